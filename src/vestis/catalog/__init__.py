@@ -1,0 +1,1 @@
+"""The catalog store: products, customers, interaction events and size charts in SQL."""

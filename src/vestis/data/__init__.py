@@ -1,0 +1,1 @@
+"""Getting data in: importers for retailer feeds and public data sets, and the demo generator."""

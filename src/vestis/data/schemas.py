@@ -1,0 +1,235 @@
+"""Validated row schemas shared by every importer and by the HTTP API.
+
+Each record normalises the spellings feeds use in practice (``"19.99 EUR"`` prices,
+``"in stock"``, epoch or ISO timestamps) and rejects what cannot be repaired, with an
+error that names the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from vestis.catalog.models import EVENT_TYPES, FIT_FEEDBACK, MEASUREMENTS
+
+_PRICE = re.compile(r"^\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?P<currency>[A-Za-z]{3})?\s*$")
+_EVENT_ALIASES = {
+    "addtocart": "add_to_cart",
+    "cart": "add_to_cart",
+    "click": "view",
+    "detail_view": "view",
+    "order": "purchase",
+    "buy": "purchase",
+    "refund": "return",
+    "returned": "return",
+}
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _split_list(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[,|]", value) if part.strip()]
+    return value
+
+
+Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptionalFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
+StrList = Annotated[list[str], BeforeValidator(_split_list)]
+
+
+class Record(BaseModel):
+    """Base of the row schemas: strips strings and ignores unknown columns."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+
+class ProductRecord(Record):
+    """A product in Google Merchant Center terms."""
+
+    id: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=300)
+    description: str = ""
+    brand: Optional = None
+    product_type: Optional = None
+    google_product_category: Optional = None
+    color: Optional = None
+    pattern: Optional = None
+    material: Optional = None
+    gender: Optional = None
+    age_group: Optional = None
+    size: StrList = []
+    size_system: Optional = None
+    price: OptionalFloat = None
+    currency: Optional = None
+    availability: str = "in_stock"
+    image_link: Optional = None
+    additional_image_link: StrList = []
+    link: Optional = None
+    image_path: Optional = None
+    attributes: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise(cls, data: Any) -> Any:
+        """Keep unknown feed columns in ``attributes``; split ``"19.99 EUR"`` prices."""
+        if not isinstance(data, dict):
+            return data
+        extra = {k: v for k, v in data.items() if k not in cls.model_fields and v not in ("", None)}
+        if extra:
+            known = {k: v for k, v in data.items() if k in cls.model_fields}
+            data = {**known, "attributes": {**extra, **(known.get("attributes") or {})}}
+        if isinstance(data.get("price"), str) and data["price"].strip():
+            match = _PRICE.match(data["price"])
+            if not match:
+                raise ValueError(
+                    f"price: expected a number with an optional currency code, "
+                    f"like '19.99 EUR'; got {data['price']!r}"
+                )
+            data = {**data, "price": float(match["amount"].replace(",", "."))}
+            if match["currency"] and not data.get("currency"):
+                data["currency"] = match["currency"].upper()
+        return data
+
+    @field_validator("price")
+    @classmethod
+    def _non_negative(cls, value: float | None) -> float | None:
+        if value is not None and value < 0:
+            raise ValueError("must not be negative")
+        return value
+
+    @field_validator("gender")
+    @classmethod
+    def _gender(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        normal = value.lower()
+        aliases = {"men": "male", "man": "male", "women": "female", "woman": "female"}
+        normal = aliases.get(normal, normal)
+        if normal not in ("male", "female", "unisex"):
+            raise ValueError(f"expected male, female or unisex; got {value!r}")
+        return normal
+
+    @field_validator("availability")
+    @classmethod
+    def _availability(cls, value: str) -> str:
+        normal = value.lower().replace(" ", "_") or "in_stock"
+        if normal not in ("in_stock", "out_of_stock", "preorder", "backorder"):
+            raise ValueError(
+                f"expected in_stock, out_of_stock, preorder or backorder; got {value!r}"
+            )
+        return normal
+
+
+class EventRecord(Record):
+    """One interaction event in Amazon Personalize style."""
+
+    user_id: str = Field(min_length=1, max_length=128)
+    item_id: str = Field(min_length=1, max_length=64)
+    timestamp: datetime
+    event_type: str
+    size: Optional = None
+    fit_feedback: Optional = None
+    price: OptionalFloat = None
+    session_id: Optional = None
+    value: OptionalFloat = None
+
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def _parse_timestamp(cls, value: Any) -> datetime:
+        """Epoch seconds (Personalize's format) or ISO 8601; naive times are taken as UTC."""
+        if isinstance(value, datetime):
+            parsed = value
+        elif isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
+            parsed = datetime.fromtimestamp(float(value), tz=UTC)
+        elif isinstance(value, str) and value.strip():
+            try:
+                parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            except ValueError:
+                raise ValueError(
+                    f"expected epoch seconds or an ISO 8601 date/time; got {value!r}"
+                ) from None
+        else:
+            raise ValueError("is required")
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+    @field_validator("event_type", mode="before")
+    @classmethod
+    def _event_type(cls, value: Any) -> str:
+        normal = re.sub(r"[\s\-]+", "_", str(value).strip().lower())
+        normal = _EVENT_ALIASES.get(normal.replace("_", ""), normal)
+        if normal not in EVENT_TYPES:
+            raise ValueError(
+                f"unknown event type {value!r}; expected one of {', '.join(EVENT_TYPES)}"
+            )
+        return normal
+
+    @field_validator("fit_feedback")
+    @classmethod
+    def _fit_feedback(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        normal = value.lower()
+        normal = {"true_to_size": "fit", "too_small": "small", "too_large": "large"}.get(
+            normal.replace(" ", "_"), normal
+        )
+        if normal not in FIT_FEEDBACK:
+            raise ValueError(f"expected one of {', '.join(FIT_FEEDBACK)}; got {value!r}")
+        return normal
+
+
+class CustomerRecord(Record):
+    """A shopper; profile fields are only stored when ``consent_profile`` is true."""
+
+    id: str = Field(min_length=1, max_length=128)
+    consent_profile: bool = False
+    consent_photos: bool = False
+    gender: Optional = None
+    age: Annotated[int | None, BeforeValidator(_blank_to_none)] = Field(None, ge=0, le=120)
+    height_cm: OptionalFloat = Field(None, gt=0, lt=300)
+    weight_kg: OptionalFloat = Field(None, gt=0, lt=500)
+    chest_cm: OptionalFloat = Field(None, gt=0, lt=300)
+    waist_cm: OptionalFloat = Field(None, gt=0, lt=300)
+    hips_cm: OptionalFloat = Field(None, gt=0, lt=300)
+    attributes: dict[str, Any] = {}
+
+
+class SizeChartRecord(Record):
+    """The body-measurement range (cm) one size fits."""
+
+    brand: str = Field(min_length=1)
+    product_type: str = Field(min_length=1)
+    size: str = Field(min_length=1, max_length=16)
+    measurement: str
+    min_cm: float = Field(gt=0)
+    max_cm: float = Field(gt=0)
+
+    @field_validator("measurement")
+    @classmethod
+    def _measurement(cls, value: str) -> str:
+        if value not in MEASUREMENTS:
+            raise ValueError(f"expected one of {', '.join(MEASUREMENTS)}; got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SizeChartRecord:
+        if self.min_cm > self.max_cm:
+            raise ValueError(f"min_cm ({self.min_cm}) is greater than max_cm ({self.max_cm})")
+        return self
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Image analysis shared by try-on, studio, fit and the visual recommenders."""
