@@ -30,7 +30,7 @@ import_app = typer.Typer(
 db_app = typer.Typer(help="Manage the catalog database schema.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(db_app, name="db")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 Strict = Annotated[bool, typer.Option("--strict", help="Abort and import nothing on the first bad row.")]
 ErrorsFile = Annotated[

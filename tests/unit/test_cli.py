@@ -1,0 +1,71 @@
+"""The CLI wires importers to the catalog: exit codes, reports and help text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from vestis.catalog import store
+from vestis.catalog.db import get_engine, session_factory
+from vestis.catalog.models import Product
+from vestis.cli import app
+
+runner = CliRunner()
+
+
+def _invoke(home: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["--home", str(home), *args])
+    return result.exit_code, result.output
+
+
+def _products(home: Path) -> int:
+    engine = get_engine(f"sqlite:///{(home / 'vestis.db').resolve()}")
+    with session_factory(engine)() as session:
+        return store.count_rows(session, Product)
+
+
+def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.tsv"
+    feed.write_text("id\ttitle\tprice\nA\tShirt\t10 EUR\nB\tBad\tfree\n")
+    errors = tmp_path / "rejected.csv"
+    code, output = _invoke(tmp_path, "import", "merchant-feed", str(feed), "-q", "--errors", str(errors))
+    assert code == 0, output
+    assert "feed.tsv:3: price" in output
+    assert errors.read_text().splitlines()[1].startswith(f"{feed},3,")
+    assert _products(tmp_path) == 1
+
+
+def test_strict_import_exits_non_zero_and_writes_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "good.tsv"
+    good.write_text("id\ttitle\tprice\nA\tShirt\t10\n")
+    assert _invoke(tmp_path, "import", "merchant-feed", str(good), "-q")[0] == 0
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("id\ttitle\tprice\nC\tCoat\t80\nD\t\t5\n")
+    code, output = _invoke(tmp_path, "import", "merchant-feed", str(bad), "-q", "--strict")
+    assert code == 1
+    assert "nothing was written" in output and "bad.tsv:3: title" in output
+    assert _products(tmp_path) == 1
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    code, output = _invoke(tmp_path, "import", "events", str(tmp_path / "nope.csv"), "-q")
+    assert code == 1 and "no such file" in output
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ("serve",),
+        ("demo-data",),
+        ("db", "upgrade"),
+        *[("import", name) for name in ("merchant-feed", "events", "customers", "size-charts", "hm", "movielens")],
+    ],
+)
+def test_every_command_explains_itself_with_an_example(path: tuple[str, ...]) -> None:
+    command = get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert "Example:" in (command.help or "")
