@@ -241,9 +241,10 @@ def _run_import(
 
 def _print_report(report: ImportReport) -> None:
     table = Table(title=f"import of {report.source}")
-    for column in ("rows read", "rows written", "rows rejected"):
+    for column in ("rows read", "rows written", "rows ignored (repeats)", "rows rejected"):
         table.add_column(column, justify="right")
-    table.add_row(str(report.rows_read), str(report.rows_written), str(report.rows_rejected))
+    counts = (report.rows_read, report.rows_written, report.rows_ignored, report.rows_rejected)
+    table.add_row(*map(str, counts))
     console.print(table)
     for error in report.errors[:20]:
         console.print(f"[yellow]{error}[/yellow]", markup=False, highlight=False)

@@ -16,9 +16,7 @@ def store_product_image(images_dir: Path, product_id: str, source: bytes | Path)
     """
     image = load_image(source, name=str(source) if isinstance(source, Path) else product_id)
     suffix = source.suffix.lower() if isinstance(source, Path) else ".png"
-    fmt, ext = (
-        ("JPEG", ".jpg") if suffix in (".jpg", ".jpeg") and image.mode == "RGB" else ("PNG", ".png")
-    )
+    fmt, ext = ("JPEG", ".jpg") if suffix in (".jpg", ".jpeg") and image.mode == "RGB" else ("PNG", ".png")
     relative = Path(_shard(product_id)) / f"{_safe_name(product_id)}{ext}"
     target = images_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)

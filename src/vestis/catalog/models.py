@@ -6,13 +6,14 @@ interaction events, so feeds that retailers already produce map on one to one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     DateTime,
+    Dialect,
     Float,
     Index,
     Integer,
@@ -21,16 +22,38 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 EVENT_TYPES = ("view", "add_to_cart", "purchase", "return")
 FIT_FEEDBACK = ("small", "fit", "large")
 MEASUREMENTS = ("chest", "waist", "hips", "inseam", "height", "foot_length", "head")
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every database (SQLite drops offsets otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store UTC; naive values are taken to be UTC already."""
+        if value is None or value.tzinfo is None:
+            return value
+        return (
+            value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(tzinfo=None)
+        )
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Give back an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base of every catalog table."""
 
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, datetime: UTCDateTime}
 
 
 class Product(Base):
@@ -61,7 +84,7 @@ class Product(Base):
         String(500), doc="Image file relative to the images directory, when stored locally."
     )
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class Customer(Base):
@@ -80,7 +103,7 @@ class Customer(Base):
     waist_cm: Mapped[float | None] = mapped_column(Float)
     hips_cm: Mapped[float | None] = mapped_column(Float)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class Event(Base):
@@ -89,9 +112,7 @@ class Event(Base):
     __tablename__ = "events"
     __table_args__ = (
         UniqueConstraint("user_id", "item_id", "timestamp", "event_type", name="uq_event"),
-        CheckConstraint(
-            "event_type IN ('view', 'add_to_cart', 'purchase', 'return')", name="ck_event_type"
-        ),
+        CheckConstraint("event_type IN ('view', 'add_to_cart', 'purchase', 'return')", name="ck_event_type"),
         CheckConstraint(
             "fit_feedback IS NULL OR fit_feedback IN ('small', 'fit', 'large')",
             name="ck_fit_feedback",
@@ -102,7 +123,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[str] = mapped_column(String(128))
     item_id: Mapped[str] = mapped_column(String(64), index=True)
-    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    timestamp: Mapped[datetime] = mapped_column(index=True)
     event_type: Mapped[str] = mapped_column(String(16))
     size: Mapped[str | None] = mapped_column(String(16))
     fit_feedback: Mapped[str | None] = mapped_column(String(8))
@@ -117,9 +138,7 @@ class SizeChart(Base):
     """Body measurement range (cm) that one size of a brand's product type fits."""
 
     __tablename__ = "size_charts"
-    __table_args__ = (
-        UniqueConstraint("brand", "product_type", "size", "measurement", name="uq_size_chart"),
-    )
+    __table_args__ = (UniqueConstraint("brand", "product_type", "size", "measurement", name="uq_size_chart"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     brand: Mapped[str] = mapped_column(String(120))

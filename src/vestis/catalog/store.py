@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from vestis.catalog.models import Base, Customer, Event, Product, SizeChart
 
 PROFILE_FIELDS = ("gender", "age", "height_cm", "weight_kg", "chest_cm", "waist_cm", "hips_cm")
+"""Customer fields stored only with ``consent_profile``; free ``attributes`` are cleared too."""
 
 
 @dataclass(frozen=True)
@@ -40,22 +41,20 @@ def upsert_products(session: Session, *, rows: Sequence[Mapping[str, Any]]) -> i
 
 
 def upsert_customers(session: Session, *, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert or update customers; profile fields are dropped unless ``consent_profile``."""
+    """Insert or update customers; profile fields and attributes are dropped unless ``consent_profile``."""
     now = datetime.now(UTC)
     cleaned = []
     for row in rows:
         record = {**row, "updated_at": now}
         if not record.get("consent_profile"):
-            record.update({field: None for field in PROFILE_FIELDS})
+            record.update({field: None for field in PROFILE_FIELDS}, attributes={})
         cleaned.append(record)
     return _upsert(session, Customer, cleaned, key=("id",))
 
 
 def add_events(session: Session, *, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Insert events, ignoring exact repeats (same user, item, timestamp and type)."""
-    return _upsert(
-        session, Event, rows, key=("user_id", "item_id", "timestamp", "event_type"), update=False
-    )
+    """Insert events, ignoring exact repeats (same user, item, timestamp and type); returns rows inserted."""
+    return _upsert(session, Event, rows, key=("user_id", "item_id", "timestamp", "event_type"), update=False)
 
 
 def upsert_size_charts(session: Session, *, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -92,9 +91,7 @@ def count_rows(session: Session, model: type[Base]) -> int:
 
 def iter_events(session: Session, *, batch_size: int = 50_000) -> Iterable[Event]:
     """All events in (timestamp, id) order, streamed in batches."""
-    query = (
-        select(Event).order_by(Event.timestamp, Event.id).execution_options(yield_per=batch_size)
-    )
+    query = select(Event).order_by(Event.timestamp, Event.id).execution_options(yield_per=batch_size)
     yield from session.scalars(query)
 
 
@@ -124,7 +121,10 @@ def _upsert(
     key: tuple[str, ...],
     update: bool = True,
 ) -> int:
-    """Dialect-native INSERT … ON CONFLICT for SQLite and PostgreSQL, merge elsewhere."""
+    """Dialect-native INSERT … ON CONFLICT for SQLite and PostgreSQL, merge elsewhere.
+
+    Returns the rows the database reports as inserted or updated (ignored repeats excluded).
+    """
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
@@ -140,5 +140,5 @@ def _upsert(
         )
     else:
         statement = insert.on_conflict_do_nothing(index_elements=list(key))
-    session.execute(statement, list(rows))
-    return len(rows)
+    result = session.connection().execute(statement, list(rows))
+    return result.rowcount if result.rowcount >= 0 else len(rows)

@@ -28,9 +28,7 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
 
 
 @dataclass
@@ -46,6 +44,11 @@ class ImportReport:
     def rows_rejected(self) -> int:
         """Rows reported as bad and skipped."""
         return len({(e.file, e.line) for e in self.errors})
+
+    @property
+    def rows_ignored(self) -> int:
+        """Valid rows that changed nothing: exact repeats of events already stored."""
+        return self.rows_read - self.rows_rejected - self.rows_written
 
     def merge(self, other: ImportReport) -> None:
         """Add another file's counts to this report (multi-file imports)."""

@@ -20,7 +20,7 @@ _EVENT_ALIASES = {
     "addtocart": "add_to_cart",
     "cart": "add_to_cart",
     "click": "view",
-    "detail_view": "view",
+    "detailview": "view",
     "order": "purchase",
     "buy": "purchase",
     "refund": "return",
@@ -47,13 +47,39 @@ OptionalFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
 
 
+def _blank_to_false(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_blank_to_false)]
+
+
 class Record(BaseModel):
     """Base of the row schemas: strips strings and ignores unknown columns."""
 
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
 
 
-class ProductRecord(Record):
+class AttributedRecord(Record):
+    """A record that keeps the columns it does not know in ``attributes`` instead of dropping them."""
+
+    attributes: dict[str, Any] = {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_extra_columns(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        extra = {k: v for k, v in data.items() if k not in cls.model_fields and v not in ("", None)}
+        if not extra:
+            return data
+        known = {k: v for k, v in data.items() if k in cls.model_fields}
+        return {**known, "attributes": {**extra, **(known.get("attributes") or {})}}
+
+
+class ProductRecord(AttributedRecord):
     """A product in Google Merchant Center terms."""
 
     id: str = Field(min_length=1, max_length=64)
@@ -76,19 +102,12 @@ class ProductRecord(Record):
     additional_image_link: StrList = []
     link: Optional = None
     image_path: Optional = None
-    attributes: dict[str, Any] = {}
 
     @model_validator(mode="before")
     @classmethod
-    def _normalise(cls, data: Any) -> Any:
-        """Keep unknown feed columns in ``attributes``; split ``"19.99 EUR"`` prices."""
-        if not isinstance(data, dict):
-            return data
-        extra = {k: v for k, v in data.items() if k not in cls.model_fields and v not in ("", None)}
-        if extra:
-            known = {k: v for k, v in data.items() if k in cls.model_fields}
-            data = {**known, "attributes": {**extra, **(known.get("attributes") or {})}}
-        if isinstance(data.get("price"), str) and data["price"].strip():
+    def _split_price(cls, data: Any) -> Any:
+        """Accept Merchant Center's ``"19.99 EUR"`` as a price plus its currency."""
+        if isinstance(data, dict) and isinstance(data.get("price"), str) and data["price"].strip():
             match = _PRICE.match(data["price"])
             if not match:
                 raise ValueError(
@@ -124,9 +143,7 @@ class ProductRecord(Record):
     def _availability(cls, value: str) -> str:
         normal = value.lower().replace(" ", "_") or "in_stock"
         if normal not in ("in_stock", "out_of_stock", "preorder", "backorder"):
-            raise ValueError(
-                f"expected in_stock, out_of_stock, preorder or backorder; got {value!r}"
-            )
+            raise ValueError(f"expected in_stock, out_of_stock, preorder or backorder; got {value!r}")
         return normal
 
 
@@ -155,12 +172,10 @@ class EventRecord(Record):
             try:
                 parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                raise ValueError(
-                    f"expected epoch seconds or an ISO 8601 date/time; got {value!r}"
-                ) from None
+                raise ValueError(f"expected epoch seconds or an ISO 8601 date/time; got {value!r}") from None
         else:
             raise ValueError("is required")
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     @field_validator("event_type", mode="before")
     @classmethod
@@ -168,9 +183,7 @@ class EventRecord(Record):
         normal = re.sub(r"[\s\-]+", "_", str(value).strip().lower())
         normal = _EVENT_ALIASES.get(normal.replace("_", ""), normal)
         if normal not in EVENT_TYPES:
-            raise ValueError(
-                f"unknown event type {value!r}; expected one of {', '.join(EVENT_TYPES)}"
-            )
+            raise ValueError(f"unknown event type {value!r}; expected one of {', '.join(EVENT_TYPES)}")
         return normal
 
     @field_validator("fit_feedback")
@@ -187,12 +200,12 @@ class EventRecord(Record):
         return normal
 
 
-class CustomerRecord(Record):
-    """A shopper; profile fields are only stored when ``consent_profile`` is true."""
+class CustomerRecord(AttributedRecord):
+    """A shopper; profile fields are only stored when ``consent_profile`` is true (blank means no)."""
 
     id: str = Field(min_length=1, max_length=128)
-    consent_profile: bool = False
-    consent_photos: bool = False
+    consent_profile: Flag = False
+    consent_photos: Flag = False
     gender: Optional = None
     age: Annotated[int | None, BeforeValidator(_blank_to_none)] = Field(None, ge=0, le=120)
     height_cm: OptionalFloat = Field(None, gt=0, lt=300)
@@ -200,7 +213,6 @@ class CustomerRecord(Record):
     chest_cm: OptionalFloat = Field(None, gt=0, lt=300)
     waist_cm: OptionalFloat = Field(None, gt=0, lt=300)
     hips_cm: OptionalFloat = Field(None, gt=0, lt=300)
-    attributes: dict[str, Any] = {}
 
 
 class SizeChartRecord(Record):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -31,29 +31,34 @@ def open_table(
     lower_header: bool = False,
     progress: bool = True,
     delimiter: str | None = None,
+    fieldnames: Sequence[str] | None = None,
+    encoding: str = "utf-8-sig",
 ) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
     """Open a delimited text file and yield its header and ``(line number, row)`` pairs.
 
     The delimiter is taken from the extension (``.tsv``/``.txt``: tab) or sniffed;
     ``.gz`` files are decompressed on the fly; ``lower_header`` lower-cases column
-    names (for formats whose names are case-insensitive). Missing ``required`` columns raise
+    names (for formats whose names are case-insensitive). Files without a header row
+    (MovieLens 100K) pass their column names as ``fieldnames``, and older data sets
+    name their ``encoding`` (``"latin-1"``). Missing ``required`` columns raise
     :class:`ImportFailed` before any row is read.
     """
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file")
     raw = path.open("rb")
     binary: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(binary, encoding=encoding, newline="")
     try:
         try:
             sample = text.read(64 * 1024)
             text.seek(0)
             reader = csv.reader(text, delimiter=delimiter or _delimiter(path, sample))
-            header = [h.strip().lower() if lower_header else h.strip() for h in next(reader)]
+            names = list(fieldnames) if fieldnames is not None else next(reader)
+            header = [h.strip().lower() if lower_header else h.strip() for h in names]
         except StopIteration:
             raise ImportFailed(f"{path}: the file is empty (no header row)") from None
         except (UnicodeDecodeError, csv.Error, EOFError, OSError) as error:
-            raise ImportFailed(f"{path}: not a readable UTF-8 CSV/TSV file ({error})") from None
+            raise ImportFailed(f"{path}: not a readable {_label(encoding)} CSV/TSV file ({error})") from None
         missing = [c for c in required if c not in header]
         if missing:
             raise ImportFailed(
@@ -66,9 +71,7 @@ def open_table(
         text.close()
 
 
-def _rows(
-    path: Path, reader, header: list[str], raw: IO[bytes], advance
-) -> Iterator[tuple[int, Row]]:  # type: ignore[no-untyped-def]
+def _rows(path: Path, reader, header: list[str], raw: IO[bytes], advance) -> Iterator[tuple[int, Row]]:  # type: ignore[no-untyped-def]
     width = len(header)
     try:
         for fields in reader:
@@ -82,6 +85,10 @@ def _rows(
     except (UnicodeDecodeError, csv.Error, EOFError, OSError) as error:
         raise ImportFailed(f"{path}:{reader.line_num}: unreadable line ({error})") from None
     advance(raw.tell())
+
+
+def _label(encoding: str) -> str:
+    return "UTF-8" if encoding.lower().startswith("utf-8") else encoding
 
 
 def _delimiter(path: Path, sample: str) -> str:

@@ -89,9 +89,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_products_color"), ["color"], unique=False)
         batch_op.create_index(batch_op.f("ix_products_gender"), ["gender"], unique=False)
         batch_op.create_index(batch_op.f("ix_products_price"), ["price"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_products_product_type"), ["product_type"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_products_product_type"), ["product_type"], unique=False)
 
     op.create_table(
         "size_charts",

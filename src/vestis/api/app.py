@@ -1,0 +1,87 @@
+"""The app factory: one process serves the JSON API, its OpenAPI docs and the web shop.
+
+Run it with ``uvicorn --factory vestis.api.app:create_app``; settings come from the
+``VESTIS_*`` environment unless a ``Settings`` object is passed (tests do).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import vestis
+from vestis.api.deps import ApiAccess
+from vestis.api.limits import BodyLimitMiddleware
+from vestis.api.routes import events, health, products
+from vestis.catalog.db import open_catalog
+from vestis.config import Settings, get_settings
+from vestis.web import pages
+
+API_ROUTERS = (products.router, events.router)
+"""Routers behind the API-key rules; ``/health`` stays open so load balancers can probe it."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Open (and migrate) the catalog, then wire the API routers, the web pages and the limits."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Vestis",
+        version=vestis.__version__,
+        summary="Self-hosted AI fashion commerce: catalog, events, recommendations, try-on.",
+        docs_url="/docs",
+    )
+    app.state.settings = settings
+    app.state.engine = open_catalog(settings)
+    app.include_router(health.router)
+    for router in API_ROUTERS:
+        app.include_router(router, dependencies=[ApiAccess])
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR), name="static")
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, not_found_page_handler)
+    return app
+
+
+async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """422 whose errors name the offending field as clients write it: ``events[3].event_type``."""
+    assert isinstance(exc, RequestValidationError)
+    errors = [
+        {
+            "loc": list(error["loc"]),
+            "field": field_path(error["loc"]),
+            "msg": str(error["msg"]).removeprefix("Value error, "),
+            "type": error["type"],
+        }
+        for error in exc.errors()
+    ]
+    message = "; ".join(f"{e['field']}: {e['msg']}" if e["field"] else e["msg"] for e in errors[:5])
+    if len(errors) > 5:
+        message += f"; and {len(errors) - 5} more"
+    return JSONResponse(status_code=422, content={"detail": errors, "message": message})
+
+
+async def not_found_page_handler(request: Request, exc: Exception) -> Response:
+    """A friendly HTML page for browsers that hit a 404; JSON for every other client."""
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404 and "text/html" in request.headers.get("accept", ""):
+        return pages.not_found(request, str(exc.detail))
+    return await http_exception_handler(request, exc)
+
+
+def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    """``("body", "events", 3, "event_type")`` as ``events[3].event_type``."""
+    path = ""
+    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
+    return path

@@ -1,0 +1,148 @@
+"""Shop pages: the catalog with filters and the product page.
+
+Pages read through the same store functions and dependencies as the JSON API. The
+navigation and the product page's extra sections are data, so later features (studio,
+shopping guide, try-on, similar items, outfits, size advice) add an entry instead of
+editing templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from math import ceil
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from vestis.api.deps import ProductFilterDep, SessionDep
+from vestis.api.schemas import ProductPublic
+from vestis.catalog import store
+from vestis.catalog.models import Product
+from vestis.catalog.store import ProductFilter
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+SHOP_NAME = "Vestis"
+PAGE_SIZE = 24
+FACETS = {"product_type": "Category", "color": "Colour", "gender": "Gender", "brand": "Brand"}
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+router = APIRouter(include_in_schema=False, tags=["web"])
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One entry of the header navigation; ``sections`` are path prefixes that also belong to it."""
+
+    label: str
+    href: str
+    sections: tuple[str, ...] = ()
+
+    def is_current(self, path: str) -> bool:
+        """Whether ``path`` is this entry's page or lies in one of its sections."""
+        return path == self.href or any(path.startswith(prefix) for prefix in self.sections)
+
+
+NAV: list[NavLink] = [NavLink("Shop", "/", sections=("/shop/",))]
+"""Header navigation; the studio and shopping-guide features append their pages here."""
+
+
+@dataclass
+class ProductSections:
+    """Optional sections of the product page, each shown only when it has content."""
+
+    size_advice: str | None = None
+    try_on: bool = False
+    similar: list[ProductPublic] = field(default_factory=list)
+    complete_the_look: list[ProductPublic] = field(default_factory=list)
+
+
+@router.get("/", response_class=HTMLResponse)
+def catalog_page(
+    request: Request,
+    session: SessionDep,
+    where: ProductFilterDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    """The catalog: filter sidebar, product grid and pagination."""
+    products, count = store.list_products(
+        session, where=where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    facets = {name: (label, store.facet_values(session, name)) for name, label in FACETS.items()}
+    pages = max(1, ceil(count / PAGE_SIZE))
+    return _render(
+        request,
+        "catalog.html",
+        products=[ProductPublic.of(p) for p in products],
+        count=count,
+        facets=facets,
+        where=where,
+        page=page,
+        pages=pages,
+        page_url=lambda number: _page_url(where, number),
+    )
+
+
+@router.get("/shop/{product_id}", response_class=HTMLResponse)
+def product_page(request: Request, session: SessionDep, product_id: str) -> HTMLResponse:
+    """One product: large image, details, sizes, and the optional sections below."""
+    product = store.get_product(session, product_id)
+    if product is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"We could not find a product with id {product_id!r}."
+        )
+    return _render(
+        request,
+        "product.html",
+        product=ProductPublic.of(product),
+        sections=product_sections(session, product),
+    )
+
+
+def product_sections(session: Session, product: Product) -> ProductSections:
+    """The optional sections for ``product``: empty until try-on, recommenders and fit advice exist.
+
+    Those features fill this in; the page hides every section left empty.
+    """
+    return ProductSections()
+
+
+def not_found(request: Request, message: str) -> HTMLResponse:
+    """The friendly 404 page, for any path a browser asks for that does not exist."""
+    return _render(request, "404.html", message=message, status_code=status.HTTP_404_NOT_FOUND)
+
+
+def money(price: float | None, currency: str | None) -> str:
+    """A price as shoppers read it: ``€19.99``, ``249.00 SEK``, or empty when unknown."""
+    if price is None:
+        return ""
+    symbol = CURRENCY_SYMBOLS.get((currency or "").upper())
+    if symbol:
+        return f"{symbol}{price:,.2f}"
+    return f"{price:,.2f} {currency}" if currency else f"{price:,.2f}"
+
+
+templates.env.filters["money"] = money
+
+
+def _render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"shop_name": SHOP_NAME, "nav": NAV, "path": request.url.path, **context},
+        status_code=status_code,
+    )
+
+
+def _page_url(where: ProductFilter, page: int) -> str:
+    """The catalog URL for ``page`` with the current filters kept."""
+    query: dict[str, Any] = {k: v for k, v in asdict(where).items() if v is not None}
+    if page > 1:
+        query["page"] = page
+    return "/?" + urlencode(query) if query else "/"
