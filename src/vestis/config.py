@@ -25,14 +25,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     api_keys: str = Field("", description="Comma-separated keys accepted for write endpoints.")
-    read_requires_key: bool = Field(
-        False, description="Close read endpoints to callers without a key."
-    )
+    read_requires_key: bool = Field(False, description="Close read endpoints to callers without a key.")
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest JSON request body accepted.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest uploaded file accepted.")
-    max_image_pixels: int = Field(
-        40_000_000, description="Largest decoded image accepted (pixels)."
-    )
+    max_image_pixels: int = Field(40_000_000, description="Largest decoded image accepted (pixels).")
 
     @property
     def resolved_database_url(self) -> str:

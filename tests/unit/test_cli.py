@@ -61,7 +61,10 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         ("serve",),
         ("demo-data",),
         ("db", "upgrade"),
-        *[("import", name) for name in ("merchant-feed", "events", "customers", "size-charts", "hm", "movielens")],
+        *[
+            ("import", name)
+            for name in ("merchant-feed", "events", "customers", "size-charts", "hm", "movielens")
+        ],
     ],
 )
 def test_every_command_explains_itself_with_an_example(path: tuple[str, ...]) -> None:

@@ -24,7 +24,12 @@ def test_timestamps_all_mean_the_same_utc_moment(stamp: object) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "normal"),
-    [("AddToCart", "add_to_cart"), ("Add to cart", "add_to_cart"), ("detail_view", "view"), ("Refund", "return")],
+    [
+        ("AddToCart", "add_to_cart"),
+        ("Add to cart", "add_to_cart"),
+        ("detail_view", "view"),
+        ("Refund", "return"),
+    ],
 )
 def test_event_type_aliases(raw: str, normal: str) -> None:
     assert _event(timestamp=0, event_type=raw).event_type == normal
@@ -55,6 +60,13 @@ def test_blank_consent_means_no() -> None:
 
 
 def test_size_chart_range_must_be_ordered() -> None:
-    row = {"brand": "B", "product_type": "Shirts", "size": "M", "measurement": "chest", "min_cm": 99, "max_cm": 90}
+    row = {
+        "brand": "B",
+        "product_type": "Shirts",
+        "size": "M",
+        "measurement": "chest",
+        "min_cm": 99,
+        "max_cm": 90,
+    }
     with pytest.raises(ValidationError, match="greater than max_cm"):
         SizeChartRecord.model_validate(row)

@@ -47,9 +47,7 @@ def load_image(
             Image.DecompressionBombError,
             Image.DecompressionBombWarning,
         ):
-            raise ImageError(
-                f"{label}: not a supported image file (or too large to decode)"
-            ) from None
+            raise ImageError(f"{label}: not a supported image file (or too large to decode)") from None
         except (OSError, SyntaxError, ValueError) as error:
             if isinstance(error, ImageError):
                 raise
