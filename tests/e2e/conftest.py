@@ -18,9 +18,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Headless system Chromium driven by Playwright; skipped where Chromium is not installed."""
+    """Headless system Chromium driven by Playwright; skipped where Chromium is not installed.
+
+    Module-scoped: Playwright's sync API keeps an event loop running while it is open.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests")
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
