@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.shop import CHROMIUM, CHROMIUM_ARGS, Server, build_catalog, run_server
+from tests.e2e.shop import CHROMIUM, CHROMIUM_ARGS, Server, run_server
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server on a free port over a 30-product catalog imported from a Merchant Center feed."""
+    """``vestis serve --demo`` on a free port in an empty home: the path ``make demo`` takes."""
     home: Path = tmp_path_factory.mktemp("vestis-home")
-    with run_server(home, products=build_catalog(home)) as running:
+    with run_server(home) as running:
         yield running
 
 

@@ -26,7 +26,7 @@ def test_catalog_shows_cards_with_loaded_images(server: Server, page: Any) -> No
     page.goto(server.url + "/", wait_until="networkidle")
     cards = page.locator(".card")
     assert cards.count() == 24
-    assert page.locator(".results__count").inner_text() == "30 items"
+    assert page.locator(".results__count").inner_text() == "360 items"
     assert page.locator(".card img").evaluate_all(ALL_IMAGES_LOADED)
 
 
@@ -36,9 +36,10 @@ def test_a_filter_narrows_the_grid(server: Server, page: Any) -> None:
         page.select_option("select[name=product_type]", "Dresses")
     page.wait_for_load_state("networkidle")
     titles = page.locator(".card__title").all_inner_texts()
-    assert len(titles) == 6
-    assert all("dress" in title for title in titles)
+    assert 0 < len(titles) <= 24
+    assert all("dress" in title.lower() for title in titles)
     assert page.url.endswith("/?product_type=Dresses")
+    assert page.locator("h1").inner_text() == "Dresses"
     assert page.locator(".card img").evaluate_all(ALL_IMAGES_LOADED)
 
 
@@ -49,7 +50,7 @@ def test_clicking_a_card_opens_the_product_page(server: Server, page: Any) -> No
     with page.expect_navigation():
         card.click()
     page.wait_for_load_state("networkidle")
-    assert "/shop/SKU002" in page.url
+    assert "/shop/vs-" in page.url
     assert page.locator("h1").inner_text() == title
     assert page.locator(".product__media img").evaluate_all(ALL_IMAGES_LOADED)
     assert page.locator(".chip").count() > 0

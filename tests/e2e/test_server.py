@@ -1,4 +1,4 @@
-"""The real server over HTTP: product listing, and a huge upload refused without harm."""
+"""The real server over HTTP, started as ``make demo`` starts it: products, uploads, restarts."""
 
 from __future__ import annotations
 
@@ -8,21 +8,41 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.shop import API_KEY, Server
+from tests.e2e.shop import API_KEY, Server, run_server
 
 pytestmark = pytest.mark.e2e
 
 MB = 1024 * 1024
+DEMO_PRODUCTS = 360
 
 
-def test_lists_the_imported_products(server: Server) -> None:
+def test_lists_the_demo_products(server: Server) -> None:
     response = httpx.get(f"{server.url}/products", params={"limit": 100})
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == server.products == 30
-    assert {p["id"] for p in body["data"]} == {f"SKU{i:03d}" for i in range(30)}
+    assert body["count"] == DEMO_PRODUCTS and len(body["data"]) == 100
     first = body["data"][0]
-    assert httpx.get(server.url + first["image_url"]).headers["content-type"] == "image/png"
+    image = httpx.get(server.url + first["image_url"])
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    health = httpx.get(f"{server.url}/health").json()
+    assert health["database"]["counts"]["events"] > 100_000
+
+
+@pytest.mark.parametrize(
+    "product_type",
+    ["Tops", "Shirts", "Dresses", "Skirts", "Trousers", "Jeans", "Outerwear", "Shoes", "Accessories"],
+)
+def test_every_demo_category_is_on_sale(server: Server, product_type: str) -> None:
+    body = httpx.get(f"{server.url}/products", params={"product_type": product_type}).json()
+    assert body["count"] >= 20
+    assert all(p["product_type"] == product_type for p in body["data"])
+
+
+def test_filters_agree_with_each_product(server: Server) -> None:
+    params = {"product_type": "Dresses", "max_price": 80, "limit": 100}
+    body = httpx.get(f"{server.url}/products", params=params).json()
+    assert 0 < body["count"] == len(body["data"])
+    assert all(p["product_type"] == "Dresses" and p["price"] <= 80 for p in body["data"])
 
 
 @pytest.mark.parametrize(
@@ -55,9 +75,20 @@ def test_a_200_mb_streamed_upload_is_refused_quickly(server: Server, content_typ
 
 
 def test_events_round_trip(server: Server) -> None:
-    event = {"user_id": "e2e", "item_id": "SKU001", "timestamp": 1714567890, "event_type": "purchase"}
+    event = {"user_id": "e2e", "item_id": "vs-00001", "timestamp": 1714567890, "event_type": "purchase"}
     headers = {"Authorization": f"Bearer {API_KEY}"}
     first = httpx.post(f"{server.url}/events", json={"events": [event, event]}, headers=headers)
     assert first.json() == {"accepted": 1, "duplicates": 1}
     refused = httpx.post(f"{server.url}/events", json={"events": [event]})
     assert refused.status_code == 401
+
+
+def test_a_second_start_reuses_the_demo(server: Server) -> None:
+    manifest = server.home / "demo" / "demo.json"
+    written = manifest.stat().st_mtime_ns
+    log = server.home / "server.log"
+    generated_once = log.read_text().count("generating the demo shop")
+    with run_server(server.home, startup_timeout=60) as again:
+        assert httpx.get(f"{again.url}/products").json()["count"] == DEMO_PRODUCTS
+    assert manifest.stat().st_mtime_ns == written
+    assert log.read_text().count("generating the demo shop") == generated_once == 1

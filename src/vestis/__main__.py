@@ -1,0 +1,5 @@
+"""``python -m vestis`` runs the command line."""
+
+from vestis.cli import app
+
+app()
