@@ -1,0 +1,40 @@
+"""Time-decayed and segment popularity."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tests.unit.recommend.contract import RecommenderContract
+from vestis.recommend.interactions import Interactions
+from vestis.recommend.popular import PopularRecommender
+
+
+class TestPopularContract(RecommenderContract):
+    learns_clusters = False
+
+    def make(self) -> PopularRecommender:
+        return PopularRecommender()
+
+
+def _log(rows: list[tuple[str, str, int]]) -> Interactions:
+    return Interactions.from_frame(pd.DataFrame(rows, columns=["user_id", "item_id", "timestamp"]))
+
+
+def test_recent_events_outweigh_old_ones() -> None:
+    day = 86_400
+    old = [(f"u{i}", "old-hit", 0) for i in range(5)]
+    new = [(f"v{i}", "new-hit", 60 * day) for i in range(3)]
+    model = PopularRecommender(half_life_days=7).fit(_log(old + new))
+    assert [r.item_id for r in model.recommend(["someone"], k=2)[0]] == ["new-hit", "old-hit"]
+    undecayed = PopularRecommender(half_life_days=None).fit(_log(old + new))
+    assert undecayed.recommend(["someone"], k=1)[0][0].item_id == "old-hit"
+
+
+def test_segments_rank_by_what_the_segment_likes() -> None:
+    rows = [(f"w{i}", "dress", 0) for i in range(4)] + [(f"m{i}", "boots", 0) for i in range(6)]
+    segments = {**{f"w{i}": "women" for i in range(5)}, **{f"m{i}": "men" for i in range(6)}}
+    model = PopularRecommender(segments=segments).fit(_log(rows))
+    for user in ("w0", "w4"):  # w4 has no events yet: cold start within the segment
+        (top,) = model.recommend([user], k=1, exclude_seen=False)
+        assert top[0].item_id == "dress"
+        assert top[0].reason.text() == "Popular with women"
