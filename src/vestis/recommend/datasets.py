@@ -32,7 +32,12 @@ class Dataset:
 
 
 def load_dataset(spec: str, *, engine: Engine | None = None, images_dir: Path | None = None) -> Dataset:
-    """``store`` (the configured catalog), ``movielens:DIR``, ``hm:DIR`` or ``demo:DIR``."""
+    """``store`` (the configured catalog), ``movielens:DIR``, ``hm:DIR`` or ``demo:DIR``.
+
+    For ``store``, ``images_dir`` is where the catalog keeps its images. For files, product
+    photos are validated and copied into ``images_dir`` when it is given (visual models need
+    them) and skipped into a scratch folder otherwise.
+    """
     kind, _, location = spec.partition(":")
     if kind == "store":
         if engine is None:
@@ -51,10 +56,10 @@ def load_dataset(spec: str, *, engine: Engine | None = None, images_dir: Path | 
     with tempfile.TemporaryDirectory(prefix="vestis-dataset-") as scratch:
         temporary = make_engine(f"sqlite:///{Path(scratch) / 'catalog.db'}")
         upgrade(temporary)
-        images = Path(scratch) / "images"
+        images = images_dir or Path(scratch) / "images"
         with transaction(temporary) as session:
             loaders[kind](session, directory, images)
-        dataset = from_engine(temporary, name=f"{kind}:{directory.name}", images_dir=None)
+        dataset = from_engine(temporary, name=f"{kind}:{directory.name}", images_dir=images_dir)
         temporary.dispose()
     return dataset
 
