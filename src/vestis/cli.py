@@ -443,19 +443,24 @@ def _write_errors(path: Path | None, errors: list) -> None:  # type: ignore[type
 
 
 def _ensure_demo(settings: Settings) -> None:
-    """Generate the demo files once and load them once, so a second start takes seconds."""
+    """Generate, load and train on the demo shop once, so a second start takes seconds."""
     from vestis.catalog import store
     from vestis.catalog.db import open_catalog, session_factory
     from vestis.catalog.models import Product
     from vestis.data.demo import demo_is_generated, generate_demo
+    from vestis.recommend.training import ensure_trained
 
     if not demo_is_generated(settings.demo_dir):
         console.print("generating the demo shop (first start only) …")
         generate_demo(settings.demo_dir)
-    with session_factory(open_catalog(settings))() as session:
+    engine = open_catalog(settings)
+    with session_factory(engine)() as session:
         empty = store.count_rows(session, Product) == 0
     if empty:
         _load_demo(settings, settings.demo_dir)
+    trained = ensure_trained(engine, settings)
+    if trained:
+        console.print(f"trained {', '.join(v.label for v in trained)} (first start only)")
 
 
 def _load_demo(settings: Settings, directory: Path) -> None:
