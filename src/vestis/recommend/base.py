@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -189,7 +190,14 @@ class Recommender(ABC):
         header = json.loads((directory / "model.json").read_text())
         if header.get("model") != cls.name:
             raise ValueError(f"{directory} holds a {header.get('model')!r} model, not {cls.name!r}")
-        model = cls(**header["params"])
+        accepted = set(inspect.signature(cls.__init__).parameters)
+        dropped = sorted(set(header["params"]) - accepted)
+        if dropped:
+            warnings.warn(
+                f"{directory}: ignoring parameters this version of {cls.name} no longer has: {dropped}",
+                stacklevel=2,
+            )
+        model = cls(**{key: value for key, value in header["params"].items() if key in accepted})
         with np.load(directory / "state.npz", allow_pickle=False) as arrays:
             model.users_ = IdMap.from_array(arrays["users"])
             model.items_ = IdMap.from_array(arrays["items"])
