@@ -185,6 +185,7 @@ def evaluate(
         params=_read_params(params),
         progress=not quiet,
     )
+    result.source = data
     _print_scores(result.to_dict())
     if json_out:
         result.save_json(json_out)
