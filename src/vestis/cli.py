@@ -110,7 +110,7 @@ def train(
     ctx: typer.Context,
     models: Annotated[
         str, typer.Option(help="Comma-separated models to train (registered names).")
-    ] = "popular,itemknn,als,content,visual,hybrid",
+    ] = "popular,itemknn,ease,als,content,visual,hybrid",
     engine: Annotated[str, typer.Option(help="local (implicit, in process) or spark (MLlib ALS).")] = "local",
     spark_master: Annotated[str | None, typer.Option(help="Spark master URL; default local[*].")] = None,
     parquet: Annotated[

@@ -1,7 +1,7 @@
 """The real demo shop for end-to-end tests and screenshots: server process and browser settings.
 
 ``python -m tests.e2e.shop`` starts ``vestis serve --demo`` in a temporary folder and saves
-``docs/screenshots/catalog.png`` and ``product.png``.
+``docs/screenshots/catalog.png``, ``product.png`` and ``product-similar.png`` (its recommendation rows).
 """
 
 from __future__ import annotations
@@ -78,6 +78,10 @@ def save_screenshots(url: str, folder: Path) -> None:
         page.locator(".card__link").first.click()
         page.wait_for_load_state("networkidle")
         page.screenshot(path=folder / "product.png")
+        similar = page.locator(".extra--similar")
+        if similar.count():
+            similar.scroll_into_view_if_needed()
+            page.screenshot(path=folder / "product-similar.png")
         browser.close()
 
 

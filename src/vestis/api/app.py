@@ -18,17 +18,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import vestis
 from vestis.api.deps import ApiAccess
 from vestis.api.limits import BodyLimitMiddleware
-from vestis.api.routes import events, health, products
+from vestis.api.routes import events, health, models, products, recommendations
 from vestis.catalog.db import open_catalog
 from vestis.config import Settings, get_settings
+from vestis.models import ModelRegistry
+from vestis.recommend.serving import RecommendationService
 from vestis.web import pages
 
-API_ROUTERS = (products.router, events.router)
+API_ROUTERS = (products.router, events.router, recommendations.router, models.router)
 """Routers behind the API-key rules; ``/health`` stays open so load balancers can probe it."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """Open (and migrate) the catalog, then wire the API routers, the web pages and the limits."""
+    """Open (and migrate) the catalog, load the trained models, then wire the routers, pages and limits.
+
+    Without trained models the app still starts; recommendation routes answer 503 until
+    ``vestis train`` has run and ``POST /models/reload`` (or a restart) picks them up.
+    """
     settings = settings or get_settings()
     app = FastAPI(
         title="Vestis",
@@ -38,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = open_catalog(settings)
+    app.state.recommendations = RecommendationService(ModelRegistry(settings.models_dir), app.state.engine)
     app.include_router(health.router)
     for router in API_ROUTERS:
         app.include_router(router, dependencies=[ApiAccess])

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vestis.catalog.models import Product
 from vestis.data.schemas import EventRecord
+from vestis.recommend.serving import Suggestion
 
 MAX_EVENTS_PER_REQUEST = 10_000
 
@@ -44,9 +45,7 @@ class ProductPublic(BaseModel):
     def of(cls, product: Product) -> ProductPublic:
         """The public view of ``product``, with ``image_url`` resolved."""
         public = cls.model_validate(product)
-        public.image_url = (
-            f"/products/{quote(product.id, safe='')}/image" if product.image_path else product.image_link
-        )
+        public.image_url = image_url(product.id, product.image_path, product.image_link)
         return public
 
 
@@ -79,11 +78,71 @@ class DatabaseHealth(BaseModel):
     error: str | None = None
 
 
+class RecommendedItem(BaseModel):
+    """A recommended product as a card shows it, with its score and the reason in words."""
+
+    id: str
+    title: str
+    brand: str | None = None
+    price: float | None = None
+    currency: str | None = None
+    image_url: str | None = None
+    score: float
+    reason: str = Field(description="Why it is suggested, for the shopper: 'Because you bought …'.")
+    reason_code: str = Field(description="The kind of reason: popular, because_you, same_look, …")
+
+    @classmethod
+    def of(cls, suggestion: Suggestion) -> RecommendedItem:
+        """The public view of a service suggestion."""
+        item = suggestion.item
+        return cls(
+            id=item.id,
+            title=item.title,
+            brand=item.brand,
+            price=item.price,
+            currency=item.currency,
+            image_url=image_url(item.id, item.image_path, item.image_link),
+            score=suggestion.score,
+            reason=suggestion.reason_text,
+            reason_code=suggestion.reason.code,
+        )
+
+
+class RecommendationsPublic(BaseModel):
+    """A list of recommendations, the model that made it and that model's version."""
+
+    data: list[RecommendedItem]
+    count: int
+    model: str | None = None
+    version: str | None = None
+
+
+class ModelVersionPublic(BaseModel):
+    """One model version the service answers from."""
+
+    name: str
+    version: str
+    created_at: str | None = None
+    training_seconds: float | None = None
+
+
+class ModelsPublic(BaseModel):
+    """The model versions now served."""
+
+    data: list[ModelVersionPublic]
+    count: int
+
+
 class ModelsHealth(BaseModel):
-    """Trained models the process can serve; filled by the model registry once there is one."""
+    """Trained models the process serves, as ``name@version``; "none trained" when the registry is empty."""
 
     status: Literal["none trained", "ready", "error"]
     loaded: list[str] = []
+
+
+def image_url(product_id: str, image_path: str | None, image_link: str | None) -> str | None:
+    """Where to fetch a product's image: this API when it is stored locally, else the feed's link."""
+    return f"/products/{quote(product_id, safe='')}/image" if image_path else image_link
 
 
 class HealthPublic(BaseModel):

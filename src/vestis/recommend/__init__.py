@@ -19,6 +19,7 @@ from vestis.recommend.interactions import EVENT_WEIGHTS, IdMap, Interactions
 MODELS: dict[str, str] = {
     "popular": "vestis.recommend.popular:PopularRecommender",
     "itemknn": "vestis.recommend.itemknn:ItemKNNRecommender",
+    "ease": "vestis.recommend.ease:EASERecommender",
     "als": "vestis.recommend.mf:ALSRecommender",
     "bpr": "vestis.recommend.mf:BPRRecommender",
     "content": "vestis.recommend.content:ContentRecommender",

@@ -20,15 +20,25 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from vestis.api.deps import ProductFilterDep, SessionDep
-from vestis.api.schemas import ProductPublic
+from vestis.api.routes.recommendations import ServiceDep
+from vestis.api.schemas import ProductPublic, RecommendedItem
 from vestis.catalog import store
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
+from vestis.recommend.serving import (
+    ModelUnavailable,
+    RecommendationService,
+    Shopper,
+    SimilarKind,
+    UnknownProduct,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 SHOP_NAME = "Vestis"
 PAGE_SIZE = 24
+HOME_ROW_SIZE = 8
+PRODUCT_ROW_SIZE = 6
 FACETS = {"product_type": "Category", "color": "Colour", "gender": "Gender", "brand": "Brand"}
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
@@ -59,18 +69,32 @@ class ProductSections:
 
     size_advice: str | None = None
     try_on: bool = False
-    similar: list[ProductPublic] = field(default_factory=list)
+    similar: list[RecommendedItem] = field(default_factory=list)
+    looks_like: list[RecommendedItem] = field(default_factory=list)
     complete_the_look: list[ProductPublic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ShopperRow:
+    """The home page's "Recommended for you" row: the picker's shoppers, the chosen one and their items."""
+
+    shoppers: list[Shopper]
+    chosen: str
+    items: list[RecommendedItem]
 
 
 @router.get("/", response_class=HTMLResponse)
 def catalog_page(
     request: Request,
     session: SessionDep,
+    service: ServiceDep,
     where: ProductFilterDep,
     page: Annotated[int, Query(ge=1)] = 1,
+    shopper: Annotated[
+        str | None, Query(max_length=128, description="Demo shopper to recommend for.")
+    ] = None,
 ) -> HTMLResponse:
-    """The catalog: filter sidebar, product grid and pagination."""
+    """The catalog: "Recommended for you" for a chosen demo shopper, filter sidebar, product grid, pages."""
     products, count = store.list_products(
         session, where=where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
@@ -85,12 +109,14 @@ def catalog_page(
         where=where,
         page=page,
         pages=pages,
-        page_url=lambda number: _page_url(where, number),
+        page_url=lambda number: _page_url(where, number, shopper),
+        shopper=shopper,
+        recommended=shopper_row(service, shopper or None) if page == 1 else None,
     )
 
 
 @router.get("/shop/{product_id}", response_class=HTMLResponse)
-def product_page(request: Request, session: SessionDep, product_id: str) -> HTMLResponse:
+def product_page(request: Request, session: SessionDep, service: ServiceDep, product_id: str) -> HTMLResponse:
     """One product: large image, details, sizes, and the optional sections below."""
     product = store.get_product(session, product_id)
     if product is None:
@@ -101,16 +127,46 @@ def product_page(request: Request, session: SessionDep, product_id: str) -> HTML
         request,
         "product.html",
         product=ProductPublic.of(product),
-        sections=product_sections(session, product),
+        sections=with_recommendations(product_sections(session, product), service, product.id),
     )
 
 
 def product_sections(session: Session, product: Product) -> ProductSections:
-    """The optional sections for ``product``: empty until try-on, recommenders and fit advice exist.
+    """The optional sections for ``product`` that catalog data decides; the page hides every empty one.
 
-    Those features fill this in; the page hides every section left empty.
+    Try-on and fit advice fill their own slots here; the recommendation rows are added by
+    :func:`with_recommendations`.
     """
     return ProductSections()
+
+
+def with_recommendations(
+    sections: ProductSections, service: RecommendationService, product_id: str
+) -> ProductSections:
+    """Fill "Similar items" (bought together) and "Looks like this" (visual) from the trained models.
+
+    A slot another feature already filled is kept; a kind of model that is not trained leaves its row empty.
+    """
+    if not sections.similar:
+        sections.similar = _similar(service, product_id, "behaviour")
+    if not sections.looks_like:
+        sections.looks_like = _similar(service, product_id, "visual")
+    return sections
+
+
+def shopper_row(service: RecommendationService, shopper: str | None) -> ShopperRow | None:
+    """Recommendations for ``shopper`` (default: the picker's first), or ``None`` without models."""
+    shoppers = service.shoppers
+    chosen = shopper or (shoppers[0].id if shoppers else None)
+    if chosen is None:
+        return None
+    if all(s.id != chosen for s in shoppers):
+        shoppers = [Shopper(chosen, "from the link"), *shoppers]
+    try:
+        items = [RecommendedItem.of(s) for s in service.for_customer(chosen, HOME_ROW_SIZE)]
+    except ModelUnavailable:
+        return None
+    return ShopperRow(shoppers, chosen, items)
 
 
 def not_found(request: Request, message: str) -> HTMLResponse:
@@ -140,9 +196,19 @@ def _render(request: Request, name: str, *, status_code: int = 200, **context: A
     )
 
 
-def _page_url(where: ProductFilter, page: int) -> str:
-    """The catalog URL for ``page`` with the current filters kept."""
+def _similar(service: RecommendationService, product_id: str, kind: SimilarKind) -> list[RecommendedItem]:
+    """A row of similar products, or none when that kind of model is missing or does not know the product."""
+    try:
+        return [RecommendedItem.of(s) for s in service.similar(product_id, PRODUCT_ROW_SIZE, kind)]
+    except (ModelUnavailable, UnknownProduct):
+        return []
+
+
+def _page_url(where: ProductFilter, page: int, shopper: str | None = None) -> str:
+    """The catalog URL for ``page`` with the current filters (and chosen shopper) kept."""
     query: dict[str, Any] = {k: v for k, v in asdict(where).items() if v is not None}
+    if shopper:
+        query["shopper"] = shopper
     if page > 1:
         query["page"] = page
     return "/?" + urlencode(query) if query else "/"

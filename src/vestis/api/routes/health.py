@@ -6,10 +6,12 @@ from fastapi import APIRouter, Response, status
 from sqlalchemy.exc import SQLAlchemyError
 
 from vestis.api.deps import EngineDep, SessionDep
+from vestis.api.routes.recommendations import ServiceDep
 from vestis.api.schemas import DatabaseHealth, HealthPublic, ModelsHealth
 from vestis.catalog import store
 from vestis.catalog.db import schema_is_current
 from vestis.catalog.models import Customer, Event, Product
+from vestis.recommend.serving import RecommendationService
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -17,7 +19,7 @@ COUNTED = {"products": Product, "customers": Customer, "events": Event}
 
 
 @router.get("", response_model=HealthPublic)
-def health(engine: EngineDep, session: SessionDep, response: Response) -> HealthPublic:
+def health(engine: EngineDep, session: SessionDep, service: ServiceDep, response: Response) -> HealthPublic:
     """Report the database state and the models in service; 503 when the database is down."""
     try:
         database = DatabaseHealth(
@@ -30,9 +32,14 @@ def health(engine: EngineDep, session: SessionDep, response: Response) -> Health
     healthy = database.reachable and database.schema_current
     if not database.reachable:
         response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    return HealthPublic(status="ok" if healthy else "degraded", database=database, models=models_health())
+    return HealthPublic(
+        status="ok" if healthy else "degraded", database=database, models=models_health(service)
+    )
 
 
-def models_health() -> ModelsHealth:
-    """The models this process serves. No registry exists yet, so nothing is trained or loaded."""
-    return ModelsHealth(status="none trained", loaded=[])
+def models_health(service: RecommendationService) -> ModelsHealth:
+    """The model versions this process serves; "error" when the registry holds models none of which loaded."""
+    loaded = [version.label for version in service.loaded]
+    if loaded:
+        return ModelsHealth(status="ready", loaded=loaded)
+    return ModelsHealth(status="error" if service.registry.names() else "none trained", loaded=[])

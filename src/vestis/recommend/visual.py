@@ -1,0 +1,359 @@
+"""Recommenders that look at product photos: "visually similar" and VBPR.
+
+Both describe every item by the hand-crafted colour / pattern / shape blocks of
+:mod:`vestis.vision.features`. An item whose photo is missing or unreadable falls back to
+its listed colour (the ``color`` attribute mapped onto the palette) and its reasons say so;
+nothing crashes on a broken image.
+
+* :class:`VisualRecommender` — cosine similarity in the weighted block space; a shopper's
+  profile is the weighted mean of their history. Reasons name the matching blocks
+  ("Same colour and pattern as …").
+* :class:`VBPRRecommender` — pairwise ranking (He & McAuley, 2016): the score of item i for
+  user u is ``γ_u·γ_i + θ_u·(E f_i) + β_i + β'·f_i``, with ``E`` projecting the visual
+  features, so colour and style taste is learned from behaviour and new items with a photo
+  are scored through their look alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rich.progress import track
+
+from vestis.recommend.base import Reason, Recommender
+from vestis.recommend.catalog import ItemCatalog
+from vestis.recommend.interactions import Interactions
+from vestis.vision.colour import PALETTE_NAMES
+from vestis.vision.features import (
+    BLOCKS,
+    LAYOUT,
+    block_similarities,
+    feature_matrix,
+    similarity_space,
+)
+
+_SAME = {"colour": 0.92, "pattern": 0.6, "shape": 0.6}
+"""Per-block cosine above which two items count as having the same colour / pattern / shape."""
+_TIE_BREAK = 1e-4
+
+
+@dataclass(frozen=True)
+class VisualSpace:
+    """Item rows in the block similarity space and whether each came from a readable photo."""
+
+    vectors: np.ndarray
+    has_image: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        ids: np.ndarray,
+        items: ItemCatalog | None,
+        weights: Mapping[str, float],
+        *,
+        size: int,
+        progress: bool,
+    ) -> VisualSpace:
+        """Features of every item's photo (listed colour where there is none), weighted by block."""
+        frame = items.frame.reindex(ids) if items is not None else None
+        paths = [
+            None if frame is None or not isinstance(p, str) or not p else p
+            for p in (frame["image_path"] if frame is not None else [None] * len(ids))
+        ]
+        raw, has_image, _ = feature_matrix(paths, size=size, progress=progress)
+        if frame is not None:
+            listed = frame["color"].fillna("").astype(str).to_numpy()
+            for row in np.flatnonzero(~has_image):
+                raw[row, LAYOUT["colour"]] = _listed_colour(listed[row])
+        return cls(
+            similarity_space(raw, weights, reference=has_image if has_image.any() else None), has_image
+        )
+
+    def reasons(self, ids: np.ndarray, anchor: int, rows: np.ndarray) -> list[Reason]:
+        """ "Same colour and pattern as <anchor>" from the blocks that match best."""
+        if not len(rows):
+            return []
+        similarity = block_similarities(self.vectors, anchor, rows)
+        reasons = []
+        for position, row in enumerate(rows):
+            scores = {name: float(similarity[name][position]) for name in BLOCKS}
+            same = [name for name in BLOCKS if scores[name] >= _SAME[name]] or [max(scores, key=scores.get)]
+            detail = f"same {' and '.join(same)}"
+            if not (self.has_image[anchor] and self.has_image[row]):
+                detail = (
+                    "listed in the same colour" if scores["colour"] >= _SAME["colour"] else "similar look"
+                )
+            reasons.append(Reason("same_look", anchor=str(ids[anchor]), detail=detail))
+        return reasons
+
+
+class VisualRecommender(Recommender):
+    """Visually similar items by colour / pattern / shape features of the product photos.
+
+    ``colour_weight``, ``pattern_weight`` and ``shape_weight`` set each block's share of the
+    similarity; ``image_size`` is the long side photos are reduced to before analysis.
+    """
+
+    name = "visual"
+    uses_catalog = True
+
+    def __init__(
+        self,
+        *,
+        colour_weight: float = 1.0,
+        pattern_weight: float = 1.0,
+        shape_weight: float = 0.5,
+        image_size: int = 160,
+        progress: bool = False,
+        event_weights: Mapping[str, float] | None = None,
+    ) -> None:
+        super().__init__(event_weights=event_weights)
+        self.colour_weight = colour_weight
+        self.pattern_weight = pattern_weight
+        self.shape_weight = shape_weight
+        self.image_size = image_size
+        self.progress = progress
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        _check_visual_params(self.name, self._weights(), self.image_size)
+
+    def _fit(self, interactions: Interactions, items: ItemCatalog | None) -> None:
+        space = VisualSpace.build(
+            self.items_.ids, items, self._weights(), size=self.image_size, progress=self.progress
+        )
+        self.item_vectors_, self.has_image_ = space.vectors, space.has_image
+        profile = self.user_items_.multiply(1.0 / self.user_items_.sum(axis=1).clip(1e-9)).tocsr()
+        self.user_vectors_ = np.asarray(profile @ self.item_vectors_, dtype=np.float32)
+        self.tie_break_ = _tie_break(self.popularity_)
+
+    def _score_users(self, user_rows: np.ndarray) -> np.ndarray:
+        return self.user_vectors_[user_rows] @ self.item_vectors_.T + self.tie_break_
+
+    def _score_items(self, item_rows: np.ndarray) -> np.ndarray:
+        return self.item_vectors_[item_rows] @ self.item_vectors_.T + self.tie_break_
+
+    def _user_reasons(self, user_row: int, item_rows: np.ndarray) -> list[Reason]:
+        history = self.user_items_[user_row].indices
+        if not len(history) or not len(item_rows):
+            return [Reason("popular")] * len(item_rows)
+        anchors = history[np.argmax(self.item_vectors_[history] @ self.item_vectors_[item_rows].T, axis=0)]
+        space = VisualSpace(self.item_vectors_, self.has_image_)
+        return [
+            space.reasons(self.items_.ids, int(a), np.array([r]))[0]
+            for a, r in zip(anchors, item_rows, strict=True)
+        ]
+
+    def _item_reasons(self, anchor_row: int, item_rows: np.ndarray) -> list[Reason]:
+        return VisualSpace(self.item_vectors_, self.has_image_).reasons(
+            self.items_.ids, anchor_row, item_rows
+        )
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {
+            "item_vectors": self.item_vectors_,
+            "user_vectors": self.user_vectors_,
+            "has_image": self.has_image_,
+        }
+
+    def _set_state(self, arrays: Mapping[str, np.ndarray]) -> None:
+        self.item_vectors_ = arrays["item_vectors"]
+        self.user_vectors_ = arrays["user_vectors"]
+        self.has_image_ = arrays["has_image"]
+        self.tie_break_ = _tie_break(self.popularity_)
+
+    def _weights(self) -> dict[str, float]:
+        return {"colour": self.colour_weight, "pattern": self.pattern_weight, "shape": self.shape_weight}
+
+
+class VBPRRecommender(Recommender):
+    """Visual Bayesian personalised ranking, trained with torch on the CPU.
+
+    ``factors`` latent dimensions come from behaviour alone, ``visual_factors`` from the
+    projected photo features; ``regularization`` is the L2 penalty on every factor. Items
+    with a photo but no interactions are scored by ``θ_u·(E f_i) + β'·f_i``.
+    """
+
+    name = "vbpr"
+    uses_catalog = True
+
+    def __init__(
+        self,
+        *,
+        factors: int = 32,
+        visual_factors: int = 16,
+        learning_rate: float = 0.01,
+        regularization: float = 0.001,
+        epochs: int = 30,
+        batch_size: int = 1024,
+        random_state: int = 0,
+        image_size: int = 160,
+        progress: bool = False,
+        event_weights: Mapping[str, float] | None = None,
+    ) -> None:
+        super().__init__(event_weights=event_weights)
+        self.factors = factors
+        self.visual_factors = visual_factors
+        self.learning_rate = learning_rate
+        self.regularization = regularization
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.random_state = random_state
+        self.image_size = image_size
+        self.progress = progress
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        for name in ("factors", "visual_factors", "epochs", "batch_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"vbpr: {name} must be a positive integer; got {value!r}")
+        if self.learning_rate <= 0 or self.regularization < 0:
+            raise ValueError(
+                f"vbpr: learning_rate must be positive and regularization non-negative; "
+                f"got {self.learning_rate}, {self.regularization}"
+            )
+        _check_visual_params(self.name, {name: 1.0 for name in BLOCKS}, self.image_size)
+
+    def _fit(self, interactions: Interactions, items: ItemCatalog | None) -> None:
+        space = VisualSpace.build(
+            self.items_.ids,
+            items,
+            {name: 1.0 for name in BLOCKS},
+            size=self.image_size,
+            progress=self.progress,
+        )
+        self.item_vectors_, self.has_image_ = space.vectors, space.has_image
+        learned = _train_vbpr(self, space.vectors)
+        self.user_factors_, self.item_factors_, self.user_visual_, self.item_visual_, self.item_bias_ = (
+            learned
+        )
+
+    def _score_users(self, user_rows: np.ndarray) -> np.ndarray:
+        return (
+            self.user_factors_[user_rows] @ self.item_factors_.T
+            + self.user_visual_[user_rows] @ self.item_visual_.T
+            + self.item_bias_
+        )
+
+    def _score_items(self, item_rows: np.ndarray) -> np.ndarray:
+        embedding = _unit_rows(np.hstack([self.item_factors_, self.item_visual_]))
+        return embedding[item_rows] @ embedding.T
+
+    def _item_reasons(self, anchor_row: int, item_rows: np.ndarray) -> list[Reason]:
+        return VisualSpace(self.item_vectors_, self.has_image_).reasons(
+            self.items_.ids, anchor_row, item_rows
+        )
+
+    def _state(self) -> dict[str, np.ndarray]:
+        return {
+            "item_vectors": self.item_vectors_,
+            "has_image": self.has_image_,
+            "user_factors": self.user_factors_,
+            "item_factors": self.item_factors_,
+            "user_visual": self.user_visual_,
+            "item_visual": self.item_visual_,
+            "item_bias": self.item_bias_,
+        }
+
+    def _set_state(self, arrays: Mapping[str, np.ndarray]) -> None:
+        self.item_vectors_, self.has_image_ = arrays["item_vectors"], arrays["has_image"]
+        self.user_factors_, self.item_factors_ = arrays["user_factors"], arrays["item_factors"]
+        self.user_visual_, self.item_visual_ = arrays["user_visual"], arrays["item_visual"]
+        self.item_bias_ = arrays["item_bias"]
+
+
+# ------------------------------------------------------------------------------ helpers
+def _train_vbpr(model: VBPRRecommender, features: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Minibatch Adam on the BPR loss; returns user/item factors, visual parts and item biases."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the tensors are small: extra threads only contend
+    try:
+        return _bpr_loop(model, features, torch)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _bpr_loop(model: VBPRRecommender, features: np.ndarray, torch: Any) -> tuple[np.ndarray, ...]:
+    generator = torch.Generator().manual_seed(model.random_state)
+    rng = np.random.default_rng(model.random_state)
+    n_users, n_items = model.user_items_.shape
+    coo = model.user_items_.tocoo()
+    users, positives = coo.row.astype(np.int64), coo.col.astype(np.int64)
+
+    def parameter(*shape: int, scale: float = 0.01) -> torch.nn.Parameter:
+        return torch.nn.Parameter(torch.randn(*shape, generator=generator) * scale)
+
+    gamma_u, gamma_i = parameter(n_users, model.factors), parameter(n_items, model.factors)
+    theta_u = parameter(n_users, model.visual_factors)
+    projection = parameter(features.shape[1], model.visual_factors, scale=0.1)
+    beta_i, beta_visual = parameter(n_items, scale=0.0), parameter(features.shape[1], scale=0.0)
+    f = torch.from_numpy(features.astype(np.float32))
+    params = [gamma_u, gamma_i, theta_u, projection, beta_i, beta_visual]
+    optimiser = torch.optim.Adam(params, lr=model.learning_rate)
+
+    def score(u: torch.Tensor, i: torch.Tensor) -> torch.Tensor:
+        visual = f[i] @ projection
+        return (
+            (gamma_u[u] * gamma_i[i]).sum(1) + (theta_u[u] * visual).sum(1) + beta_i[i] + f[i] @ beta_visual
+        )
+
+    for _ in track(
+        range(model.epochs), description="vbpr epochs", disable=not model.progress, transient=True
+    ):
+        order = rng.permutation(len(users))
+        negatives = rng.integers(0, n_items, size=len(users))
+        for start in range(0, len(order), model.batch_size):
+            batch = order[start : start + model.batch_size]
+            u = torch.from_numpy(users[batch])
+            i, j = torch.from_numpy(positives[batch]), torch.from_numpy(negatives[batch])
+            margin = score(u, i) - score(u, j)
+            penalty = sum(t.pow(2).sum() for t in (gamma_u[u], gamma_i[i], gamma_i[j], theta_u[u]))
+            penalty = penalty + beta_i[j].pow(2).sum() + projection.pow(2).sum()
+            loss = -torch.nn.functional.logsigmoid(margin).sum() + model.regularization * penalty
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    with torch.no_grad():
+        unseen = torch.from_numpy(model.popularity_ == 0)
+        gamma_i[unseen] = 0.0  # never trained: their random start would be noise
+        beta_i[unseen] = beta_i[~unseen].mean() if (~unseen).any() else 0.0
+        visual_bias = f @ beta_visual
+        item_visual = torch.cat([f @ projection, torch.ones(n_items, 1)], dim=1)
+        user_visual = torch.cat([theta_u, torch.zeros(n_users, 1)], dim=1)
+        return tuple(
+            t.detach().numpy().astype(np.float32)
+            for t in (gamma_u, gamma_i, user_visual, item_visual, beta_i + visual_bias)
+        )
+
+
+def _listed_colour(name: str) -> np.ndarray:
+    """The colour block of an item known only by its colour name (a palette one-hot, or zeros)."""
+    block = np.zeros(len(PALETTE_NAMES), dtype=np.float32)
+    words = name.strip().lower()
+    if words in PALETTE_NAMES:
+        block[PALETTE_NAMES.index(words)] = 1.0
+    elif words:
+        block[[i for i, palette in enumerate(PALETTE_NAMES) if palette in words] or []] = 1.0
+    return block
+
+
+def _check_visual_params(name: str, weights: Mapping[str, float], image_size: int) -> None:
+    if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+        raise ValueError(f"{name}: block weights must be non-negative with one positive; got {dict(weights)}")
+    if not isinstance(image_size, int) or image_size < 32:
+        raise ValueError(f"{name}: image_size must be an integer of at least 32; got {image_size!r}")
+
+
+def _tie_break(popularity: np.ndarray) -> np.ndarray:
+    return (_TIE_BREAK * popularity / max(float(popularity.max()), 1.0)).astype(np.float32)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

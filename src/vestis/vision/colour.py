@@ -1,0 +1,59 @@
+"""Colour science for product photos: sRGB → CIELAB, a named palette, and colour names.
+
+CIELAB is used because Euclidean distance in it (ΔE) roughly follows how different two
+colours look, so "same colour" means the same thing for dark navy as for pale pink.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["PALETTE", "PALETTE_LAB", "PALETTE_NAMES", "colour_name", "rgb_to_lab"]
+
+PALETTE: dict[str, tuple[int, int, int]] = {
+    "black": (28, 28, 32),
+    "white": (242, 241, 236),
+    "grey": (140, 142, 146),
+    "light grey": (200, 200, 202),
+    "navy": (32, 42, 82),
+    "blue": (44, 96, 176),
+    "light blue": (156, 194, 228),
+    "red": (196, 36, 44),
+    "burgundy": (116, 26, 46),
+    "pink": (236, 160, 182),
+    "purple": (110, 60, 140),
+    "green": (44, 124, 74),
+    "olive": (110, 114, 60),
+    "beige": (216, 196, 160),
+    "brown": (112, 74, 46),
+    "yellow": (236, 196, 52),
+    "orange": (226, 112, 42),
+}
+"""Common Merchant Center colour names and a typical sRGB value of each."""
+
+PALETTE_NAMES: tuple[str, ...] = tuple(PALETTE)
+
+
+def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of sRGB values in 0..255; any shape ending in 3, returned as float32."""
+    srgb = np.asarray(rgb, dtype=np.float32) / 255.0
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    matrix = np.array(
+        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]], dtype=np.float32
+    )
+    xyz = linear @ matrix.T / np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
+    lab = np.stack(
+        [116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]), 200.0 * (f[..., 1] - f[..., 2])], axis=-1
+    )
+    return lab.astype(np.float32)
+
+
+PALETTE_LAB: np.ndarray = rgb_to_lab(np.array(list(PALETTE.values()), dtype=np.float32))
+"""The palette in CIELAB, one row per name in :data:`PALETTE_NAMES`."""
+
+
+def colour_name(lab: np.ndarray) -> str:
+    """The palette name nearest (by ΔE) to one CIELAB colour."""
+    distance = np.linalg.norm(PALETTE_LAB - np.asarray(lab, dtype=np.float32).reshape(1, 3), axis=1)
+    return PALETTE_NAMES[int(np.argmin(distance))]

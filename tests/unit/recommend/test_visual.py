@@ -1,0 +1,110 @@
+"""Visually similar items and VBPR, on shops whose product photos the tests draw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.unit.recommend.contract import RecommenderContract, synthetic_shop
+from tests.unit.test_vision_features import draw_product
+from vestis.recommend.catalog import ItemCatalog
+from vestis.recommend.interactions import Interactions
+from vestis.recommend.visual import VBPRRecommender, VisualRecommender
+
+LOOKS = {
+    "red": ("floral", "red", "dress"),
+    "blue": ("checks", "navy", "tee"),
+    "hit": ("solid", "yellow", "tee"),
+}
+
+
+def photographed_shop(folder: Path) -> tuple[Interactions, ItemCatalog]:
+    """The contract's shop with a drawn photo per item: red floral dresses, navy checked tees."""
+    interactions, items = synthetic_shop()
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = items.frame.copy()
+    for seed, item in enumerate(frame.index):
+        pattern, colour, shape = LOOKS[item.split("-")[0]]
+        path = folder / f"{item}.png"
+        draw_product(pattern, colour, shape=shape, seed=seed).save(path)
+        frame.loc[item, "image_path"] = str(path)
+    return interactions, ItemCatalog.from_frame(frame)
+
+
+class TestVisualContract(RecommenderContract):
+    """Photos missing: the listed colour stands in (the contract's own catalog has no images)."""
+
+    def make(self) -> VisualRecommender:
+        return VisualRecommender()
+
+
+class TestVisualContractWithPhotos(RecommenderContract):
+    def make(self) -> VisualRecommender:
+        return VisualRecommender()
+
+    @pytest.fixture
+    def shop(self, tmp_path: Path) -> tuple[Interactions, ItemCatalog]:
+        return photographed_shop(tmp_path / "images")
+
+
+class TestVBPRContract(RecommenderContract):
+    def make(self) -> VBPRRecommender:
+        return VBPRRecommender(factors=8, visual_factors=4, epochs=40, learning_rate=0.05)
+
+    @pytest.fixture
+    def shop(self, tmp_path: Path) -> tuple[Interactions, ItemCatalog]:
+        return photographed_shop(tmp_path / "images")
+
+
+def _with_new_photo(folder: Path) -> tuple[Interactions, ItemCatalog]:
+    interactions, items = photographed_shop(folder)
+    draw_product("floral", "red", shape="dress", seed=99).save(folder / "new.png")
+    arrival = pd.DataFrame(
+        [{"id": "new-dress", "title": "new arrival", "image_path": str(folder / "new.png")}]
+    )
+    catalog = ItemCatalog.from_frame(pd.concat([items.frame.reset_index(), arrival], ignore_index=True))
+    return interactions, catalog
+
+
+def test_similar_items_explain_which_look_matches(tmp_path: Path) -> None:
+    interactions, catalog = _with_new_photo(tmp_path)
+    model = VisualRecommender().fit(interactions, catalog)
+    (similar,) = model.similar_items(["new-dress"], k=5)
+    assert all(r.item_id.startswith("red") for r in similar)
+    text = similar[0].reason.text(catalog.titles())
+    assert text.startswith("Same colour and pattern") and text.endswith("as new arrival")
+
+
+def test_items_without_a_readable_photo_fall_back_to_their_listed_colour(tmp_path: Path) -> None:
+    interactions, catalog = photographed_shop(tmp_path)
+    frame = catalog.frame.copy()
+    Path(frame.loc["red-04", "image_path"]).write_bytes(b"corrupt")
+    frame.loc["red-05", "image_path"] = None
+    model = VisualRecommender().fit(interactions, ItemCatalog.from_frame(frame))
+    assert not model.has_image_[model.items_.rows(["red-04", "red-05"])].any()
+    (similar,) = model.similar_items(["red-04"], k=3)
+    assert {r.item_id.split("-")[0] for r in similar} == {"red"}
+    assert similar[0].reason.detail == "listed in the same colour"
+
+
+def test_vbpr_scores_a_new_item_by_its_photo(tmp_path: Path) -> None:
+    interactions, catalog = _with_new_photo(tmp_path)
+    model = VBPRRecommender(factors=8, visual_factors=4, epochs=40, learning_rate=0.05).fit(
+        interactions, catalog
+    )
+    new = model.items_.row("new-dress")
+    red_users = model.users_.rows([f"red-user-{u:02d}" for u in range(20)])
+    blue_users = model.users_.rows([f"blue-user-{u:02d}" for u in range(20)])
+    assert model._score_users(red_users)[:, new].mean() > model._score_users(blue_users)[:, new].mean()
+
+
+def test_bad_parameters_are_named() -> None:
+    interactions, catalog = synthetic_shop()
+    with pytest.raises(ValueError, match="block weights"):
+        VisualRecommender(colour_weight=0, pattern_weight=0, shape_weight=0).fit(interactions, catalog)
+    with pytest.raises(ValueError, match="visual_factors"):
+        VBPRRecommender(visual_factors=0).fit(interactions, catalog)
+    assert np.isfinite(VisualRecommender().fit(interactions, catalog).item_vectors_).all()

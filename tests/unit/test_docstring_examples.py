@@ -1,0 +1,22 @@
+"""The Examples sections in docstrings run and print what they claim."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "vestis.recommend.ease",
+    "vestis.recommend.hybrid",
+    "vestis.recommend.itemknn",
+    "vestis.recommend.mf",
+    "vestis.recommend.tune",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    failures, attempted = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert attempted > 0 and failures == 0
