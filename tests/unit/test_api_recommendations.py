@@ -125,8 +125,8 @@ def test_health_lists_the_loaded_versions(client: TestClient) -> None:
 
 def test_a_model_that_cannot_load_is_left_out(client: TestClient) -> None:
     settings = client.app.state.settings  # type: ignore[attr-defined]
-    header = next(settings.models_dir.glob("itemknn/*/model.json"))
-    header.write_text('{"format": 1, "model": "itemknn", "params": {"from_a_future_release": 1}}')
+    state = next(settings.models_dir.glob("itemknn/*/state.npz"))
+    state.write_bytes(b"truncated by a full disk")
     served = client.post("/models/reload", headers={"X-API-Key": KEY}).json()
     assert [m["name"] for m in served["data"]] == ["popular"]
     assert client.get("/customers/u1/recommendations").json()["model"] == "popular"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pandas as pd
+import pytest
 
 from tests.unit.recommend.contract import RecommenderContract
 from vestis.recommend.interactions import Interactions
@@ -38,3 +42,14 @@ def test_segments_rank_by_what_the_segment_likes() -> None:
         (top,) = model.recommend([user], k=1, exclude_seen=False)
         assert top[0].item_id == "dress"
         assert top[0].reason.text() == "Popular with women"
+
+
+def test_a_saved_model_with_a_retired_parameter_still_loads(tmp_path: Path) -> None:
+    model = PopularRecommender().fit(_log([("u", "a", 0), ("v", "a", 1), ("v", "b", 2)]))
+    folder = model.save(tmp_path / "popular")
+    header = json.loads((folder / "model.json").read_text())
+    header["params"]["retired_option"] = 3
+    (folder / "model.json").write_text(json.dumps(header))
+    with pytest.warns(UserWarning, match="retired_option"):
+        loaded = PopularRecommender.load(folder)
+    assert loaded.recommend(["w"], k=2) == model.recommend(["w"], k=2)
