@@ -24,10 +24,10 @@ def page(browser: Any) -> Iterator[Any]:
 
 def test_catalog_shows_cards_with_loaded_images(server: Server, page: Any) -> None:
     page.goto(server.url + "/", wait_until="networkidle")
-    cards = page.locator(".card")
+    cards = page.locator(".results .card")
     assert cards.count() == 24
     assert page.locator(".results__count").inner_text() == "360 items"
-    assert page.locator(".card img").evaluate_all(ALL_IMAGES_LOADED)
+    assert page.locator(".results .card img").evaluate_all(ALL_IMAGES_LOADED)
 
 
 def test_a_filter_narrows_the_grid(server: Server, page: Any) -> None:
@@ -35,17 +35,17 @@ def test_a_filter_narrows_the_grid(server: Server, page: Any) -> None:
     with page.expect_navigation():
         page.select_option("select[name=product_type]", "Dresses")
     page.wait_for_load_state("networkidle")
-    titles = page.locator(".card__title").all_inner_texts()
+    titles = page.locator(".results .card__title").all_inner_texts()
     assert 0 < len(titles) <= 24
     assert all("dress" in title.lower() for title in titles)
     assert page.url.endswith("/?product_type=Dresses")
     assert page.locator("h1").inner_text() == "Dresses"
-    assert page.locator(".card img").evaluate_all(ALL_IMAGES_LOADED)
+    assert page.locator(".results .card img").evaluate_all(ALL_IMAGES_LOADED)
 
 
 def test_clicking_a_card_opens_the_product_page(server: Server, page: Any) -> None:
     page.goto(server.url + "/", wait_until="networkidle")
-    card = page.locator(".card").nth(2)
+    card = page.locator(".results .card").nth(2)
     title = card.locator(".card__title").inner_text()
     with page.expect_navigation():
         card.click()
