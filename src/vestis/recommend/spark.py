@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -83,6 +84,7 @@ class SparkALS(ALSRecommender):
                 itemCol="item",
                 ratingCol="rating",
                 coldStartStrategy="drop",
+                checkpointInterval=5,
             )
             fitted = learner.fit(ratings)
             self.user_factors_ = _factor_rows(fitted.userFactors.collect(), len(self.users_), self.factors)
@@ -102,11 +104,15 @@ def spark_session(master: str | None = None, config: Mapping[str, str] = SPARK_C
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
-    try:
-        yield spark
-    finally:
-        if existing is None:
-            spark.stop()
+    with tempfile.TemporaryDirectory(prefix="vestis-spark-checkpoints-") as checkpoints:
+        # Without checkpoints, ALS's lineage grows with every iteration until the JVM overflows its stack.
+        if not spark.sparkContext.getCheckpointDir():
+            spark.sparkContext.setCheckpointDir(checkpoints)
+        try:
+            yield spark
+        finally:
+            if existing is None:
+                spark.stop()
 
 
 def _factor_rows(rows: list[Any], count: int, rank: int) -> np.ndarray:
