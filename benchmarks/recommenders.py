@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = f"movielens:{ROOT.parent / 'shared' / 'data' / 'movielens-latest-small'}"
 SECTION = "## Recommenders"
 REFERENCE = "implicit-als"
+PEER_NAMES = ("implicit-als", "implicit-bpr", "lightfm-warp")
 MOVIELENS_PARAMS: Mapping[str, Mapping[str, Any]] = {"popular": {"half_life_days": None}}
 """MovieLens ratings span two decades: popularity decayed towards the newest rating would
 rank by the last few weeks only, so the popularity baseline counts every rating equally."""
@@ -250,6 +251,18 @@ def _table(result: EvaluationResult) -> str:
     return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows)
 
 
+def _headline(result: EvaluationResult) -> str:
+    """The best Vestis model's NDCG@k as a ratio to each peer's, measured in this run."""
+    metric = f"ndcg@{result.k}"
+    ours = {name: scores[metric] for name, scores in result.models.items() if name not in PEER_NAMES}
+    peers = {name: scores[metric] for name, scores in result.models.items() if name in PEER_NAMES}
+    if not ours or not peers:
+        return ""
+    best = max(ours, key=ours.__getitem__)
+    ratios = ", ".join(f"{ours[best] / score:.2f}× `{name}` ({score:.4f})" for name, score in peers.items())
+    return f"Best Vestis model on this split: `{best}`, {metric.upper()} {ours[best]:.4f} = {ratios}."
+
+
 def _section(result: EvaluationResult, command: str, report: Path, *, lightfm: bool) -> str:
     """The Markdown of the ``## Recommenders`` section."""
     k, split = result.k, result.split
@@ -272,6 +285,8 @@ def _section(result: EvaluationResult, command: str, report: Path, *, lightfm: b
         "| " + " | ".join(header) + " |",
         "|---|" + "---:|" * (len(header) - 1),
         *("| " + " | ".join(row) + " |" for row in _rows(result)),
+        "",
+        _headline(result),
         "",
         "Peers (same split, same metric code): `implicit-als` = `implicit.cpu.als.AlternatingLeastSquares()` "
         "and `implicit-bpr` = `implicit.cpu.bpr.BayesianPersonalizedRanking()` with default hyper-parameters "
