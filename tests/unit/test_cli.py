@@ -60,6 +60,9 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     [
         ("serve",),
         ("demo-data",),
+        ("train",),
+        ("evaluate",),
+        ("tune",),
         ("db", "upgrade"),
         *[
             ("import", name)
