@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,32 @@ def test_every_command_explains_itself_with_an_example(path: tuple[str, ...]) ->
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     assert "Example:" in (command.help or "")
+
+
+@pytest.mark.slow
+def test_evaluate_writes_scores_and_a_report(tmp_path: Path) -> None:
+    from vestis.data.demo import generate_demo
+
+    demo = tmp_path / "demo"
+    generate_demo(demo, products=60, customers=150, days=60, progress=False)
+    scores, report = tmp_path / "scores.json", tmp_path / "report"
+    code, output = _invoke(
+        tmp_path,
+        "evaluate", "--data", f"demo:{demo}", "--models", "popular,itemknn", "--k", "5",
+        "--json", str(scores), "--report", str(report), "-q",
+    )  # fmt: skip
+    assert code == 0, output
+    result = json.loads(scores.read_text())
+    assert (result["protocol"], result["k"], sorted(result["models"])) == (
+        "leave-last-out",
+        5,
+        ["itemknn", "popular"],
+    )
+    assert {"ndcg@5", "recall@5", "map@5", "coverage@5", "fit_seconds"} <= set(result["models"]["itemknn"])
+    assert result["models"]["itemknn"]["ndcg@5"] > result["models"]["popular"]["ndcg@5"]
+    assert (report / "report.md").is_file() and list(report.glob("*.png"))
+
+
+def test_evaluate_rejects_an_unknown_data_spec(tmp_path: Path) -> None:
+    code, output = _invoke(tmp_path, "evaluate", "--data", "kaggle:somewhere")
+    assert code == 2 and "unknown data set 'kaggle:somewhere'" in output
