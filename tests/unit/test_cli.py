@@ -64,6 +64,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         ("train",),
         ("evaluate",),
         ("tune",),
+        ("tryon",),
         ("db", "upgrade"),
         *[
             ("import", name)
@@ -105,3 +106,25 @@ def test_evaluate_writes_scores_and_a_report(tmp_path: Path) -> None:
 def test_evaluate_rejects_an_unknown_data_spec(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, "evaluate", "--data", "kaggle:somewhere")
     assert code == 2 and "unknown data set 'kaggle:somewhere'" in output
+
+
+def test_tryon_writes_the_result_and_debug_images(tmp_path: Path, shared_data: Path) -> None:
+    examples = shared_data / "tryon-examples"
+    output, debug = tmp_path / "out.png", tmp_path / "debug"
+    code, text = _invoke(
+        tmp_path,
+        "tryon", "--person", str(examples / "person" / "01008_00.jpg"),
+        "--garment", str(examples / "garment" / "00126_00.jpg"), "--category", "upper",
+        "-o", str(output), "--debug", str(debug),
+    )  # fmt: skip
+    assert code == 0, text
+    assert output.read_bytes().startswith(b"\x89PNG") and list(debug.glob("*.png"))
+
+
+def test_tryon_explains_a_bad_photo(tmp_path: Path) -> None:
+    photo = tmp_path / "wall.png"
+    photo.write_bytes(b"not an image at all")
+    code, text = _invoke(
+        tmp_path, "tryon", "--person", str(photo), "--garment", str(photo), "-o", str(tmp_path / "o.png")
+    )
+    assert code == 1 and "wall.png" in text and "try-on failed" in text

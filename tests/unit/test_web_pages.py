@@ -69,7 +69,7 @@ def test_product_page_shows_the_details_and_hides_empty_sections(client: TestCli
         '<li class="chip">M</li>',
     ):
         assert text in html
-    for slot in ("Try it on", "Similar items", "Complete the look", "extra--size-advice", "chat-panel"):
+    for slot in ("Similar items", "Complete the look", "extra--size-advice", "chat-panel"):
         assert slot not in html
 
 

@@ -18,14 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import vestis
 from vestis.api.deps import ApiAccess
 from vestis.api.limits import BodyLimitMiddleware
-from vestis.api.routes import events, health, models, products, recommendations
+from vestis.api.routes import events, health, models, products, recommendations, tryon
 from vestis.catalog.db import open_catalog
 from vestis.config import Settings, get_settings
 from vestis.models import ModelRegistry
 from vestis.recommend.serving import RecommendationService
 from vestis.web import pages
 
-API_ROUTERS = (products.router, events.router, recommendations.router, models.router)
+API_ROUTERS = (products.router, events.router, recommendations.router, models.router, tryon.router)
 """Routers behind the API-key rules; ``/health`` stays open so load balancers can probe it."""
 
 

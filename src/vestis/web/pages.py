@@ -8,21 +8,24 @@ editing templates.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import asdict, dataclass, field
 from math import ceil
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from vestis.api.deps import ProductFilterDep, SessionDep
+from vestis.api.deps import ProductFilterDep, SessionDep, SettingsDep, read_image_upload
 from vestis.api.routes.recommendations import ServiceDep
 from vestis.api.schemas import ProductPublic, RecommendedItem
 from vestis.catalog import store
+from vestis.catalog.images import product_image_file
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
 from vestis.recommend.serving import (
@@ -32,6 +35,8 @@ from vestis.recommend.serving import (
     SimilarKind,
     UnknownProduct,
 )
+from vestis.tryon.service import can_try_on, category_for, render_try_on
+from vestis.vision.io import image_bytes, load_image
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -72,6 +77,15 @@ class ProductSections:
     similar: list[RecommendedItem] = field(default_factory=list)
     looks_like: list[RecommendedItem] = field(default_factory=list)
     complete_the_look: list[ProductPublic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TryOnOutcome:
+    """What the try-on section shows after an upload: both images as data URIs, or why it failed."""
+
+    before: str | None = None
+    after: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,13 +145,55 @@ def product_page(request: Request, session: SessionDep, service: ServiceDep, pro
     )
 
 
+@router.post("/shop/{product_id}/try-on", response_class=HTMLResponse)
+async def try_on_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    service: ServiceDep,
+    product_id: str,
+    person: Annotated[UploadFile, File()],
+    keep: Annotated[bool, Form()] = False,
+) -> HTMLResponse:
+    """The product page again, with the shopper's photo and the try-on result side by side.
+
+    Both images are sent back inline and nothing is stored unless the shopper ticked "keep".
+    """
+    product = store.get_product(session, product_id)
+    garment = product_image_file(settings.images_dir, product.image_path) if product else None
+    if product is None or garment is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, detail=f"We could not find a product with id {product_id!r}."
+        )
+    photo = await read_image_upload(person, settings)
+    try:
+        rendered = await run_in_threadpool(
+            render_try_on,
+            photo,
+            load_image(garment),
+            category=category_for(product.product_type),
+            keep_in=settings.home / "tryon" if keep else None,
+        )
+        outcome = TryOnOutcome(before=_data_uri(image_bytes(photo, fmt="PNG")), after=_data_uri(rendered.png))
+    except ValueError as error:  # TryOnError: no person, several people, seen from the back …
+        outcome = TryOnOutcome(error=str(error))
+    return _render(
+        request,
+        "product.html",
+        status_code=200 if outcome.error is None else 422,
+        product=ProductPublic.of(product),
+        sections=with_recommendations(product_sections(session, product), service, product.id),
+        try_on=outcome,
+    )
+
+
 def product_sections(session: Session, product: Product) -> ProductSections:
     """The optional sections for ``product`` that catalog data decides; the page hides every empty one.
 
-    Try-on and fit advice fill their own slots here; the recommendation rows are added by
-    :func:`with_recommendations`.
+    Try-on is offered for garments whose category the try-on knows and that have a photo;
+    the recommendation rows are added by :func:`with_recommendations`.
     """
-    return ProductSections()
+    return ProductSections(try_on=bool(product.image_path) and can_try_on(product.product_type))
 
 
 def with_recommendations(
@@ -202,6 +258,10 @@ def _similar(service: RecommendationService, product_id: str, kind: SimilarKind)
         return [RecommendedItem.of(s) for s in service.similar(product_id, PRODUCT_ROW_SIZE, kind)]
     except (ModelUnavailable, UnknownProduct):
         return []
+
+
+def _data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _page_url(where: ProductFilter, page: int, shopper: str | None = None) -> str:

@@ -1,0 +1,81 @@
+"""Virtual try-on over HTTP: a person photo plus a garment photo (or a catalog product) in, PNG out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from PIL import Image
+
+from vestis.api.deps import SessionDep, SettingsDep, read_image_upload
+from vestis.api.routes.products import require_product
+from vestis.catalog.images import product_image_file
+from vestis.tryon.service import RenderedTryOn, category_for, render_try_on
+from vestis.vision.io import load_image
+
+router = APIRouter(prefix="/tryon", tags=["try-on"])
+
+Category = Literal["upper", "lower", "dress"]
+
+
+@router.post(
+    "",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/png": {}}, "description": "The try-on image, without metadata."},
+        404: {"description": "Unknown product, or a product without a stored image."},
+        413: {"description": "An upload over the size limit."},
+        422: {"description": "Not a usable photo: no person, several people, a busy garment background …"},
+    },
+)
+async def try_on(
+    settings: SettingsDep,
+    session: SessionDep,
+    person: Annotated[UploadFile, File(description="A photo of the shopper, front-facing.")],
+    garment: Annotated[UploadFile | None, File(description="A garment photo on a plain background.")] = None,
+    product_id: Annotated[str | None, Form(description="Or: a catalog product to try on.")] = None,
+    category: Annotated[
+        Category | None, Form(description="upper, lower or dress; guessed if absent.")
+    ] = None,
+    keep: Annotated[
+        bool, Form(description="Keep the photo and result (default: processed in memory only).")
+    ] = False,
+) -> Response:
+    """Render the garment on the person. Photos are not stored unless ``keep`` is true."""
+    if (garment is None) == (product_id is None):
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, detail="send either a garment photo or a product_id"
+        )
+    person_image = await read_image_upload(person, settings)
+    if garment is not None:
+        garment_image = await read_image_upload(garment, settings)
+    else:
+        product = require_product(session, product_id or "")
+        path = product_image_file(settings.images_dir, product.image_path)
+        if path is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, detail=f"product {product_id!r} has no stored image"
+            )
+        garment_image = load_image(path)
+        category = category or category_for(product.product_type)  # type: ignore[assignment]
+    rendered = await run_in_threadpool(
+        _render, person_image, garment_image, category, settings.home / "tryon" if keep else None
+    )
+    headers = {"Cache-Control": "no-store"}
+    if rendered.kept_id:
+        headers["X-Vestis-Kept-Id"] = rendered.kept_id
+    return Response(rendered.png, media_type="image/png", headers=headers)
+
+
+def _render(
+    person: Image.Image, garment: Image.Image, category: str | None, keep_in: Path | None
+) -> RenderedTryOn:
+    from vestis.tryon import TryOnError
+
+    try:
+        return render_try_on(person, garment, category=category, keep_in=keep_in)
+    except TryOnError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None

@@ -1,0 +1,203 @@
+"""The try-on pipeline: person photo + garment photo → the person wearing the garment.
+
+:class:`TryOn` checks inputs and hands them to a backend from :data:`BACKENDS`; the only one
+today is :class:`WarpBackend` (pose → regions, garment keypoints, thin-plate-spline warp,
+shaded composite), which needs no learned weights. A learned backend plugs in by registering a
+class with the same ``render`` signature.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from vestis.tryon.body import BodyAnalyser
+from vestis.tryon.compose import Compositor
+from vestis.tryon.errors import TryOnError
+from vestis.tryon.garment import GarmentAnalyser, normalise_category
+from vestis.tryon.warp import Warper, sleeve_reach
+from vestis.vision.io import DEFAULT_MAX_PIXELS
+
+__all__ = ["BACKENDS", "MIN_SIDE", "TryOn", "TryOnBackend", "TryOnResult", "WarpBackend", "save_debug"]
+
+MIN_SIDE = 128
+"""Smallest accepted width or height (pixels) of either photo."""
+
+
+@dataclass
+class TryOnResult:
+    """What a render returns.
+
+    ``image`` is RGB and the size of the person photo; ``masks`` are boolean H×W arrays (person,
+    torso, arms, face, garment_warped, old_clothing, …); ``keypoints`` are body points in
+    pixels; ``diagnostics`` hold per-step timings (ms), the category used and coverage numbers;
+    ``grid`` is the coarse backward warp map (garment coordinates per grid node) for debugging.
+    """
+
+    image: Image.Image
+    masks: dict[str, np.ndarray]
+    keypoints: dict[str, tuple[float, float]]
+    diagnostics: dict[str, float | str]
+    grid: np.ndarray | None = field(default=None, repr=False)
+
+
+class TryOnBackend(Protocol):
+    """A way to render a try-on from RGB arrays and a normalised category (or ``None``)."""
+
+    def render(self, person: np.ndarray, garment: np.ndarray, category: str | None) -> TryOnResult:
+        """Render ``garment`` onto ``person``."""
+        ...
+
+
+class WarpBackend:
+    """Classical try-on: body regions, garment keypoints, TPS warp and a shaded composite."""
+
+    def __init__(
+        self,
+        *,
+        body: BodyAnalyser | None = None,
+        garment: GarmentAnalyser | None = None,
+        warper: Warper | None = None,
+        compositor: Compositor | None = None,
+    ) -> None:
+        self.body = body or BodyAnalyser()
+        self.garment = garment or GarmentAnalyser()
+        self.warper = warper or Warper()
+        self.compositor = compositor or Compositor()
+
+    def render(self, person: np.ndarray, garment: np.ndarray, category: str | None) -> TryOnResult:
+        """Render ``garment`` (H×W×3 uint8) onto ``person`` (H×W×3 uint8); see :meth:`TryOn.render`."""
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(step: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[f"ms_{step}"] = round((now - clock) * 1000, 2)
+            clock = now
+
+        # 1. Analyse the garment first: it is cheap and fails fast on unusable photos.
+        shape = self.garment.analyse(garment, category)
+        lap("garment")
+        # 2. Analyse the person: pose, regions and the clothing to replace.
+        body = self.body.analyse(person)
+        lap("body")
+        # 3. Warp the garment onto the body.
+        warp = self.warper.warp(shape, body, person.shape[:2])
+        lap("warp")
+        # 4. Compose it into the photo.
+        reach = sleeve_reach(shape, body)
+        composite = self.compositor.compose(person, body, warp, long_sleeves=reach > 1.1)
+        lap("compose")
+        # 5. Report.
+        masks = dict(body.masks)
+        masks["garment_warped"] = composite.painted
+        masks["filled"] = composite.filled
+        torso = body.masks["torso"]
+        union = (composite.painted | torso).sum()
+        diagnostics: dict[str, float | str] = {
+            "backend": "warp",
+            "category": shape.category,
+            "torso_iou": float((composite.painted & torso).sum() / max(union, 1)),
+            "torso_coverage": float((composite.painted & torso).sum() / max(torso.sum(), 1)),
+            "tps_regulariser": warp.regulariser,
+            "tps_min_jacobian": warp.min_jacobian,
+            "sleeve_reach": reach,
+            **timings,
+            "ms_total": round(sum(timings.values()), 2),
+        }
+        return TryOnResult(
+            image=Image.fromarray(composite.rgb),
+            masks=masks,
+            keypoints=body.keypoints,
+            diagnostics=diagnostics,
+            grid=warp.grid,
+        )
+
+
+BACKENDS: dict[str, Callable[[], TryOnBackend]] = {"warp": WarpBackend}
+"""Backend name → factory; register a learned backend here when its weights exist locally."""
+
+
+class TryOn:
+    """Virtual try-on: ``TryOn(backend="warp").render(person, garment, category)``.
+
+    Examples
+    --------
+    >>> from vestis.tryon import TryOn
+    >>> TryOn().backend_name
+    'warp'
+    """
+
+    def __init__(self, backend: str = "warp") -> None:
+        if backend not in BACKENDS:
+            raise TryOnError(f"unknown try-on backend {backend!r}; available: {', '.join(sorted(BACKENDS))}")
+        self.backend_name = backend
+        self.backend = BACKENDS[backend]()
+
+    def render(self, person: Image.Image, garment: Image.Image, category: str | None = None) -> TryOnResult:
+        """The ``person`` photo wearing ``garment`` (a product photo on a plain background).
+
+        ``category`` is ``upper``/``lower``/``dress`` or a common alias (``top``, ``shirt``, …);
+        ``None`` guesses it from the garment's silhouette. Raises :class:`TryOnError` with the
+        reason when a photo cannot be used.
+        """
+        # 1. Check inputs.
+        normalised = normalise_category(category)
+        for label, image in (("person", person), ("garment", garment)):
+            check_image(image, label)
+        # 2. Render with the backend.
+        return self.backend.render(_rgb(person), _rgb(garment), normalised)
+
+
+def check_image(image: Image.Image, label: str) -> None:
+    """Raise :class:`TryOnError` when ``image`` is smaller than :data:`MIN_SIDE` or above the pixel limit."""
+    width, height = image.size
+    if min(width, height) < MIN_SIDE:
+        raise TryOnError(
+            f"the {label} photo is {width}x{height}; both sides must be at least {MIN_SIDE} pixels"
+        )
+    if width * height > DEFAULT_MAX_PIXELS:
+        raise TryOnError(
+            f"the {label} photo is {width}x{height} = {width * height:,} pixels; the limit is {DEFAULT_MAX_PIXELS:,}"
+        )
+
+
+def save_debug(result: TryOnResult, directory: Path) -> list[Path]:
+    """Write every mask, a keypoint overlay and a warp-grid overlay as PNGs; returns the paths."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, mask in result.masks.items():
+        path = directory / f"mask_{name}.png"
+        Image.fromarray(mask.astype(np.uint8) * 255).save(path)
+        written.append(path)
+    canvas = np.array(result.image)
+    radius = max(3, canvas.shape[1] // 150)
+    for x, y in result.keypoints.values():
+        cv2.circle(canvas, (round(x), round(y)), radius, (255, 0, 0), thickness=-1)
+    written.append(directory / "keypoints.png")
+    Image.fromarray(canvas).save(written[-1])
+    if result.grid is not None:
+        canvas = np.array(result.image)
+        height, width = canvas.shape[:2]
+        full = cv2.resize(result.grid, (width, height), interpolation=cv2.INTER_LINEAR)
+        lines = (np.abs((full + 16) % 32 - 16) < 1.0).any(axis=-1) & result.masks["garment_warped"]
+        canvas[lines] = (0, 255, 0)
+        written.append(directory / "warp_grid.png")
+        Image.fromarray(canvas).save(written[-1])
+    return written
+
+
+def _rgb(image: Image.Image) -> np.ndarray:
+    """H×W×3 uint8 RGB array; transparent pixels become white (as on a product page)."""
+    if image.mode in ("RGBA", "LA", "PA"):
+        background = Image.new("RGBA", image.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(background, image.convert("RGBA"))
+    return np.asarray(image.convert("RGB"))
