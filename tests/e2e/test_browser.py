@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,3 +55,16 @@ def test_clicking_a_card_opens_the_product_page(server: Server, page: Any) -> No
     assert page.locator("h1").inner_text() == title
     assert page.locator(".product__media img").evaluate_all(ALL_IMAGES_LOADED)
     assert page.locator(".chip").count() > 0
+
+
+def test_try_it_on_shows_the_result_beside_the_photo(server: Server, page: Any, shared_data: Path) -> None:
+    photo = shared_data / "tryon-examples" / "person" / "01008_00.jpg"
+    page.goto(server.url + "/shop/vs-00001", wait_until="networkidle")
+    page.set_input_files("#try-on-photo", str(photo))
+    with page.expect_navigation():
+        page.locator(".try-on__form button").click()
+    page.wait_for_load_state("networkidle")
+    result = page.locator("[data-testid=try-on-result] img")
+    assert result.count() == 2
+    assert result.evaluate_all(ALL_IMAGES_LOADED)
+    assert not (server.home / "tryon").exists()  # nothing kept: the shopper did not ask
