@@ -11,6 +11,7 @@ demo: install
 	$(BIN)/vestis serve --demo
 
 test: install-test browser
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest
 
 install: $(INSTALLED)
