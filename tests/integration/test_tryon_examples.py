@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from vestis.tryon import TryOn, save_debug
+from vestis.tryon.garment import GarmentAnalyser
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.features import foreground_mask
 
@@ -67,3 +68,62 @@ def _garment_colour(garment: np.ndarray) -> np.ndarray:
     """Mean CIELAB colour of the garment pixels (those away from the border colour)."""
     small = garment[::4, ::4]
     return rgb_to_lab(small[foreground_mask(small)]).mean(axis=0)
+
+
+SEEN_CATEGORIES = {
+    "upper": (
+        "00126_00.jpg",
+        "00151_00.jpg",
+        "02015_00.jpg",
+        "02305_00.jpg",
+        "03032_00.jpg",
+        "048554_1.jpg",
+        "048769_1.jpg",
+        "049805_1.jpg",
+        "049920_1.jpg",
+        "049940_1.jpg",
+        "049947_1.jpg",
+        "049949_1.jpg",
+        "049965_1.jpg",
+        "050002_1.jpg",
+        "050181_1.jpg",
+        "050191_1.jpg",
+        "06123_00.jpg",
+        "07382_00.jpg",
+        "07764_00.jpg",
+        "10297_00.jpg",
+    ),
+    "lower": (
+        "051412_1.jpg",
+        "051473_1.jpg",
+        "051515_1.jpg",
+        "051827_1.jpg",
+        "051946_1.jpg",
+        "051988_1.jpg",
+        "051991_1.jpg",
+    ),
+    "dress": (
+        "051998_1.jpg",
+        "052234_1.jpg",
+        "053290_1.jpg",
+        "053319_1.jpg",
+        "053744_1.jpg",
+        "053786_1.jpg",
+        "053790_1.jpg",
+    ),
+}
+"""Real garment photos and the class seen by eye (tops; trousers; dresses). Left out: 04825_00, a
+long halter tunic whose silhouette is a dress's, and 050105_1, a white tee on a tinted background
+whose mask keeps only the print."""
+
+
+def test_category_guess_on_real_garments(shared_data: Path) -> None:
+    analyser = GarmentAnalyser()
+    folder = shared_data / "tryon-examples" / "garment"
+    wrong = [
+        (name, seen, guessed)
+        for seen, names in SEEN_CATEGORIES.items()
+        for name in names
+        if (guessed := analyser.guess(np.asarray(Image.open(folder / name).convert("RGB")))) != seen
+    ]
+    assert not wrong, wrong

@@ -5,6 +5,7 @@ colour, shadows down-weighted), computed on a reduced copy for speed. Keypoints 
 the hem is the bottom row, the body width is the typical width of the lower half, armpits are
 where the silhouette narrows from sleeve span to body width, shoulders are the top of the
 silhouette above the body edges and sleeve ends are its outermost points above the armpits.
+Without a category hint the class is read off the silhouette too (see :func:`guess_category`).
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ SUPPORTED = ("upper",)
 _ANALYSIS_SIZE = 384
 _BORDER_SPREAD_LIMIT = 18.0
 """Largest typical CIELAB distance of border pixels from their median that still counts as plain."""
+_LEG_GAP = 0.4
+"""Shortest gap between legs, as a fraction of the garment's height, that makes it trousers/shorts."""
+_DRESS_LENGTH = 3.3
+"""Smallest height / chest-or-waist width ratio of a dress (tops measure 0.5–2.6, dresses 3.7–5)."""
+_BACKGROUND_LIKE = 6.0
+"""Largest CIELAB distance (lightness at half weight) from the border colour that counts as background."""
 
 
 @dataclass(frozen=True)
@@ -79,39 +86,48 @@ class GarmentAnalyser:
         Raises :class:`TryOnError` when the background is not plain, no garment is found or the
         class (given or guessed) is not one the pipeline renders.
         """
+        small_mask, lab = _small_silhouette(rgb)
         height, width = rgb.shape[:2]
-        scale = min(1.0, _ANALYSIS_SIZE / max(height, width))
-        small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-        lab = rgb_to_lab(small)
-        _check_plain_background(lab)
-        small_mask = foreground_mask(small, lab=lab)
-        if small_mask.mean() < 0.02:
-            raise TryOnError(
-                "no garment found in the garment photo; use a product photo on a plain background"
-            )
         mask = cv2.resize(small_mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR) > 0
-        resolved = normalise_category(category) or guess_category(small_mask)
+        resolved = normalise_category(category) or guess_category(small_mask, _background_like(lab))
         if resolved not in SUPPORTED:
             raise TryOnError(
                 f"category {resolved!r} is not supported by the warp backend yet; supported: {', '.join(SUPPORTED)}"
             )
         return Garment(rgb=rgb, mask=mask, category=resolved, keypoints=upper_keypoints(mask))
 
+    def guess(self, rgb: np.ndarray) -> str:
+        """The class (``upper``, ``lower`` or ``dress``) of the garment in ``rgb``, supported or not."""
+        small_mask, lab = _small_silhouette(rgb)
+        return guess_category(small_mask, _background_like(lab))
 
-def guess_category(mask: np.ndarray) -> str:
-    """``upper``, ``lower`` or ``dress`` from the silhouette's aspect and whether its bottom splits in two legs."""
-    rows, cols = np.nonzero(mask)
-    height = rows.max() - rows.min() + 1
-    width = cols.max() - cols.min() + 1
-    aspect = height / width
-    if aspect < 1.6:
-        return "upper"
-    lowest = rows.max()
-    for row in range(lowest - height // 4, lowest - height // 50):
-        line = mask[row].astype(np.int8)
-        if np.count_nonzero(np.diff(line) == 1) + int(line[0]) >= 2:
-            return "lower"
-    return "dress"
+
+def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) -> str:
+    """``upper``, ``lower`` or ``dress`` from the silhouette (H×W bool) of a product photo.
+
+    Trousers show a gap between the legs: a tall vertical run of non-garment pixels near the
+    centre of the lower part. The mask itself has that gap filled when the legs touch at the hem,
+    so ``background_like`` (pixels in the background's colour) counts as gap too. Dresses are
+    long for their chest/waist width (sleeves left out: the narrowest row of the 20–50 % band)
+    and in one piece there; anything else is a top.
+    """
+    rows = np.nonzero(mask.any(axis=1))[0]
+    top, bottom = int(rows[0]), int(rows[-1])
+    height = bottom - top + 1
+    gap = ~mask if background_like is None else ~mask | background_like
+    left = mask.argmax(axis=1)
+    right = mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1)
+    span = np.where(mask.any(axis=1), right - left + 1, 0)
+    lower_half = np.arange(top + height // 2, bottom + 1)
+    middle = int(np.median((left[lower_half] + right[lower_half]) / 2))
+    reach = max(1, round(0.05 * span.max()))
+    below_crotch = gap[top + height // 4 : bottom + 1, max(0, middle - reach) : middle + reach + 1]
+    if _longest_vertical_run(below_crotch) >= _LEG_GAP * height:
+        return "lower"
+    narrowest = int(span[top + height // 5 : top + height // 2 + 1].min())
+    if narrowest > 0 and height / narrowest >= _DRESS_LENGTH:
+        return "dress"
+    return "upper"
 
 
 def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
@@ -160,6 +176,16 @@ def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
     return points
 
 
+def _longest_vertical_run(block: np.ndarray) -> int:
+    """Length of the longest run of ``True`` down any column of ``block``."""
+    best = 0
+    run = np.zeros(block.shape[1], int)
+    for row in block:
+        run = np.where(row, run + 1, 0)
+        best = max(best, int(run.max(initial=0)))
+    return best
+
+
 def _run_around(rows: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
     """Left and right ends of the run of mask pixels containing ``column`` in each row (a sleeve
     hanging beside the body with a gap is left out)."""
@@ -168,6 +194,26 @@ def _run_around(rows: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
     left = column - np.where(to_left.any(axis=1), to_left.argmax(axis=1), column + 1) + 1
     right = column + np.where(to_right.any(axis=1), to_right.argmax(axis=1), rows.shape[1] - column) - 1
     return left, right
+
+
+def _small_silhouette(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Garment mask and CIELAB image of a copy reduced to :data:`_ANALYSIS_SIZE`; raises on unusable photos."""
+    height, width = rgb.shape[:2]
+    scale = min(1.0, _ANALYSIS_SIZE / max(height, width))
+    small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    lab = rgb_to_lab(small)
+    _check_plain_background(lab)
+    small_mask = foreground_mask(small, lab=lab)
+    if small_mask.mean() < 0.02:
+        raise TryOnError("no garment found in the garment photo; use a product photo on a plain background")
+    return small_mask, lab
+
+
+def _background_like(lab: np.ndarray) -> np.ndarray:
+    """Pixels close to the median border colour (shadows count: lightness has half weight)."""
+    border = np.concatenate([lab[:2].reshape(-1, 3), lab[-2:].reshape(-1, 3)])
+    delta = (lab - np.median(border, axis=0)) * np.array([0.5, 1.0, 1.0], dtype=np.float32)
+    return np.linalg.norm(delta, axis=-1) < _BACKGROUND_LIKE
 
 
 def _check_plain_background(lab: np.ndarray) -> None:

@@ -47,7 +47,7 @@ def test_category_guess_and_names() -> None:
     tall = np.zeros((300, 100), bool)
     tall[10:290, 20:80] = True
     legs = tall.copy()
-    legs[200:, 45:55] = False
+    legs[120:, 45:55] = False
     assert guess_category(GarmentAnalyser().analyse(_tshirt()).mask) == "upper"
     assert guess_category(tall) == "dress" and guess_category(legs) == "lower"
     assert normalise_category("T-Shirt") == "upper" and normalise_category(None) is None
