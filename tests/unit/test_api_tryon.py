@@ -48,8 +48,14 @@ def test_keep_stores_the_photo_and_result_under_an_id(
     person, garment = photos
     files = {"person": ("me.jpg", person, "image/jpeg"), "garment": ("tee.jpg", garment, "image/jpeg")}
     response = client.post("/tryon", files=files, data={"category": "upper", "keep": "true"}, headers=AUTH)
-    kept = tmp_path / "tryon" / response.headers["x-vestis-kept-id"]
+    kept_id = response.headers["x-vestis-kept-id"]
+    kept = tmp_path / "tryon" / kept_id
     assert sorted(p.name for p in kept.iterdir()) == ["person.png", "result.png"]
+    assert client.delete(f"/tryon/{kept_id}").status_code == 401
+    assert client.delete(f"/tryon/{kept_id}", headers=AUTH).status_code == 204
+    assert not kept.exists()
+    assert client.delete(f"/tryon/{kept_id}", headers=AUTH).status_code == 404
+    assert client.delete("/tryon/..%2F..%2Fvestis.db", headers=AUTH).status_code == 404
 
 
 def _tee() -> bytes:

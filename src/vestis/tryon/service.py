@@ -2,11 +2,13 @@
 
 Uploaded photos live only in memory for the request. With ``keep=True`` (the shopper's
 explicit choice) the person photo and the result are written, without metadata, under
-``<home>/tryon/<id>/`` so that they can be found and deleted by that id.
+``<home>/tryon/<id>/`` so that they can be found and deleted by that id (:func:`forget`).
 """
 
 from __future__ import annotations
 
+import re
+import shutil
 import threading
 import uuid
 from dataclasses import dataclass
@@ -62,6 +64,17 @@ def render_try_on(
     (folder / "person.png").write_bytes(image_bytes(person, fmt="PNG"))
     (folder / "result.png").write_bytes(png)
     return RenderedTryOn(png, kept_id)
+
+
+def forget(keep_in: Path, kept_id: str) -> bool:
+    """Delete a kept photo and its result; ``False`` when nothing is kept under ``kept_id``."""
+    if not re.fullmatch(r"[0-9a-f]{32}", kept_id):
+        return False
+    folder = keep_in / kept_id
+    if not folder.is_dir():
+        return False
+    shutil.rmtree(folder)
+    return True
 
 
 def category_for(product_type: str | None) -> str | None:

@@ -13,7 +13,7 @@ from PIL import Image
 from vestis.api.deps import SessionDep, SettingsDep, read_image_upload
 from vestis.api.routes.products import require_product
 from vestis.catalog.images import product_image_file
-from vestis.tryon.service import RenderedTryOn, category_for, render_try_on
+from vestis.tryon.service import RenderedTryOn, category_for, forget, render_try_on
 from vestis.vision.io import load_image
 
 router = APIRouter(prefix="/tryon", tags=["try-on"])
@@ -68,6 +68,14 @@ async def try_on(
     if rendered.kept_id:
         headers["X-Vestis-Kept-Id"] = rendered.kept_id
     return Response(rendered.png, media_type="image/png", headers=headers)
+
+
+@router.delete("/{kept_id}", status_code=status.HTTP_204_NO_CONTENT)
+def forget_try_on(settings: SettingsDep, kept_id: str) -> Response:
+    """Delete a photo and result that were kept with ``keep=true`` (the id came back in ``X-Vestis-Kept-Id``)."""
+    if not forget(settings.home / "tryon", kept_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"nothing is kept under {kept_id!r}")
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def _render(
