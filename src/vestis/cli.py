@@ -39,6 +39,9 @@ ErrorsFile = Annotated[
     typer.Option("--errors", help="Write every rejected row to this CSV (file, line, field, message)."),
 ]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+DataSpec = Annotated[str, typer.Option(help="store, movielens:DIR, hm:DIR or demo:DIR.")]
+ParamsFile = Annotated[Path | None, typer.Option(help="JSON {model: {param: value}}, e.g. from vestis tune.")]
+PROTOCOLS = ("leave-last-out", "temporal")
 
 
 @app.callback()
@@ -116,9 +119,7 @@ def train(
     parquet: Annotated[
         Path | None, typer.Option(help="With --engine spark: read events from this Parquet file.")
     ] = None,
-    params: Annotated[
-        Path | None, typer.Option(help="JSON {model: {param: value}}, e.g. from vestis tune.")
-    ] = None,
+    params: ParamsFile = None,
     quiet: Quiet = False,
 ) -> None:
     """Train recommenders on the catalog's events, register them as new versions and activate them.
@@ -150,32 +151,26 @@ def train(
 @app.command()
 def evaluate(
     ctx: typer.Context,
-    data: Annotated[str, typer.Option(help="store, movielens:DIR, hm:DIR or demo:DIR.")] = "store",
+    data: DataSpec = "store",
     models: Annotated[str, typer.Option(help="Comma-separated models.")] = "popular,itemknn,als,bpr",
     protocol: Annotated[str, typer.Option(help="leave-last-out or temporal.")] = "leave-last-out",
     k: Annotated[int, typer.Option(min=1, help="Cut-off of the headline metrics.")] = 10,
     window_days: Annotated[int, typer.Option(min=1, help="Temporal protocol: test window in days.")] = 7,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON here.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write a Markdown report with PNG plots here.")] = None,
-    params: Annotated[
-        Path | None, typer.Option(help="JSON {model: {param: value}}, e.g. from vestis tune.")
-    ] = None,
+    params: ParamsFile = None,
     quiet: Quiet = False,
 ) -> None:
     """Evaluate recommenders offline: NDCG, recall (hit rate), MAP and coverage at k, fit time.
 
-    leave-last-out holds out each user's last interaction; temporal trains before a cut
-    date and tests on the following window (like the H&M competition).
+    leave-last-out holds out each user's last interaction; temporal trains before a cut date and tests on the following window (like the H&M competition).
 
     Example: [bold]vestis evaluate --data movielens:data/ml-latest-small --models popular,itemknn,als,bpr --k 10 --json scores.json --report report/[/bold]
     """
     from vestis.recommend.evaluate import evaluate_models
     from vestis.recommend.report import write_report
 
-    if protocol not in ("leave-last-out", "temporal"):
-        raise typer.BadParameter(
-            f"expected leave-last-out or temporal, got {protocol!r}", param_hint="--protocol"
-        )
+    _check_protocol(protocol)
     result = evaluate_models(
         _dataset(ctx.obj, data),
         _names(models),
@@ -197,7 +192,7 @@ def evaluate(
 def tune(
     ctx: typer.Context,
     model: Annotated[str, typer.Option(help="The model to tune.")] = "als",
-    data: Annotated[str, typer.Option(help="store, movielens:DIR, hm:DIR or demo:DIR.")] = "store",
+    data: DataSpec = "store",
     protocol: Annotated[
         str, typer.Option(help="The evaluation split whose test part is set aside.")
     ] = "leave-last-out",
@@ -217,6 +212,7 @@ def tune(
     from vestis.recommend.evaluate import make_split
     from vestis.recommend.tune import tune as search
 
+    _check_protocol(protocol)
     dataset = _dataset(ctx.obj, data)
     training = make_split(dataset.interactions, protocol).train
     result = search(
@@ -383,6 +379,13 @@ def db_upgrade(ctx: typer.Context) -> None:
 
     open_catalog(ctx.obj)
     console.print("[green]schema is current[/green]")
+
+
+def _check_protocol(protocol: str) -> None:
+    if protocol not in PROTOCOLS:
+        raise typer.BadParameter(
+            f"expected {' or '.join(PROTOCOLS)}, got {protocol!r}", param_hint="--protocol"
+        )
 
 
 def _names(models: str) -> list[str]:
