@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from benchmarks.report import write_section
 from vestis.recommend import MODELS, model_class
 from vestis.recommend.base import Recommender
 from vestis.recommend.catalog import ItemCatalog
@@ -85,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.report.mkdir(parents=True, exist_ok=True)
     result.save_json(args.report / "scores.json")
     write_report(result, args.report, command=command.strip())
-    _write_section(args.out, _section(result, command.strip(), args.report, lightfm="lightfm-warp" in peers))
+    write_section(_section(result, command.strip(), args.report, lightfm="lightfm-warp" in peers), args.out)
     print(f"Wrote {args.out} ({SECTION}) and {args.report / 'report.md'}", file=sys.stderr)
     return 0
 
@@ -317,24 +318,6 @@ def _section(result: EvaluationResult, command: str, report: Path, *, lightfm: b
         "",
     ]
     return "\n".join(lines)
-
-
-def _write_section(path: Path, section: str) -> None:
-    """Replace the ``## Recommenders`` section of ``path`` (up to the next ``## ``), or append it."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n\nMeasured numbers, one section per area.\n"
-    lines = text.splitlines()
-    if SECTION in lines:
-        start = lines.index(SECTION)
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        new = [
-            *lines[:start],
-            *section.rstrip("\n").splitlines(),
-            *([""] + lines[end:] if end < len(lines) else []),
-        ]
-    else:
-        new = [*lines, "", *section.rstrip("\n").splitlines()]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(new).rstrip("\n") + "\n")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ import httpx
 import numpy as np
 from tests.e2e.shop import _free_port, _wait_until_healthy
 
+from benchmarks.report import write_section
 from vestis.catalog.db import open_catalog, transaction
 from vestis.config import Settings
 from vestis.data.demo import demo_is_generated, generate_demo, load_demo
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     text = report(timings, service.for_customer(customers[1], K)[0].model, args)
     print(text)
     if not args.no_report:
-        write_section(REPORT, text)
+        write_section(text, REPORT)
         print(f"written to {REPORT}")
 
 
@@ -213,18 +213,6 @@ def report(timings: list[Timing], model: str, args: argparse.Namespace) -> str:
         "",
     ]
     return "\n".join(lines)
-
-
-def write_section(path: Path, section: str) -> None:
-    """Replace the "## Serving" section of ``path`` (or append it), leaving other sections untouched."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 def _getter(client: httpx.Client) -> Callable[[str], object]:

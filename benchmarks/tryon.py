@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from benchmarks.report import write_section
 from vestis.tryon import TryOn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,7 @@ def main() -> None:
         f"{len(seconds)} pairs at 768x1024: median {median:.0f} ms, p95 {p95:.0f} ms, mean torso IoU {np.mean(ious):.3f}"
     )
     _contact_sheet(garments, rows).save(ROOT / "docs" / "tryon-contact-sheet.png")
-    _write_section(
+    write_section(
         f"{SECTION}\n\nWarp backend (MediaPipe pose + TPS warp + shaded composite), CPU, "
         f"{len(PERSONS)} persons × {len(GARMENTS)} upper garments at 768×1024, after one warm-up render.\n\n"
         f"| pairs | median | p95 | mean torso IoU |\n|---|---|---|---|\n"
@@ -68,19 +69,6 @@ def _thumb(image: Image.Image) -> Image.Image:
     copy = image.copy()
     copy.thumbnail(THUMB)
     return copy
-
-
-def _write_section(section: str) -> None:
-    """Replace (or append) the try-on section of docs/benchmarks.md, leaving other sections alone."""
-    path = ROOT / "docs" / "benchmarks.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if SECTION in text:
-        before, _, rest = text.partition(SECTION)
-        following = rest.find("\n## ")
-        text = before + section + (rest[following + 1 :] if following >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 if __name__ == "__main__":
