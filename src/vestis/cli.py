@@ -10,7 +10,7 @@ import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -29,8 +29,18 @@ import_app = typer.Typer(
     help="Import retailer feeds and public data sets into the catalog.", no_args_is_help=True
 )
 db_app = typer.Typer(help="Manage the catalog database schema.", no_args_is_help=True)
+guide_app = typer.Typer(
+    help="The shopping guide: search in plain words, chat, complete the look, size advice.",
+    no_args_is_help=True,
+)
 app.add_typer(import_app, name="import")
 app.add_typer(db_app, name="db")
+app.add_typer(guide_app, name="guide")
+studio_app = typer.Typer(
+    help="The product image studio: clean, enhance, recolour and restyle product photos.",
+    no_args_is_help=True,
+)
+app.add_typer(studio_app, name="studio")
 console = Console(stderr=True, soft_wrap=True)
 
 Strict = Annotated[bool, typer.Option("--strict", help="Abort and import nothing on the first bad row.")]
@@ -41,7 +51,12 @@ ErrorsFile = Annotated[
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 DataSpec = Annotated[str, typer.Option(help="store, movielens:DIR, hm:DIR or demo:DIR.")]
 ParamsFile = Annotated[Path | None, typer.Option(help="JSON {model: {param: value}}, e.g. from vestis tune.")]
+GuideUser = Annotated[str | None, typer.Option("--user", help="The shopper, to personalise the answer.")]
+GuideJson = Annotated[
+    bool, typer.Option("--json", help="Print the answer as JSON (as the HTTP API returns it).")
+]
 PROTOCOLS = ("leave-last-out", "temporal")
+_T = TypeVar("_T")
 
 
 @app.callback()
@@ -120,6 +135,9 @@ def train(
         Path | None, typer.Option(help="With --engine spark: read events from this Parquet file.")
     ] = None,
     params: ParamsFile = None,
+    guide: Annotated[
+        bool, typer.Option("--guide/--no-guide", help="Also rebuild the shopping guide's search and models.")
+    ] = True,
     quiet: Quiet = False,
 ) -> None:
     """Train recommenders on the catalog's events, register them as new versions and activate them.
@@ -146,6 +164,12 @@ def train(
     )
     for version in versions:
         console.print(f"[green]{version.name}[/green] → version {version.version}")
+    if guide:
+        from vestis.guide.service import build_guide
+
+        console.print(
+            f"[green]shopping guide[/green] → {build_guide(open_catalog(settings), settings, progress=not quiet)}"
+        )
 
 
 @app.command()
@@ -381,6 +405,294 @@ def db_upgrade(ctx: typer.Context) -> None:
     console.print("[green]schema is current[/green]")
 
 
+@studio_app.command("run")
+def studio_run(
+    inputs: Annotated[list[Path], typer.Argument(help="Image files and folders (searched recursively).")],
+    recipe: Annotated[
+        str, typer.Option(help="A shipped recipe (see 'vestis studio recipes') or a .toml file.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the outputs, one per input.")],
+    workers: Annotated[int | None, typer.Option(help="Processes to use (default: every core).")] = None,
+    engine: Annotated[str, typer.Option(help="local (process pool) or spark.")] = "local",
+    spark_master: Annotated[
+        str | None, typer.Option(help="With --engine spark: master URL; default local[*].")
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Redo inputs whose output exists.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Run a recipe over images and folders; a rerun skips finished outputs (resumable).
+
+    Example: [bold]vestis studio run --recipe marketplace-white photos/ -o marketplace/ --workers 4[/bold]
+    """
+    from rich.markup import escape
+
+    from vestis.studio.batch import run_recipe
+    from vestis.studio.errors import StudioError
+    from vestis.studio.recipes import load_recipe
+    from vestis.studio.spark import run_recipe_spark
+
+    if engine not in ("local", "spark"):
+        raise typer.BadParameter(f"expected local or spark, got {engine!r}", param_hint="--engine")
+    try:
+        loaded = load_recipe(recipe)
+        if engine == "spark":
+            report = run_recipe_spark(loaded, inputs, output, master=spark_master, overwrite=overwrite)
+        else:
+            report = run_recipe(
+                loaded, inputs, output, workers=workers, progress=not quiet, overwrite=overwrite
+            )
+    except StudioError as error:
+        console.print(f"[red]studio run failed:[/red] {escape(str(error))}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(
+        f"{len(report.done)} written, {len(report.skipped)} already done, {len(report.failed)} failed → {output}"
+    )
+    for path, message in report.failed:
+        console.print(f"[yellow]{escape(str(path))}[/yellow]: {escape(message)}", highlight=False)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@studio_app.command("recolor")
+def studio_recolor(
+    image: Annotated[Path, typer.Argument(help="A product photo (plain background) or a cut-out PNG.")],
+    to: Annotated[str, typer.Option(help='The new colour: a name ("navy") or "#rrggbb".')],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file (.png, .jpg or .webp).")],
+) -> None:
+    """Re-dye the garment, keeping its shading, folds and prints; the background is untouched.
+
+    Example: [bold]vestis studio recolor shirt.jpg --to "#1f3a93" -o shirt-navy.png[/bold]
+    """
+    _studio_one("recolor", {"to": to}, image, output)
+
+
+@studio_app.command("style")
+def studio_style(
+    image: Annotated[Path, typer.Argument(help="The photo to restyle.")],
+    style: Annotated[
+        str, typer.Option(help="A named style (see 'vestis studio recipes') or a style image file.")
+    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Output file (.png, .jpg or .webp).")],
+) -> None:
+    """Restyle the garment with a named style or the look of another image (neural style transfer).
+
+    Example: [bold]vestis studio style shirt.jpg --style watercolour -o shirt-watercolour.png[/bold]
+    """
+    _studio_one("style", {"style": style}, image, output)
+
+
+@studio_app.command("recipes")
+def studio_recipes() -> None:
+    """List the shipped recipes with their steps, and the named styles.
+
+    Example: [bold]vestis studio recipes[/bold]
+    """
+    from vestis.studio.recipes import list_recipes
+    from vestis.studio.style import STYLES
+
+    table = Table(title="recipes (vestis studio run --recipe NAME)")
+    for column in ("recipe", "format", "steps", "what it does"):
+        table.add_column(column)
+    for recipe in list_recipes():
+        table.add_row(
+            recipe.name, recipe.output_format, " → ".join(s.step for s in recipe.steps), recipe.description
+        )
+    console.print(table)
+    styles = Table(title="styles (vestis studio style --style NAME)")
+    styles.add_column("style")
+    styles.add_column("look")
+    for named in STYLES.values():
+        styles.add_row(named.name, named.description)
+    console.print(styles)
+
+
+@guide_app.command("ask")
+def guide_ask(
+    ctx: typer.Context,
+    message: Annotated[str, typer.Argument(help="What the shopper says, in plain words.")],
+    session: Annotated[
+        str | None, typer.Option(help="Continue this conversation (from an earlier reply).")
+    ] = None,
+    user: GuideUser = None,
+    as_json: GuideJson = False,
+) -> None:
+    """Ask the shopping guide; prints its answer and the products it found.
+
+    Example: [bold]vestis guide ask "a red summer dress under 80 euros, size M" --user cu-000042[/bold]
+    """
+    from vestis.api.routes.guide import reply_public
+
+    guide, engine = _guide_service(ctx.obj, personal=user is not None)
+    reply = guide.ask(session, message, user_id=user)
+    with _read_session(engine) as db:
+        public = reply_public(db, reply)
+    if as_json:
+        typer.echo(public.model_dump_json(indent=2))
+        return
+    Console(soft_wrap=True).print(public.text, markup=False, highlight=False)
+    _print_cards(public.items, f"session {public.session_id}")
+    if public.outfit:
+        _print_cards(public.outfit.items, f"outfit: {public.outfit.reason}")
+    if public.size_advice:
+        console.print(
+            f"size: {public.size_advice.size or 'unknown'} — {public.size_advice.reason}", markup=False
+        )
+
+
+@guide_app.command("search")
+def guide_search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="What the shopper is looking for.")],
+    k: Annotated[int, typer.Option(min=1, max=50, help="How many products.")] = 12,
+    user: GuideUser = None,
+    as_json: GuideJson = False,
+) -> None:
+    """Search the catalog in plain words; hard constraints (colour, price, size …) are always kept.
+
+    Example: [bold]vestis guide search "navy trainers under 60" --k 5[/bold]
+    """
+    from vestis.api.routes.guide import SearchPublic, hit_cards
+
+    guide, engine = _guide_service(ctx.obj, personal=user is not None)
+    hits = guide.search(query, k=k, user_id=user)
+    with _read_session(engine) as db:
+        cards = hit_cards(db, hits)
+    if as_json:
+        typer.echo(SearchPublic(query=query, data=cards, count=len(cards)).model_dump_json(indent=2))
+        return
+    _print_cards(cards, query)
+
+
+@guide_app.command("outfits")
+def guide_outfits(
+    ctx: typer.Context,
+    product_id: Annotated[str, typer.Argument(help="The product to build looks around.")],
+    k: Annotated[int, typer.Option(min=1, max=20, help="How many outfits.")] = 3,
+    as_json: GuideJson = False,
+) -> None:
+    """Complete the look: outfits of products that go with this one, each with its reason.
+
+    Example: [bold]vestis guide outfits vs-00010[/bold]
+    """
+    from vestis.api.routes.guide import OutfitsPublic, outfit_public
+
+    guide, engine = _guide_service(ctx.obj)
+    looks = _about_product(lambda: guide.complete_the_look(product_id, k=k))
+    with _read_session(engine) as db:
+        data = [outfit_public(db, look) for look in looks]
+    if as_json:
+        typer.echo(OutfitsPublic(data=data, count=len(data)).model_dump_json(indent=2))
+        return
+    if not data:
+        console.print(f"no outfits for {product_id}")
+    for look in data:
+        _print_cards(look.items, look.reason)
+
+
+@guide_app.command("size")
+def guide_size(
+    ctx: typer.Context,
+    product_id: Annotated[str, typer.Argument(help="The product to size.")],
+    user: Annotated[str, typer.Option(help="The shopper whose purchases and returns to learn from.")],
+    as_json: GuideJson = False,
+) -> None:
+    """The size a shopper should take, with how sure the guide is and why.
+
+    Example: [bold]vestis guide size vs-00010 --user cu-000042[/bold]
+    """
+    from vestis.api.routes.guide import size_public
+
+    guide, _ = _guide_service(ctx.obj)
+    advice = _about_product(lambda: guide.size_advice(product_id, user_id=user))
+    if advice is None:
+        console.print("[red]no size model is built:[/red] run vestis guide build")
+        raise typer.Exit(1)
+    public = size_public(advice)
+    if as_json:
+        typer.echo(public.model_dump_json(indent=2))
+        return
+    console.print(
+        f"{public.size or 'unknown'} (confidence {public.confidence:.0%}): {public.reason}", markup=False
+    )
+
+
+@guide_app.command("build")
+def guide_build(ctx: typer.Context, quiet: Quiet = False) -> None:
+    """Build the guide's search index, outfit and size models from the catalog (also run by vestis train).
+
+    Example: [bold]vestis guide build[/bold]
+    """
+    from vestis.catalog.db import open_catalog
+    from vestis.guide.service import build_guide
+
+    settings: Settings = ctx.obj
+    path = build_guide(open_catalog(settings), settings, progress=not quiet)
+    console.print(f"[green]shopping guide built[/green] in {path}")
+
+
+def _guide_service(settings: Settings, *, personal: bool = False):  # type: ignore[no-untyped-def]
+    """The guide over the catalog, with the trained recommenders when answers are personalised."""
+    from vestis.catalog.db import open_catalog
+    from vestis.guide.service import GuideService
+
+    engine = open_catalog(settings)
+    recommendations = None
+    if personal:
+        from vestis.models import ModelRegistry
+        from vestis.recommend.serving import RecommendationService
+
+        recommendations = RecommendationService(ModelRegistry(settings.models_dir), engine)
+    return GuideService(settings, engine, recommendations=recommendations), engine
+
+
+def _about_product(work: Callable[[], _T]) -> _T:
+    """What ``work`` returns; an unknown product becomes a usage error naming it."""
+    from vestis.guide.service import UnknownProduct
+
+    try:
+        return work()
+    except UnknownProduct as error:
+        raise typer.BadParameter(str(error), param_hint="PRODUCT_ID") from None
+
+
+def _read_session(engine):  # type: ignore[no-untyped-def]
+    from vestis.catalog.db import session_factory
+
+    return session_factory(engine)()
+
+
+def _print_cards(cards: list, title: str) -> None:  # type: ignore[type-arg]
+    from vestis.web.pages import money
+
+    table = Table(title=title, title_justify="left")
+    for column in ("#", "id", "product", "price", "why"):
+        table.add_column(column, justify="right" if column in ("#", "price") else "left")
+    for rank, card in enumerate(cards, 1):
+        table.add_row(
+            str(rank), card.id, card.title, money(card.price, card.currency), "; ".join(card.reasons)
+        )
+    console.print(table)
+
+
+def _studio_one(step: str, params: dict[str, object], image: Path, output: Path) -> None:
+    from rich.markup import escape
+
+    from vestis.studio.batch import Job, process_image
+    from vestis.studio.errors import StudioError
+    from vestis.studio.recipes import Recipe, format_for
+
+    try:
+        failure = process_image(
+            Recipe.of_step(step, params, output_format=format_for(output)), Job(image, output)
+        )
+    except StudioError as error:
+        failure = str(error)
+    if failure:
+        console.print(f"[red]studio {step} failed:[/red] {escape(failure)}", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"[green]wrote {output}[/green]")
+
+
 def _check_protocol(protocol: str) -> None:
     if protocol not in PROTOCOLS:
         raise typer.BadParameter(
@@ -484,6 +796,7 @@ def _ensure_demo(settings: Settings) -> None:
     from vestis.catalog.db import open_catalog, session_factory
     from vestis.catalog.models import Product
     from vestis.data.demo import demo_is_generated, generate_demo
+    from vestis.guide.service import ensure_guide
     from vestis.recommend.training import ensure_trained
 
     if not demo_is_generated(settings.demo_dir):
@@ -497,6 +810,8 @@ def _ensure_demo(settings: Settings) -> None:
     trained = ensure_trained(engine, settings)
     if trained:
         console.print(f"trained {', '.join(v.label for v in trained)} (first start only)")
+    if ensure_guide(engine, settings):
+        console.print("built the shopping guide (first start only)")
 
 
 def _load_demo(settings: Settings, directory: Path) -> None:

@@ -41,14 +41,17 @@ class Server:
 
 
 @contextmanager
-def run_server(home: Path, *, api_keys: str = API_KEY, startup_timeout: float = 600) -> Iterator[Server]:
+def run_server(
+    home: Path, *, api_keys: str = API_KEY, startup_timeout: float = 600, demo: bool = True
+) -> Iterator[Server]:
     """Run ``vestis serve --demo`` (what ``make demo`` runs) on a free port; stop it afterwards.
 
     The first start in an empty ``home`` generates and loads the demo shop, later ones reuse it.
+    With ``demo=False`` the server starts on an empty catalog, for pages that need no products.
     """
     port = _free_port()
     env = {**os.environ, "VESTIS_HOME": str(home), "VESTIS_API_KEYS": api_keys, "VESTIS_PORT": str(port)}
-    command = [sys.executable, "-m", "vestis", "serve", "--demo"]
+    command = [sys.executable, "-m", "vestis", "serve", "--demo" if demo else "--no-demo"]
     log = (home / "server.log").open("ab")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -13,6 +13,9 @@ MODULES = [
     "vestis.recommend.itemknn",
     "vestis.recommend.mf",
     "vestis.recommend.tune",
+    "vestis.studio.grade",
+    "vestis.studio.recipes",
+    "vestis.studio.steps",
 ]
 
 

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.unit.test_api_support import shop_client
+from vestis.api.routes.guide import GuideCard, OutfitPublic
 from vestis.api.schemas import ProductPublic
 from vestis.web import pages
 
@@ -75,15 +76,20 @@ def test_product_page_shows_the_details_and_hides_empty_sections(client: TestCli
 
 def test_product_sections_appear_when_filled(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     other = ProductPublic(id="p09", title="Black dress 9", price=19.0, currency="EUR")
+    shoes = GuideCard(id="p08", title="Black shoes 8", link="/shop/p08", reasons=["Shoes"])
+    look = OutfitPublic(
+        anchor_id="p03", items=[shoes], roles={"shoes": "p08"}, score=1.0, reason="Black goes with red"
+    )
     sections = pages.ProductSections(
         size_advice="Take M: it fits your last purchases best.",
         try_on=True,
         similar=[other],
-        complete_the_look=[other],
+        complete_the_look=[look],
     )
     monkeypatch.setattr(pages, "product_sections", lambda session, product: sections)
     html = client.get("/shop/p03").text
-    for text in ("Take M: it fits", "Try it on", "Similar items", "Complete the look", 'href="/shop/p09"'):
+    for text in ("Take M: it fits", "Try it on", "Similar items", "Complete the look", "Black goes with red",
+                 'href="/shop/p08"', 'href="/shop/p09"'):  # fmt: skip
         assert text in html
 
 

@@ -6,6 +6,8 @@ Run it with ``uvicorn --factory vestis.api.app:create_app``; settings come from 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,14 +20,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 import vestis
 from vestis.api.deps import ApiAccess
 from vestis.api.limits import BodyLimitMiddleware
-from vestis.api.routes import events, health, models, products, recommendations, tryon
+from vestis.api.routes import events, guide, health, models, products, recommendations, studio, tryon
 from vestis.catalog.db import open_catalog
 from vestis.config import Settings, get_settings
+from vestis.guide.service import GuideService
 from vestis.models import ModelRegistry
 from vestis.recommend.serving import RecommendationService
 from vestis.web import pages
 
-API_ROUTERS = (products.router, events.router, recommendations.router, models.router, tryon.router)
+API_ROUTERS = (
+    products.router,
+    events.router,
+    recommendations.router,
+    models.router,
+    tryon.router,
+    guide.router,
+    studio.router,
+)
 """Routers behind the API-key rules; ``/health`` stays open so load balancers can probe it."""
 
 
@@ -41,11 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=vestis.__version__,
         summary="Self-hosted AI fashion commerce: catalog, events, recommendations, try-on.",
         docs_url="/docs",
+        lifespan=warm_up,
     )
     app.state.settings = settings
     app.state.engine = open_catalog(settings)
     app.state.recommendations = RecommendationService(ModelRegistry(settings.models_dir), app.state.engine)
+    app.state.guide = GuideService(settings, app.state.engine, recommendations=app.state.recommendations)
     app.include_router(health.router)
+    app.include_router(guide.chat_router)
     for router in API_ROUTERS:
         app.include_router(router, dependencies=[ApiAccess])
     app.include_router(pages.router)
@@ -58,6 +72,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, not_found_page_handler)
     return app
+
+
+@asynccontextmanager
+async def warm_up(app: FastAPI) -> AsyncIterator[None]:
+    """Prepare the shopping guide in the background as the server starts, so the first question is quick."""
+    app.state.guide.warm_up()
+    yield
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:

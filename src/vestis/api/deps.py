@@ -110,6 +110,23 @@ def authorize(
 ApiAccess = Depends(authorize)
 
 
+def authorize_read(
+    request: Request,
+    settings: SettingsDep,
+    api_key: Annotated[str | None, Depends(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Treat the request as a read whatever its method: open unless ``read_requires_key``.
+
+    For POSTs that change nothing, such as a message to the shopping guide.
+    """
+    if settings.read_requires_key:
+        authorize(request, settings, api_key, bearer)
+
+
+ReadAccess = Depends(authorize_read)
+
+
 async def read_image_upload(upload: UploadFile, settings: Settings) -> Image.Image:
     """Read an uploaded file as an image, within the upload size and pixel limits.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PALETTE", "PALETTE_LAB", "PALETTE_NAMES", "colour_name", "rgb_to_lab"]
+__all__ = ["PALETTE", "PALETTE_LAB", "PALETTE_NAMES", "colour_name", "lab_to_rgb", "rgb_to_lab"]
 
 PALETTE: dict[str, tuple[int, int, int]] = {
     "black": (28, 28, 32),
@@ -34,19 +34,33 @@ PALETTE: dict[str, tuple[int, int, int]] = {
 PALETTE_NAMES: tuple[str, ...] = tuple(PALETTE)
 
 
+_RGB_TO_XYZ = np.array(
+    [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]], dtype=np.float32
+)
+_WHITE = np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
+
+
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """CIELAB (D65) of sRGB values in 0..255; any shape ending in 3, returned as float32."""
     srgb = np.asarray(rgb, dtype=np.float32) / 255.0
     linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-    matrix = np.array(
-        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]], dtype=np.float32
-    )
-    xyz = linear @ matrix.T / np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
+    xyz = linear @ _RGB_TO_XYZ.T / _WHITE
     f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
     lab = np.stack(
         [116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]), 200.0 * (f[..., 1] - f[..., 2])], axis=-1
     )
     return lab.astype(np.float32)
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """sRGB (float32, 0..255, clipped to the gamut) of CIELAB values: the inverse of :func:`rgb_to_lab`."""
+    lab = np.asarray(lab, dtype=np.float32)
+    fy = (lab[..., 0] + 16.0) / 116.0
+    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], axis=-1)
+    xyz = np.where(f > 0.206893, f**3, (f - 16.0 / 116.0) / 7.787) * _WHITE
+    linear = np.clip(xyz @ np.linalg.inv(_RGB_TO_XYZ).T.astype(np.float32), 0.0, 1.0)
+    srgb = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
+    return (srgb * 255.0).astype(np.float32)
 
 
 PALETTE_LAB: np.ndarray = rgb_to_lab(np.array(list(PALETTE.values()), dtype=np.float32))

@@ -1,15 +1,31 @@
-"""Safe image input and output: size limits, decompression-bomb checks, EXIF handling."""
+"""Safe image input and output: size limits, decompression-bomb checks, EXIF handling.
+
+:func:`load_image` turns whatever a merchandiser or shopper uploads into a plain 8-bit RGB or
+RGBA image, or raises :class:`ImageError` saying why not: CMYK, 16-bit, palette (with
+transparency kept as alpha) and animated images (first frame) are handled; corrupt,
+truncated, too small and too large images (checked from the header, before any pixel is
+decoded) are refused.
+"""
 
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MIN_SIDE = 2
+"""Images narrower or lower than this many pixels are refused (a 1×1 "image" is a tracking pixel)."""
+_WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")
+"""16-bit (and 32-bit integer) greyscale modes, scaled down to 8 bits rather than clipped."""
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff")
+
+
+logger = logging.getLogger(__name__)
 
 
 class ImageError(ValueError):
@@ -17,12 +33,19 @@ class ImageError(ValueError):
 
 
 def load_image(
-    source: bytes | Path, *, name: str | None = None, max_pixels: int = DEFAULT_MAX_PIXELS
+    source: bytes | Path,
+    *,
+    name: str | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    min_side: int = DEFAULT_MIN_SIDE,
 ) -> Image.Image:
-    """Decode an image fully, upright per EXIF, as RGB or RGBA, without its metadata.
+    """Decode an image fully, upright per EXIF, as 8-bit RGB or RGBA, without its metadata.
 
     Raises :class:`ImageError` naming ``name`` (or the path) for non-images, corrupt or
-    truncated files and images above ``max_pixels`` (decompression bombs included).
+    truncated files, images with a side under ``min_side`` and images above ``max_pixels``
+    (decompression bombs included: the size is read from the header before decoding).
+    Animated GIF/WebP/PNG files give their first frame (logged at INFO level); 16-bit
+    images are scaled to 8 bits; CMYK is converted to RGB.
     """
     label = name or (str(source) if isinstance(source, Path) else "upload")
     try:
@@ -41,18 +64,26 @@ def load_image(
                     f"{label}: image is {width}x{height} = {width * height:,} pixels; "
                     f"the limit is {max_pixels:,}"
                 )
+            if min(width, height) < min_side:
+                raise ImageError(
+                    f"{label}: image is {width}x{height} pixels, too small; "
+                    f"each side must be at least {min_side} pixels"
+                )
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1:
+                logger.info("%s: animated image with %d frames; using the first", label, frames)
             image.load()
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-        ):
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            raise ImageError(
+                f"{label}: image is too large to decode safely ({error}); the limit is {max_pixels:,} pixels"
+            ) from None
+        except UnidentifiedImageError:
             raise ImageError(f"{label}: not a supported image file (or too large to decode)") from None
         except (OSError, SyntaxError, ValueError) as error:
             if isinstance(error, ImageError):
                 raise
             raise ImageError(f"{label}: corrupt or truncated image ({error})") from None
-    image = ImageOps.exif_transpose(image)
+    image = ImageOps.exif_transpose(_eight_bit(image))
     mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info else "RGB"
     clean = image.convert(mode)
     clean.info = {}
@@ -72,3 +103,15 @@ def image_bytes(image: Image.Image, *, fmt: str = "PNG", quality: int = 92) -> b
 def is_image_path(path: Path) -> bool:
     """Whether ``path`` has an image file extension."""
     return path.suffix.lower() in IMAGE_SUFFIXES
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit greyscale scaled to 8-bit ``L`` (a plain ``convert`` would clip it to white)."""
+    if image.mode not in _WIDE_MODES:
+        return image
+    pixels = np.asarray(image, dtype=np.float64)
+    if pixels.max(initial=0) > 255:
+        pixels = pixels / 257.0
+    scaled = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
+    scaled.info = image.info
+    return scaled

@@ -22,12 +22,14 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from vestis.api.deps import ProductFilterDep, SessionDep, SettingsDep, read_image_upload
+from vestis.api.routes.guide import GuideDep, OutfitPublic, outfit_public
 from vestis.api.routes.recommendations import ServiceDep
 from vestis.api.schemas import ProductPublic, RecommendedItem
 from vestis.catalog import store
 from vestis.catalog.images import product_image_file
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
+from vestis.guide.service import GuideService, GuideUnavailable
 from vestis.recommend.serving import (
     ModelUnavailable,
     RecommendationService,
@@ -37,6 +39,7 @@ from vestis.recommend.serving import (
 )
 from vestis.tryon.service import can_try_on, category_for, render_try_on
 from vestis.vision.io import image_bytes, load_image
+from vestis.web.studio import StudioChoice, StudioOutcome, Tool, studio_context, studio_outcome
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -44,6 +47,7 @@ SHOP_NAME = "Vestis"
 PAGE_SIZE = 24
 HOME_ROW_SIZE = 8
 PRODUCT_ROW_SIZE = 6
+LOOKS = 2
 FACETS = {"product_type": "Category", "color": "Colour", "gender": "Gender", "brand": "Brand"}
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
@@ -64,7 +68,7 @@ class NavLink:
         return path == self.href or any(path.startswith(prefix) for prefix in self.sections)
 
 
-NAV: list[NavLink] = [NavLink("Shop", "/", sections=("/shop/",))]
+NAV: list[NavLink] = [NavLink("Shop", "/", sections=("/shop/",)), NavLink("Studio", "/studio")]
 """Header navigation; the studio and shopping-guide features append their pages here."""
 
 
@@ -76,7 +80,7 @@ class ProductSections:
     try_on: bool = False
     similar: list[RecommendedItem] = field(default_factory=list)
     looks_like: list[RecommendedItem] = field(default_factory=list)
-    complete_the_look: list[ProductPublic] = field(default_factory=list)
+    complete_the_look: list[OutfitPublic] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,9 @@ def catalog_page(
 
 
 @router.get("/shop/{product_id}", response_class=HTMLResponse)
-def product_page(request: Request, session: SessionDep, service: ServiceDep, product_id: str) -> HTMLResponse:
+def product_page(
+    request: Request, session: SessionDep, service: ServiceDep, guide: GuideDep, product_id: str
+) -> HTMLResponse:
     """One product: large image, details, sizes, and the optional sections below."""
     product = store.get_product(session, product_id)
     if product is None:
@@ -141,7 +147,12 @@ def product_page(request: Request, session: SessionDep, service: ServiceDep, pro
         request,
         "product.html",
         product=ProductPublic.of(product),
-        sections=with_recommendations(product_sections(session, product), service, product.id),
+        sections=with_looks(
+            with_recommendations(product_sections(session, product), service, product.id),
+            guide,
+            session,
+            product.id,
+        ),
     )
 
 
@@ -151,6 +162,7 @@ async def try_on_page(
     session: SessionDep,
     settings: SettingsDep,
     service: ServiceDep,
+    guide: GuideDep,
     product_id: str,
     person: Annotated[UploadFile, File()],
     keep: Annotated[bool, Form()] = False,
@@ -182,8 +194,47 @@ async def try_on_page(
         "product.html",
         status_code=200 if outcome.error is None else 422,
         product=ProductPublic.of(product),
-        sections=with_recommendations(product_sections(session, product), service, product.id),
+        sections=with_looks(
+            with_recommendations(product_sections(session, product), service, product.id),
+            guide,
+            session,
+            product.id,
+        ),
         try_on=outcome,
+    )
+
+
+@router.get("/studio", response_class=HTMLResponse)
+def studio_page(request: Request) -> HTMLResponse:
+    """The image studio for merchandisers: upload a photo, pick a recipe, colour or style."""
+    return _render(request, "studio.html", **studio_context(StudioChoice()))
+
+
+@router.post("/studio", response_class=HTMLResponse)
+async def studio_result_page(
+    request: Request,
+    settings: SettingsDep,
+    image: Annotated[UploadFile, File()],
+    tool: Annotated[Tool, Form()] = "recipe",
+    recipe: Annotated[str, Form(max_length=64)] = "marketplace-white",
+    to: Annotated[str, Form(max_length=64)] = "#1f3a93",
+    style: Annotated[str, Form(max_length=64)] = "watercolour",
+) -> HTMLResponse:
+    """The studio page again with the photo before and after, and a download link; nothing is stored."""
+    choice = StudioChoice(tool, recipe, to, style)
+    try:
+        photo = await read_image_upload(image, settings)
+    except HTTPException as error:
+        if error.status_code != status.HTTP_422_UNPROCESSABLE_CONTENT:
+            raise
+        outcome = StudioOutcome(error=str(error.detail))
+    else:
+        outcome = await run_in_threadpool(studio_outcome, photo, choice, image.filename)
+    return _render(
+        request,
+        "studio.html",
+        status_code=200 if outcome.error is None else 422,
+        **studio_context(choice, outcome),
     )
 
 
@@ -194,6 +245,22 @@ def product_sections(session: Session, product: Product) -> ProductSections:
     the recommendation rows are added by :func:`with_recommendations`.
     """
     return ProductSections(try_on=bool(product.image_path) and can_try_on(product.product_type))
+
+
+def with_looks(
+    sections: ProductSections, guide: GuideService, session: Session, product_id: str
+) -> ProductSections:
+    """Fill "Complete the look" with the shopping guide's outfits, each with its reason.
+
+    Only once the guide is loaded (the server prepares it at start-up): a page view never waits for a build.
+    """
+    if not sections.complete_the_look and guide.is_ready:
+        try:
+            looks = guide.complete_the_look(product_id, k=LOOKS)
+        except GuideUnavailable:
+            looks = []
+        sections.complete_the_look = [outfit_public(session, look) for look in looks]
+    return sections
 
 
 def with_recommendations(

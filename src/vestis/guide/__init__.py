@@ -1,0 +1,1 @@
+"""The shopping guide: query understanding, hybrid product search, outfits and conversation."""

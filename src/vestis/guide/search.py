@@ -1,0 +1,621 @@
+"""Hybrid product search: BM25 + MiniLM embeddings in an HNSW index, filtered by hard constraints.
+
+One search, in steps:
+
+1. parse the request into a :class:`~vestis.guide.query.Query` (unless one is given);
+2. keep only products that satisfy its hard constraints (category, colour, pattern,
+   material, gender, price, size, exclusions) — a boolean mask over the catalog;
+3. score the admissible products lexically (BM25 over title, description and attributes,
+   with the query's canonical catalog words) and/or semantically (cosine similarity of
+   all-MiniLM-L6-v2 embeddings: exact over a small admissible set, an hnswlib graph
+   otherwise);
+4. fuse the two (reciprocal rank fusion by default, or a min-max normalised score mix),
+   add soft preferences (occasion and season) and, when asked, a modest personal score;
+5. return the top ``k`` as :class:`SearchHit` with the reasons a shopper can read.
+
+The index persists (``save``/``load``) and ``refresh`` re-embeds only products whose
+content hash changed, adds new ones and drops deleted ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import hnswlib
+import numpy as np
+from scipy import sparse
+from sqlalchemy import Engine
+
+from vestis.guide.query import CURRENCY_SYMBOLS, Query, parse_query, price_phrase
+from vestis.guide.vocabulary import GuideProduct, Vocabulary, load_products
+from vestis.recommend.text import MiniLMEncoder, TextEncoder
+
+__all__ = ["Fusion", "Mode", "Personalise", "ProductSearch", "SearchHit", "tokenise"]
+
+Mode = Literal["hybrid", "lexical", "semantic"]
+Fusion = Literal["rrf", "mix"]
+Personalise = Callable[[str, Sequence[str]], dict[str, float]]
+"""``(user_id, candidate_ids) -> {product_id: score}``; higher means the shopper likes it more."""
+
+FORMAT = 1
+EXACT_LIMIT = 2000
+"""A filtered set up to this size is scored exactly; larger ones (and unfiltered searches) use HNSW."""
+ANN_CANDIDATES = 200
+"""How many nearest neighbours the HNSW graph returns per search."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One found product: its id, its score (higher is better) and why it was chosen."""
+
+    product_id: str
+    score: float
+    reasons: tuple[str, ...]
+
+
+class ProductSearch:
+    """Lexical, semantic and hybrid search over one catalog; see the module docstring.
+
+    Keyword-only parameters: ``encoder`` (default: offline MiniLM); ``fusion`` of the two text
+    scores, ``"rrf"`` (reciprocal rank fusion with constant ``rrf_k``) or ``"mix"``
+    (``mix_weight`` × min-max BM25 + the rest × min-max cosine); ``soft_weight`` of the
+    occasion/season match (in [0, 1]) beside the text score (normalised to max 1);
+    ``personal_weight`` of the min-max normalised personal score (modest: it reorders
+    near-ties, it does not override the request); ``k1`` and ``b`` of BM25.
+    """
+
+    def __init__(
+        self,
+        *,
+        encoder: TextEncoder | None = None,
+        fusion: Fusion = "rrf",
+        rrf_k: int = 60,
+        mix_weight: float = 0.5,
+        soft_weight: float = 0.3,
+        personal_weight: float = 0.15,
+        k1: float = 1.2,
+        b: float = 0.75,
+    ) -> None:
+        if fusion not in ("rrf", "mix"):
+            raise ValueError(f"fusion must be 'rrf' or 'mix'; got {fusion!r}")
+        if not 0.0 <= mix_weight <= 1.0:
+            raise ValueError(f"mix_weight must be in [0, 1]; got {mix_weight}")
+        self.encoder: TextEncoder = encoder or MiniLMEncoder()
+        self.fusion = fusion
+        self.rrf_k = rrf_k
+        self.mix_weight = mix_weight
+        self.soft_weight = soft_weight
+        self.personal_weight = personal_weight
+        self.k1 = k1
+        self.b = b
+        self._lock = threading.RLock()
+        self._vectors = _VectorStore()
+        self._state = _State.empty()
+        self.vocabulary = Vocabulary(terms={})
+        self.last_refresh = 0
+
+    # -- building, persisting, refreshing ---------------------------------------------------
+
+    @classmethod
+    def build(
+        cls, engine: Engine, *, path: Path | None = None, encoder: TextEncoder | None = None, **params: object
+    ) -> ProductSearch:
+        """Index every product of ``engine``'s catalog (and save to ``path`` when given)."""
+        search = cls(encoder=encoder, **params)  # type: ignore[arg-type]
+        search.refresh(engine)
+        if path is not None:
+            search.save(path)
+        return search
+
+    @classmethod
+    def load(cls, path: Path, engine: Engine, *, encoder: TextEncoder | None = None) -> ProductSearch:
+        """Open an index saved with :meth:`save` and bring it up to date with ``engine``'s catalog.
+
+        Stored embeddings of unchanged products are reused; changed and new products are
+        embedded, deleted ones dropped (see :meth:`refresh`; ``last_refresh`` says how many).
+        """
+        path = Path(path)
+        try:
+            manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise FileNotFoundError(f"{path}: no readable search index ({MANIFEST}): {error}") from error
+        if manifest.get("format") != FORMAT:
+            raise ValueError(f"{path / MANIFEST}: format {manifest.get('format')!r}, expected {FORMAT}")
+        settings = manifest["settings"]
+        search = cls(encoder=encoder, **settings)
+        if manifest["encoder"] != type(search.encoder).__name__:
+            raise ValueError(
+                f"{path}: built with encoder {manifest['encoder']}, opened with {type(search.encoder).__name__}"
+            )
+        search._vectors = _VectorStore.load(path, manifest)
+        search.refresh(engine)
+        return search
+
+    def save(self, path: Path) -> Path:
+        """Write the embeddings, the HNSW graph and a manifest (last) into folder ``path``."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            manifest = self._vectors.save(path)
+        manifest |= {
+            "format": FORMAT,
+            "encoder": type(self.encoder).__name__,
+            "settings": {"fusion": self.fusion, "rrf_k": self.rrf_k, "mix_weight": self.mix_weight,
+                         "soft_weight": self.soft_weight, "personal_weight": self.personal_weight,
+                         "k1": self.k1, "b": self.b},
+        }  # fmt: skip
+        _write_atomic(path / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest) + "\n", "utf-8"))
+        return path
+
+    def refresh(self, engine: Engine) -> int:
+        """Re-read the catalog: embed new and changed products, drop deleted ones; returns how many changed."""
+        products = load_products(engine)
+        with self._lock:
+            wanted = {p.id: p.content_hash() for p in products}
+            stale = [p for p in products if self._vectors.hashes.get(p.id) != wanted[p.id]]
+            gone = [i for i in self._vectors.hashes if i not in wanted]
+            if stale:
+                if not self._vectors.hashes:  # a first build: encoders that learn (TF-IDF) learn here
+                    self.encoder.fit([p.text() for p in products])
+                vectors = self.encoder.encode([p.text() for p in stale])
+                self._vectors.upsert([p.id for p in stale], [wanted[p.id] for p in stale], vectors)
+            self._vectors.remove(gone)
+            self._state = _State.build(products, self._vectors, k1=self.k1, b=self.b)
+            self.vocabulary = Vocabulary.from_products(products)
+            self.last_refresh = len(stale) + len(gone)
+        return self.last_refresh
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._state.products)
+
+    @property
+    def products(self) -> tuple[GuideProduct, ...]:
+        """Every indexed product, ordered by id."""
+        return self._state.products
+
+    def product(self, product_id: str) -> GuideProduct | None:
+        """The indexed product with this id, or ``None``."""
+        row = self._state.rows.get(product_id)
+        return None if row is None else self._state.products[row]
+
+    def count(self, query: Query) -> int:
+        """How many products satisfy the hard constraints of ``query``."""
+        return int(self._state.admissible(query).sum()) if self._state.products else 0
+
+    def knows(self, word: str) -> bool:
+        """Whether ``word`` occurs in some product's indexed text."""
+        return any(token in self._state.terms for token in tokenise(word))
+
+    def best_similarity(self, text: str) -> float:
+        """The highest cosine similarity of ``text`` to any product (exact; 0.0 for an empty index)."""
+        if not self._state.products:
+            return 0.0
+        vector = self.encoder.encode([text])[0]
+        with self._lock:
+            return float((self._vectors.matrix[self._state.labels] @ vector).max())
+
+    def search(
+        self,
+        query: str | Query,
+        *,
+        k: int = 12,
+        user_id: str | None = None,
+        mode: Mode = "hybrid",
+        personalise: Personalise | None = None,
+    ) -> list[SearchHit]:
+        """The best ``k`` admissible products for ``query``; see the module docstring for the steps."""
+        # 1. Check inputs and parse.
+        if mode not in ("hybrid", "lexical", "semantic"):
+            raise ValueError(f"mode must be 'hybrid', 'lexical' or 'semantic'; got {mode!r}")
+        if k < 1:
+            raise ValueError(f"k must be positive; got {k}")
+        parsed = parse_query(query, self.vocabulary) if isinstance(query, str) else query
+        state = self._state
+        if not state.products:
+            return []
+
+        # 2. Hard constraints.
+        allowed = state.admissible(parsed)
+        if not allowed.any():
+            return []
+
+        # 3. Text scores over the admissible rows.
+        lexical = state.lexical(parsed) if mode != "semantic" else None
+        semantic = self._semantic(parsed, allowed) if mode != "lexical" else None
+
+        # 4. Fuse, add soft preferences and the personal score.
+        text = self._fuse(lexical, semantic, allowed)
+        soft = state.soft(parsed, self.vocabulary)
+        score = np.where(allowed, text + self.soft_weight * soft, -np.inf)
+        pool = _top(score, max(k * 4, 50))
+        personal = np.zeros(len(score))
+        if personalise is not None and user_id is not None and len(pool):
+            personal = _personal_scores(personalise, user_id, state, pool)
+            score = score + self.personal_weight * personal
+
+        # 5. The top k with reasons.
+        rows = _top(np.where(allowed, score, -np.inf), k)
+        semantic_top = set(_top(np.where(allowed, semantic, -np.inf), 10)) if semantic is not None else set()
+        return [
+            SearchHit(
+                product_id=state.products[row].id,
+                score=round(float(score[row]), 6),
+                reasons=self._reasons(parsed, state, state.products[row], lexical_hit=lexical is not None and lexical[row] > 0,
+                                      similar=row in semantic_top, personal=personal[row] >= 0.75),
+            )
+            for row in rows
+        ]  # fmt: skip
+
+    # -- private -----------------------------------------------------------------------------
+
+    def _semantic(self, query: Query, allowed: np.ndarray) -> np.ndarray:
+        """Cosine similarity to the query embedding (0 outside the ANN's candidates)."""
+        vector = self.encoder.encode([_semantic_text(query)])[0]
+        with self._lock:
+            return self._vectors.similarities(vector, self._state.labels, allowed)
+
+    def _fuse(
+        self, lexical: np.ndarray | None, semantic: np.ndarray | None, allowed: np.ndarray
+    ) -> np.ndarray:
+        """One text score per row in [0, 1] (1 = the best admissible product)."""
+        parts = [p for p in (lexical, semantic) if p is not None]
+        if len(parts) == 1 or self.fusion == "mix":
+            weights = [self.mix_weight, 1 - self.mix_weight] if len(parts) == 2 else [1.0]
+            return sum(w * _minmax(p, allowed) for w, p in zip(weights, parts, strict=True))  # type: ignore[return-value]
+        fused = np.zeros(len(allowed))
+        for part in parts:
+            order = [r for r in _top(np.where(allowed & (part > 0), part, -np.inf), int(allowed.sum()))]
+            fused[order] += 1.0 / (self.rrf_k + 1 + np.arange(len(order)))
+        return fused / fused.max() if fused.max() > 0 else fused
+
+    def _reasons(
+        self,
+        query: Query,
+        state: _State,
+        product: GuideProduct,
+        *,
+        lexical_hit: bool,
+        similar: bool,
+        personal: bool,
+    ) -> tuple[str, ...]:
+        reasons = []
+        if query.colors:
+            reasons.append(f"matches '{product.color}'")
+        if query.product_types:
+            reasons.append(product.kind)
+        reasons += [product.pattern for _ in query.patterns[:1]] + [
+            product.material for _ in query.materials[:1]
+        ]
+        if query.gender:
+            reasons.append({"female": "for women", "male": "for men"}.get(product.gender, product.gender))
+        symbol = CURRENCY_SYMBOLS.get(product.currency or self.vocabulary.currency, "")
+        if query.price_min is not None or query.price_max is not None:
+            reasons.append(price_phrase(query.price_min, query.price_max, symbol))
+        if query.size:
+            reasons.append(f"size {query.size} available")
+        for name in query.exclude_colors + query.exclude_patterns + query.exclude_materials:
+            reasons.append(f"not {name}")
+        for name in (*query.occasions, *query.seasons):
+            preference = self.vocabulary.preferences.get(name)
+            if preference is not None and preference.score(product) > 0:
+                reasons.append(f"suits '{name}'")
+        words = set(tokenise(query.text))
+        matched = [w for w in words if w in state.doc_words(product.id)]
+        if lexical_hit and matched:
+            reasons.append(f"mentions '{' '.join(sorted(matched))}'")
+        if similar and query.raw:
+            reasons.append(f"similar to '{_shorten(query.raw)}'")
+        if personal:
+            reasons.append("picked for you")
+        return tuple(dict.fromkeys(r for r in reasons if r))
+
+
+def tokenise(text: str) -> list[str]:
+    """Lower-case word tokens with plural endings folded (``dresses`` → ``dress``); Chinese per character."""
+    return [_stem(t) for t in _TOKEN.findall(str(text).lower())]
+
+
+MANIFEST = "manifest.json"
+VECTORS = "vectors.npy"
+GRAPH = "hnsw.bin"
+_TOKEN = re.compile(r"[\u3400-\u9fff]|\w+(?:-\w+)*")
+_CHINESE = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class _State:
+    """Everything one catalog snapshot answers from; replaced whole on refresh."""
+
+    products: tuple[GuideProduct, ...]
+    rows: Mapping[str, int]
+    labels: np.ndarray
+    facets: Mapping[str, np.ndarray]
+    prices: np.ndarray
+    sizes: Mapping[str, np.ndarray]
+    bm25: sparse.csc_matrix
+    terms: Mapping[str, int]
+    words: tuple[frozenset[str], ...]
+
+    @classmethod
+    def empty(cls) -> _State:
+        return cls(
+            (), {}, np.zeros(0, dtype=np.int64), {}, np.zeros(0), {}, sparse.csc_matrix((0, 0)), {}, ()
+        )
+
+    @classmethod
+    def build(cls, products: Sequence[GuideProduct], vectors: _VectorStore, *, k1: float, b: float) -> _State:
+        products = tuple(products)
+        n = len(products)
+        facets = {
+            name: np.array([getattr(p, name).lower() for p in products], dtype=object)
+            for name in (
+                "product_type",
+                "subcategory",
+                "color",
+                "pattern",
+                "material",
+                "gender",
+                "style",
+                "season",
+            )
+        }
+        sizes: dict[str, np.ndarray] = {}
+        for row, product in enumerate(products):
+            for size in product.sizes:
+                sizes.setdefault(size.lower(), np.zeros(n, dtype=bool))[row] = True
+        documents = [tokenise(p.text()) for p in products]
+        bm25, terms = _bm25_matrix(documents, k1=k1, b=b)
+        return cls(
+            products=products,
+            rows={p.id: row for row, p in enumerate(products)},
+            labels=np.array([vectors.labels[p.id] for p in products], dtype=np.int64),
+            facets=facets,
+            prices=np.array([np.nan if p.price is None else p.price for p in products], dtype=float),
+            sizes=sizes,
+            bm25=bm25,
+            terms=terms,
+            words=tuple(frozenset(d) for d in documents),
+        )
+
+    def admissible(self, query: Query) -> np.ndarray:
+        """Rows that satisfy every hard constraint of ``query`` (the same rules as ``Query.admits``)."""
+        n = len(self.products)
+        mask = np.ones(n, dtype=bool)
+
+        def isin(name: str, values: Sequence[str]) -> np.ndarray:
+            return np.isin(self.facets[name], [v.lower() for v in values])
+
+        if query.product_types:
+            mask &= isin("product_type", query.product_types) | isin("subcategory", query.product_types)
+        if query.exclude_product_types:
+            mask &= ~(
+                isin("product_type", query.exclude_product_types)
+                | isin("subcategory", query.exclude_product_types)
+            )
+        for name, wanted, unwanted in (("color", query.colors, query.exclude_colors),
+                                       ("pattern", query.patterns, query.exclude_patterns),
+                                       ("material", query.materials, query.exclude_materials)):  # fmt: skip
+            if wanted:
+                mask &= isin(name, wanted)
+            if unwanted:
+                mask &= ~isin(name, unwanted)
+        if query.gender:
+            mask &= isin("gender", [query.gender, "unisex"])
+        with np.errstate(invalid="ignore"):
+            if query.price_min is not None:
+                mask &= self.prices >= query.price_min
+            if query.price_max is not None:
+                mask &= self.prices <= query.price_max
+        if query.size:
+            mask &= self.sizes.get(query.size.lower(), np.zeros(n, dtype=bool))
+        if query.exclude_ids:
+            mask &= ~np.isin(np.array([p.id for p in self.products], dtype=object), list(query.exclude_ids))
+        return mask
+
+    def lexical(self, query: Query) -> np.ndarray:
+        """BM25 of every row for the query's free text plus its canonical catalog words."""
+        words = " ".join((query.text, *query.product_types, *query.colors, *query.patterns, *query.materials,
+                          *query.occasions, *query.seasons))  # fmt: skip
+        columns = [self.terms[t] for t in tokenise(words) if t in self.terms]
+        if not columns:
+            return np.zeros(len(self.products))
+        counts = np.bincount(columns, minlength=self.bm25.shape[1]).astype(float)
+        return np.asarray(self.bm25 @ counts).ravel()
+
+    def soft(self, query: Query, vocabulary: Vocabulary) -> np.ndarray:
+        """Mean occasion/season preference match per row, in [0, 1]."""
+        preferences = [
+            vocabulary.preferences[n]
+            for n in (*query.occasions, *query.seasons)
+            if n in vocabulary.preferences
+        ]
+        total = np.zeros(len(self.products))
+        for preference in preferences:
+            checks = [(preference.styles, "style"), (preference.kinds, "subcategory"),
+                      (preference.materials, "material"), (preference.seasons, "season")]  # fmt: skip
+            used = [np.isin(self.facets[name], list(wanted)) for wanted, name in checks if wanted]
+            total += np.mean(used, axis=0) if used else 0.0
+        return total / max(len(preferences), 1)
+
+    def doc_words(self, product_id: str) -> frozenset[str]:
+        return self.words[self.rows[product_id]]
+
+
+class _VectorStore:
+    """Embeddings by product id under stable integer labels, mirrored in an hnswlib inner-product graph.
+
+    Labels are never reused: a changed product keeps its label (hnswlib updates the vector in
+    place), a deleted one is marked deleted in the graph, a new one gets the next label.
+    """
+
+    def __init__(self) -> None:
+        self.labels: dict[str, int] = {}
+        self.hashes: dict[str, str] = {}
+        self.next_label = 0
+        self.matrix = np.zeros((0, 0), dtype=np.float32)
+        self.graph: hnswlib.Index | None = None
+
+    def upsert(self, ids: Sequence[str], hashes: Sequence[str], vectors: np.ndarray) -> None:
+        vectors = np.asarray(vectors, dtype=np.float32)
+        for product_id in ids:
+            if product_id not in self.labels:
+                self.labels[product_id] = self.next_label
+                self.next_label += 1
+        if self.graph is None:
+            self.matrix = np.zeros((0, vectors.shape[1]), dtype=np.float32)
+            self.graph = hnswlib.Index(space="ip", dim=vectors.shape[1])
+            self.graph.init_index(
+                max_elements=max(self.next_label, 64), M=16, ef_construction=200, random_seed=0
+            )
+        if self.next_label > self.matrix.shape[0]:
+            capacity = max(self.next_label, 2 * self.matrix.shape[0], 64)
+            grown = np.zeros((capacity, self.matrix.shape[1]), dtype=np.float32)
+            grown[: self.matrix.shape[0]] = self.matrix
+            self.matrix = grown
+            self.graph.resize_index(capacity)
+        labels = np.array([self.labels[i] for i in ids], dtype=np.int64)
+        self.matrix[labels] = vectors
+        self.graph.add_items(vectors, labels, num_threads=1)
+        self.hashes.update(zip(ids, hashes, strict=True))
+
+    def remove(self, ids: Sequence[str]) -> None:
+        for product_id in ids:
+            label = self.labels.pop(product_id)
+            self.hashes.pop(product_id, None)
+            self.matrix[label] = 0.0
+            if self.graph is not None:
+                self.graph.mark_deleted(label)
+
+    def similarities(self, vector: np.ndarray, labels: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+        """Cosine similarity per row: exact over a small filtered set, from the HNSW graph otherwise.
+
+        The graph answers when nothing is filtered out or the admissible set is large; rows
+        outside its candidates score 0.
+        """
+        scores = np.zeros(len(labels))
+        count = int(allowed.sum())
+        everything = count == len(labels)
+        if self.graph is None or (count <= EXACT_LIMIT and not everything):
+            scores[allowed] = self.matrix[labels[allowed]] @ vector
+            return scores
+        wanted = min(count, ANN_CANDIDATES)
+        self.graph.set_ef(max(2 * wanted, 100))
+        permitted = np.zeros(self.matrix.shape[0], dtype=bool)
+        permitted[labels[allowed]] = True
+        only = None if everything else (lambda label: bool(permitted[label]))
+        found, distances = self.graph.knn_query(vector[None, :], k=wanted, num_threads=1, filter=only)
+        row_of = np.full(self.matrix.shape[0], -1, dtype=np.int64)
+        row_of[labels] = np.arange(len(labels))
+        scores[row_of[found[0]]] = 1.0 - distances[0]
+        return scores
+
+    def save(self, path: Path) -> dict[str, object]:
+        def write_matrix(temporary: Path) -> None:
+            with temporary.open("wb") as handle:
+                np.save(handle, self.matrix, allow_pickle=False)
+
+        _write_atomic(path / VECTORS, write_matrix)
+        if self.graph is not None:
+            _write_atomic(path / GRAPH, lambda temporary: self.graph.save_index(str(temporary)))  # type: ignore[union-attr]
+        return {"labels": self.labels, "hashes": self.hashes, "next_label": self.next_label}
+
+    @classmethod
+    def load(cls, path: Path, manifest: Mapping[str, Any]) -> _VectorStore:
+        store = cls()
+        store.labels = {str(k): int(v) for k, v in manifest["labels"].items()}
+        store.hashes = {str(k): str(v) for k, v in manifest["hashes"].items()}
+        store.next_label = int(manifest["next_label"])
+        store.matrix = np.load(path / VECTORS, allow_pickle=False)
+        if store.matrix.size:
+            store.graph = hnswlib.Index(space="ip", dim=store.matrix.shape[1])
+            store.graph.load_index(str(path / GRAPH), max_elements=store.matrix.shape[0])
+        return store
+
+
+def _bm25_matrix(
+    documents: Sequence[Sequence[str]], *, k1: float, b: float
+) -> tuple[sparse.csc_matrix, dict[str, int]]:
+    """Documents × terms matrix of BM25 term weights (Robertson IDF, floored at 0)."""
+    terms: dict[str, int] = {}
+    rows, columns = [], []
+    for row, document in enumerate(documents):
+        for token in document:
+            rows.append(row)
+            columns.append(terms.setdefault(token, len(terms)))
+    n = len(documents)
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(n, len(terms)))
+    counts.sum_duplicates()
+    lengths = np.asarray(counts.sum(axis=1)).ravel()
+    frequency = np.bincount(counts.indices, minlength=len(terms))
+    idf = np.log(1.0 + (n - frequency + 0.5) / (frequency + 0.5))
+    norm = k1 * (1 - b + b * lengths / max(lengths.mean(), 1e-9)) if n else lengths
+    tf = counts.data
+    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
+    counts.data = idf[counts.indices] * tf * (k1 + 1) / (tf + norm[row_of])
+    return counts.tocsc(), terms
+
+
+def _semantic_text(query: Query) -> str:
+    """What to embed: the request as typed, or its English reading when it is written in Chinese.
+
+    The MiniLM model is English-only; the parsed catalog words carry the Chinese request's meaning.
+    """
+    if query.raw and not _CHINESE.search(query.raw):
+        return query.raw
+    words = (*query.colors, *query.patterns, *query.materials, *query.product_types,
+             *query.occasions, *query.seasons, query.text)  # fmt: skip
+    return " ".join(w for w in words if w) or query.raw
+
+
+def _personal_scores(personalise: Personalise, user_id: str, state: _State, pool: np.ndarray) -> np.ndarray:
+    """The callback's scores for the candidate pool, min-max normalised to [0, 1]."""
+    ids = [state.products[row].id for row in pool]
+    given = personalise(user_id, ids) or {}
+    values = np.array([float(given.get(i, 0.0)) for i in ids])
+    scores = np.zeros(len(state.products))
+    if values.max() > values.min():
+        scores[pool] = (values - values.min()) / (values.max() - values.min())
+    return scores
+
+
+def _minmax(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    if not allowed.any():
+        return np.zeros(len(values))
+    low, high = values[allowed].min(), values[allowed].max()
+    return (values - low) / (high - low) if high > low else np.zeros(len(values))
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Row indices of the ``k`` highest finite scores, best first (ties by row)."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    order = finite[np.lexsort((finite, -scores[finite]))]
+    return order[:k]
+
+
+def _stem(token: str) -> str:
+    if len(token) <= 3 or token.endswith(("ss", "us", "is")):
+        return token
+    if token.endswith("sses"):
+        return token[:-2]
+    if token.endswith("ies"):
+        return token[:-3] + "y"
+    return token[:-1] if token.endswith("s") else token
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    write(temporary)
+    os.replace(temporary, path)

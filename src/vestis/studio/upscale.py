@@ -1,0 +1,92 @@
+"""2× (and 4×) upscaling: a small super-resolution network trained on catalog photos, or Lanczos.
+
+The network (:mod:`vestis.studio.srnet`, ~15k parameters) ships with the package as
+``weights/upscale2x.npz`` together with the PSNR it and Lanczos reached on held-out photos
+when it was trained (``python -m vestis.studio.train_upscaler``). ``method="auto"`` uses the
+network only when those weights load *and* it beat Lanczos there; otherwise, and for
+factors that are not powers of two, Lanczos. PyTorch is imported only when the network runs.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from PIL import Image
+
+from vestis.studio.errors import StudioError
+
+__all__ = ["FACTORS", "METHODS", "WEIGHTS", "network_metrics", "upscale"]
+
+UpscaleMethod = Literal["auto", "network", "lanczos"]
+METHODS: tuple[str, ...] = ("auto", "network", "lanczos")
+FACTORS: tuple[int, ...] = (2, 3, 4)
+WEIGHTS = Path(__file__).with_name("weights") / "upscale2x.npz"
+MAX_OUTPUT_PIXELS = 100_000_000
+"""Largest result (width × height) an upscale may produce."""
+
+
+def upscale(image: Image.Image, *, factor: int = 2, method: UpscaleMethod = "auto") -> Image.Image:
+    """``image`` ``factor`` times larger on each side, in the same mode (RGB or RGBA).
+
+    The network upscales the colour channels (4× = the network twice); an alpha channel is
+    always resized with Lanczos, which keeps cut-out edges clean.
+    """
+    if factor not in FACTORS:
+        raise StudioError(f"factor: must be one of {', '.join(map(str, FACTORS))}; got {factor!r}")
+    if method not in METHODS:
+        raise StudioError(f"method: must be one of {', '.join(METHODS)}; got {method!r}")
+    size = (image.width * factor, image.height * factor)
+    if size[0] * size[1] > MAX_OUTPUT_PIXELS:
+        raise StudioError(
+            f"factor: {image.width}x{image.height} × {factor} would be {size[0]}x{size[1]} pixels; "
+            f"the limit is {MAX_OUTPUT_PIXELS:,}"
+        )
+    if method == "network" and factor == 3:
+        raise StudioError("factor: the network upscales by 2 or 4; use method='lanczos' for 3")
+    if method == "network" and network_metrics() is None:
+        raise StudioError(
+            f"method: 'network' needs the weights file {WEIGHTS}, which is missing or unreadable"
+        )
+    use_network = factor != 3 and (method == "network" or (method == "auto" and _network_wins()))
+    if not use_network:
+        return image.resize(size, Image.Resampling.LANCZOS)
+    from vestis.studio.srnet import super_resolve
+
+    rgb = np.asarray(image.convert("RGB"))
+    for _ in range(factor // 2):
+        rgb = super_resolve(_network(), rgb)
+    result = Image.fromarray(rgb, "RGB")
+    if image.mode == "RGBA":
+        result.putalpha(image.getchannel("A").resize(size, Image.Resampling.LANCZOS))
+    return result
+
+
+def network_metrics() -> dict[str, float] | None:
+    """Validation numbers stored with the shipped weights (PSNR in dB, SSIM), or ``None`` without weights."""
+    loaded = _load()
+    return None if loaded is None else dict(loaded[1])
+
+
+# ------------------------------------------------------------------------------ helpers
+@cache
+def _load():  # noqa: ANN202 - returns (SuperResolutionNet, metrics); torch types stay lazy
+    if not WEIGHTS.is_file():
+        return None
+    from vestis.studio.srnet import load_weights
+
+    try:
+        return load_weights(WEIGHTS)
+    except (OSError, ValueError, KeyError, RuntimeError):
+        return None
+
+
+def _network():  # noqa: ANN202
+    return _load()[0]
+
+
+def _network_wins() -> bool:
+    metrics = network_metrics()
+    return metrics is not None and metrics.get("psnr_network", 0.0) > metrics.get("psnr_lanczos", np.inf)
