@@ -50,6 +50,9 @@ def test_trains_registers_and_activates_every_model(shop: tuple[Settings, Engine
     assert shopper.label.startswith("mostly buys ")
     suggestions = service.for_customer(shopper.id, 5)
     assert len(suggestions) == 5 and all(s.reason_text for s in suggestions)
+    assert service.ranked_ids(shopper.id, 5) == [s.item.id for s in suggestions]
+    newcomer = [s.item.id for s in service.for_customer("never-seen", 5)]
+    assert service.ranked_ids("never-seen", 5) == newcomer and len(newcomer) == 5
 
     # A second start finds active models and trains nothing.
     assert ensure_trained(engine, settings, progress=False) == []

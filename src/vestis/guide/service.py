@@ -53,7 +53,7 @@ PERSONAL_CACHE_SIZE = 512
 PERSONAL_DEPTH = 60
 """How many of the recommender's best products for a shopper get a personal score (the rest get 0).
 
-Deeper lists cost more per new shopper (the recommender writes a reason for every item) and
+Deeper lists cost more per new shopper and
 hardly change a re-ranking that only reorders near-ties among the search's best candidates.
 """
 WARM_UP_QUERY = "dress"
@@ -357,11 +357,10 @@ class GuideService:
                 self._personal.move_to_end(key)
                 return cached
         try:
-            suggestions = service.for_customer(user_id, PERSONAL_DEPTH)
+            ranked = service.ranked_ids(user_id, PERSONAL_DEPTH)
         except ModelUnavailable:  # nothing trained yet: search is simply not personalised
-            suggestions = []
-        count = len(suggestions)
-        ranking = {s.item.id: 1.0 - rank / count for rank, s in enumerate(suggestions)}
+            ranked = []
+        ranking = {item_id: 1.0 - rank / len(ranked) for rank, item_id in enumerate(ranked)}
         with self._cache_lock:
             self._personal[key] = ranking
             while len(self._personal) > PERSONAL_CACHE_SIZE:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
@@ -156,13 +157,23 @@ class RecommendationService:
         """
         k = _check_k(k)
         snapshot = self._snapshot
-        name = next((n for n in PERSONAL_MODELS if n in snapshot.models), None)
-        if name is None:
-            raise ModelUnavailable(NO_MODELS)
-        model = snapshot.models[name]
-        if customer_id not in model.users_ and COLD_START_MODEL in snapshot.models:
-            name, model = COLD_START_MODEL, snapshot.models[COLD_START_MODEL]
+        name, model = _personal_model(snapshot, customer_id)
         return _suggestions(snapshot, name, model.recommend([customer_id], k)[0])
+
+    def ranked_ids(self, customer_id: str, k: int = 12) -> list[str]:
+        """The ids :meth:`for_customer` would return, best first, without writing their reasons.
+
+        Re-ranking (the shopping guide's personal search) needs only the order, and reasons
+        cost most of a recommendation call.
+        """
+        k = _check_k(k)
+        snapshot = self._snapshot
+        name, model = _personal_model(snapshot, customer_id)
+        if customer_id not in model.users_:
+            return [s.item.id for s in _suggestions(snapshot, name, model.recommend([customer_id], k)[0])]
+        top, scores = model.recommend_rows(model.users_.rows([customer_id]), k)
+        ids = (model.items_.id(int(row)) for row, score in zip(top[0], scores[0], strict=True) if score > -np.inf)
+        return [item_id for item_id in ids if item_id in snapshot.items]
 
     def similar(self, product_id: str, k: int = 12, kind: SimilarKind = "behaviour") -> list[Suggestion]:
         """The ``k`` products most like ``product_id`` in shoppers' behaviour, looks or description."""
@@ -182,6 +193,17 @@ class RecommendationService:
     def has(self, *names: str) -> bool:
         """Whether any of the models ``names`` is being served."""
         return any(name in self._snapshot.models for name in names)
+
+
+def _personal_model(snapshot: _Snapshot, customer_id: str) -> tuple[str, Recommender]:
+    """The best personal model served, or the cold-start model for a customer it has never seen."""
+    name = next((n for n in PERSONAL_MODELS if n in snapshot.models), None)
+    if name is None:
+        raise ModelUnavailable(NO_MODELS)
+    model = snapshot.models[name]
+    if customer_id not in model.users_ and COLD_START_MODEL in snapshot.models:
+        return COLD_START_MODEL, snapshot.models[COLD_START_MODEL]
+    return name, model
 
 
 def _suggestions(snapshot: _Snapshot, model: str, results: Sequence[Recommendation]) -> list[Suggestion]:
