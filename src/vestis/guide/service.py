@@ -53,8 +53,7 @@ PERSONAL_CACHE_SIZE = 512
 PERSONAL_DEPTH = 60
 """How many of the recommender's best products for a shopper get a personal score (the rest get 0).
 
-Deeper lists cost more per new shopper and
-hardly change a re-ranking that only reorders near-ties among the search's best candidates.
+Deeper lists cost more per new shopper and hardly change a re-ranking that only reorders near-ties among the search's best candidates.
 """
 WARM_UP_QUERY = "dress"
 MAX_SESSIONS = 10_000
