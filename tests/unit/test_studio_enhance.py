@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageFilter
@@ -122,3 +123,21 @@ def test_steps_keep_mode_size_and_alpha(product: Image.Image) -> None:
 def test_bad_parameters_name_themselves(product: Image.Image, call, parameter: str) -> None:
     with pytest.raises(StudioError, match=parameter):
         call(product)
+
+
+def test_equalise_leaves_flat_white_paper_alone() -> None:
+    rng = np.random.default_rng(3)
+    paper = np.clip(243 + rng.normal(0, 2, (240, 320, 3)), 0, 255).astype(np.uint8)
+    paper[80:160, 100:220] = (30, 40, 120)  # a navy patch: the only thing worth more contrast
+    out = np.asarray(equalise(Image.fromarray(paper), clip_limit=4.0), np.float32)
+    change = np.abs(out - paper.astype(np.float32))
+    assert change[:60].mean() < 1.0, change[:60].mean()
+    plain = np.asarray(_plain_clahe(paper, 4.0), np.float32)
+    assert np.abs(plain - paper)[:60].mean() > 2 * change[:60].mean()
+
+
+def _plain_clahe(rgb: np.ndarray, clip_limit: float) -> np.ndarray:
+    """CLAHE on L without the flat-area guard: what the guard is compared with."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    lab[..., 0] = cv2.createCLAHE(clipLimit=clip_limit, tileGridSize=(8, 8)).apply(lab[..., 0])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)

@@ -26,6 +26,13 @@ _NEAR_WHITE_CHROMA = 25.0
 _NEAR_WHITE_SHARE = 0.05
 """``auto`` uses white-patch when at least this share of the photo is near-white (L* ≥ 70, C* ≤ 25)."""
 _MAX_GAIN = 2.0
+_FLAT_WINDOW = 15
+_NOISE_STD = 3.0
+_TEXTURE_STD = 6.0
+"""CLAHE applies fully where the local lightness standard deviation (grey levels, over 15×15 pixels)
+exceeds the noise's 3 by 6 more; below 3 a bright area counts as flat."""
+_BRIGHT_FROM = 190.0
+_BRIGHT_RAMP = 30.0
 
 
 def white_balance(image: Image.Image, *, method: WhiteBalanceMethod = "auto") -> Image.Image:
@@ -61,7 +68,8 @@ def equalise(image: Image.Image, *, clip_limit: float = 2.0, tiles: int = 8) -> 
     """Local contrast and exposure: CLAHE on the lightness channel (CIELAB), colours kept.
 
     ``clip_limit`` bounds how much any tile's contrast is stretched (1 = almost none, 4 = strong);
-    ``tiles`` is the grid size per side.
+    ``tiles`` is the grid size per side. The change fades out over flat bright areas (paper,
+    plain white fabric), where CLAHE would only turn noise and JPEG blocks into grey blotches.
     """
     if not 0.5 <= clip_limit <= 10.0:
         raise StudioError(f"clip_limit: must be from 0.5 to 10; got {clip_limit!r}")
@@ -70,7 +78,9 @@ def equalise(image: Image.Image, *, clip_limit: float = 2.0, tiles: int = 8) -> 
     rgb, alpha = _split(image)
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     clahe = cv2.createCLAHE(clipLimit=float(clip_limit), tileGridSize=(tiles, tiles))
-    lab[..., 0] = clahe.apply(lab[..., 0])
+    lightness = lab[..., 0]
+    change = clahe.apply(lightness).astype(np.float32) - lightness
+    lab[..., 0] = np.clip(np.rint(lightness + change * _contrast_weight(lightness)), 0, 255).astype(np.uint8)
     return _join(cv2.cvtColor(lab, cv2.COLOR_LAB2RGB), alpha)
 
 
@@ -124,6 +134,16 @@ def _join(rgb: np.ndarray, alpha: np.ndarray | None) -> Image.Image:
     if alpha is None:
         return Image.fromarray(rgb, "RGB")
     return Image.fromarray(np.dstack([rgb, alpha]), "RGBA")
+
+
+def _contrast_weight(lightness: np.ndarray) -> np.ndarray:
+    """1 on textured or mid-tone areas, falling to 0 on flat bright ones (8-bit L above 190)."""
+    values = lightness.astype(np.float32)
+    window = (_FLAT_WINDOW, _FLAT_WINDOW)
+    variance = cv2.blur(values * values, window) - cv2.blur(values, window) ** 2
+    texture = (np.sqrt(np.maximum(variance, 0.0)) - _NOISE_STD) / _TEXTURE_STD
+    bright = (cv2.blur(values, window) - _BRIGHT_FROM) / _BRIGHT_RAMP
+    return np.clip(np.maximum(texture, 1.0 - bright), 0.0, 1.0)
 
 
 def _to_linear(rgb: np.ndarray) -> np.ndarray:
