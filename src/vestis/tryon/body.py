@@ -8,6 +8,7 @@ sampled from the face so it adapts to every skin tone and to the photo's lightin
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -17,12 +18,37 @@ from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.pose import PoseEstimator
 
-__all__ = ["Body", "BodyAnalyser"]
+__all__ = ["LEG_WIDTHS", "Body", "BodyAnalyser", "facing", "require_legs"]
 
 _MIN_VISIBILITY = 0.5
 _FACE_VISIBILITY = 0.3
 _SKIN_DISTANCE = 14.0
 """Largest CIELAB distance (a, b weighted fully, L at a third) from the face colour that counts as skin."""
+_SIDE_VIEW = 0.35
+"""Smallest shoulder spread (left minus right, image x) per torso length of a person facing the
+camera; photos facing it measure 0.58–0.75."""
+_OTHER_PERSON = 0.3
+"""Area, as a share of the tracked person's, of a separate figure that counts as another person."""
+_SELFIE: list = []
+_SELFIE_LOCK = threading.Lock()
+_SLEEVED = 0.3
+"""Share of the upper arms the old clothing must cover for the person to count as wearing sleeves."""
+_SLEEVE_COLOUR = 25.0
+"""Largest CIELAB distance from the upper arms' clothing colour that counts as the same sleeve."""
+_BODY_SKIN_PIXELS = 500
+"""Bare arm and neck pixels needed to take the skin colour from the body rather than the face."""
+_WAIST_RISE = 0.12
+"""Waist line above, and crotch below, the hip joints as a fraction of the shoulder-to-hip length."""
+_ANKLE_DROP = 0.1
+"""How far below the ankle joint the calf region ends, as a fraction of the knee-to-ankle length."""
+_MIN_SAMPLE = 50
+"""Fewest pixels from which a clothing colour is taken."""
+_DISTINCT_COLOURS = 15.0
+"""Smallest CIELAB distance between a top and trousers for telling them apart by colour."""
+LEG_WIDTHS = {"knee": 0.3, "ankle": 0.2}
+"""Leg width at the knee and at the ankle as a fraction of the hip width."""
+_KNEE_LENGTH = 1.15
+"""Hem reach (1 = the knees) beyond which a garment needs the ankles in the photo too."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +59,8 @@ class Body:
     masks: dict[str, np.ndarray]
     skin_rgb: np.ndarray
     shoulder_width: float
+    visible: frozenset[str] = frozenset()
+    """Landmark names seen with confidence inside the frame (legs may be cut off by the photo)."""
 
 
 class BodyAnalyser:
@@ -52,7 +80,7 @@ class BodyAnalyser:
             raise TryOnError(
                 "no person found in the person photo; use a photo of one person, facing the camera"
             )
-        _check_single_person(pose.mask)
+        _check_single_person(rgb, pose.mask)
         vis, pts = pose.visibility, pose.points
         needed = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
         missing = [name for name in needed if vis[name] < _MIN_VISIBILITY]
@@ -60,21 +88,79 @@ class BodyAnalyser:
             raise TryOnError(
                 f"the person's {', '.join(missing)} are not visible; shoulders and hips must be in the photo"
             )
-        facing_away = pts["left_shoulder"][0] < pts["right_shoulder"][0]
-        face_hidden = max(vis["nose"], vis["left_eye"], vis["right_eye"]) < _FACE_VISIBILITY
-        if facing_away or face_hidden:
+        view = facing(pts, vis)
+        if view == "back":
             raise TryOnError("the person seems to be seen from the back; use a photo facing the camera")
+        if view == "side":
+            raise TryOnError(
+                "the person seems to be turned sideways (the shoulders are not side by side); "
+                "use a photo facing the camera"
+            )
         return _regions(rgb, pose.mask, pts, vis)
 
 
-def _check_single_person(mask: np.ndarray) -> None:
-    """Raise when the person mask holds two or more large, separate figures."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    areas = np.sort(stats[1:, cv2.CC_STAT_AREA])[::-1]
-    if count > 2 and areas[1] > 0.3 * areas[0]:
+def facing(points: dict[str, tuple[float, float]], visibility: dict[str, float]) -> str:
+    """``front``, ``back`` or ``side``: which way a person faces, from pose landmarks (pixels).
+
+    Facing the camera, the person's left shoulder is on the image's right, as are their left
+    eye and ear. Seen from the back the face is hidden, or the shoulders *and* the face read
+    mirrored. Shoulders closer together than :data:`_SIDE_VIEW` torso lengths, or reading
+    mirrored while the face does not, mean a turned body (a profile, or landmarks the model
+    could not place).
+    """
+    face_seen = max(visibility["nose"], visibility["left_eye"], visibility["right_eye"]) >= _FACE_VISIBILITY
+    if not face_seen:
+        return "back"
+    shoulders_y = (points["left_shoulder"][1] + points["right_shoulder"][1]) / 2
+    torso = max((points["left_hip"][1] + points["right_hip"][1]) / 2 - shoulders_y, 1.0)
+    spread = (points["left_shoulder"][0] - points["right_shoulder"][0]) / torso
+    face = (points["left_eye"][0] - points["right_eye"][0]) + (points["left_ear"][0] - points["right_ear"][0])
+    if spread < 0 and face < 0:
+        return "back"
+    return "side" if spread < _SIDE_VIEW else "front"
+
+
+def require_legs(body: Body, reach: float, garment: str) -> None:
+    """Raise :class:`TryOnError` unless the photo shows the legs down to where ``garment`` ends.
+
+    ``reach`` is how far down the leg its hem lands (0 the hips, 1 the knees, 2 the ankles, see
+    :func:`vestis.tryon.warp.hem_reach`): the knees are always needed to place a lower garment
+    or a dress, the ankles too when it ends below the knees.
+    """
+    needed = ["knees", "ankles"] if reach > _KNEE_LENGTH else ["knees"]
+    missing = [joint for joint in needed if not {f"left_{joint[:-1]}", f"right_{joint[:-1]}"} <= body.visible]
+    if missing:
+        length = " that ends below the knees" if len(needed) == 2 else ""
         raise TryOnError(
-            f"found {int((areas > 0.3 * areas[0]).sum())} people in the person photo; use a photo of one"
+            f"the person's {' and '.join(missing)} are not in the photo; a {garment}{length} needs a "
+            f"photo that shows the person down to the {needed[-1]}"
         )
+
+
+def _check_single_person(rgb: np.ndarray, mask: np.ndarray) -> None:
+    """Raise when the photo holds two or more large, separate figures.
+
+    The pose model segments only the person it tracks, so everyone is segmented again with
+    MediaPipe's selfie segmentation: a figure away from the tracked person (single-person
+    photos leave at most 0.5 % of the person's area there) is someone else.
+    """
+    outside = _everyone(rgb) & ~(cv2.dilate(mask.astype(np.uint8), np.ones((25, 25), np.uint8)) > 0)
+    _, _, stats, _ = cv2.connectedComponentsWithStats((mask | outside).astype(np.uint8), connectivity=8)
+    areas = np.sort(stats[1:, cv2.CC_STAT_AREA])[::-1]
+    figures = int((areas > _OTHER_PERSON * mask.sum()).sum())
+    if figures > 1:
+        raise TryOnError(f"found {figures} people in the person photo; use a photo of one person")
+
+
+def _everyone(rgb: np.ndarray) -> np.ndarray:
+    """Mask of every person in ``rgb`` (MediaPipe selfie segmentation, created once, thread-safe)."""
+    with _SELFIE_LOCK:
+        if not _SELFIE:
+            import mediapipe as mp
+
+            _SELFIE.append(mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0))
+        result = _SELFIE[0].process(np.ascontiguousarray(rgb))
+    return result.segmentation_mask > 0.5
 
 
 def _regions(
@@ -121,12 +207,18 @@ def _regions(
     neck = person & _above(shape, neck_line + 0.08 * width) & ~face & ~upper_arms
     legs = person & ~_above(shape, max(p["left_hip"][1], p["right_hip"][1]))
     skin_rgb = _skin_colour(rgb, face, head_centre, head_radius)
-    skin = _skin_like(rgb, skin_rgb)
+    skin = np.zeros(shape, bool)
+    skin[person] = _skin_like(rgb[person][None], skin_rgb)[0]  # only the person matters
     candidate = (torso | upper_arms | (neck & ~face)) & person
     old_clothing = candidate & ~skin
     old_clothing = (
         cv2.morphologyEx(old_clothing.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
     )
+    forearm_cloth = forearms & person & ~skin & ~hands
+    old_clothing |= _old_sleeves(rgb, forearm_cloth, old_clothing & upper_arms, upper_arms)
+    bare = skin & person & (upper_arms | forearms | neck)
+    if bare.sum() >= _BODY_SKIN_PIXELS:
+        skin_rgb = np.median(rgb[bare], axis=0).astype(np.float32)
     masks = {
         "person": person,
         "torso": torso,
@@ -140,7 +232,166 @@ def _regions(
         "skin": skin & person,
         "old_clothing": old_clothing & ~face,
     }
-    return Body(keypoints=keypoints, masks=masks, skin_rgb=skin_rgb, shoulder_width=width)
+    _lower_regions(rgb, person, p, keypoints, masks, width)
+    visible = _visible(pts, vis, shape)
+    return Body(keypoints=keypoints, masks=masks, skin_rgb=skin_rgb, shoulder_width=width, visible=visible)
+
+
+def _lower_regions(
+    rgb: np.ndarray,
+    person: np.ndarray,
+    p: dict[str, np.ndarray],
+    keypoints: dict[str, tuple[float, float]],
+    masks: dict[str, np.ndarray],
+    shoulder_width: float,
+) -> None:
+    """Add the waist line, hips, legs and feet to ``keypoints`` and ``masks`` (in place).
+
+    The waistband sits a little above the hip joints; the hip width is measured on the person
+    mask (arms and hands left out) and kept within body proportions of the hip-joint distance.
+    Thighs and calves are tapered polygons along hip → knee → ankle, feet hulls of ankle, heel
+    and toe; ``lower_body`` is the person between the waist line and the feet, less
+    ``arms_front``: the forearm and hand pixels not in the colour of the clothing on the thighs
+    (skin when the legs are bare), as the regions drawn around a hand beside the hip also hold
+    some of the trousers behind it, and less ``top_front``: a top worn over the waistband (see
+    :func:`_hanging_top`). ``between_legs`` is the background between the legs (each
+    row of ``lower_body`` below the crotch, filled across): the one place a skirt may cover.
+    """
+    shape = person.shape
+    hips = (p["left_hip"] + p["right_hip"]) / 2
+    joints = float(np.linalg.norm(p["left_hip"] - p["right_hip"]))
+    across = (p["left_hip"] - p["right_hip"]) / max(joints, 1.0)
+    down = np.array([-across[1], across[0]], dtype=np.float32)
+    torso_length = float(hips[1] - (p["left_shoulder"][1] + p["right_shoulder"][1]) / 2)
+    arms = masks["forearms"] | masks["hands"]
+    measured = _run_width(person & ~arms, hips)
+    low, high = max(1.5 * joints, 0.8 * shoulder_width), max(2.6 * joints, 1.3 * shoulder_width)
+    hip_width = float(np.clip(measured or 1.9 * joints, low, high))
+    waist = hips - down * _WAIST_RISE * torso_length
+    crotch = hips + down * _WAIST_RISE * torso_length
+    keypoints["waist"] = tuple(map(float, waist))
+    keypoints["crotch"] = tuple(map(float, crotch))
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        keypoints[f"{side}_waist"] = tuple(map(float, waist + sign * across * 0.47 * hip_width))
+        keypoints[f"{side}_hip_side"] = tuple(map(float, hips + sign * across * 0.5 * hip_width))
+    thighs, calves, feet = (np.zeros(shape, bool) for _ in range(3))
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        hip, knee, ankle = p[f"{side}_hip"], p[f"{side}_knee"], p[f"{side}_ankle"]
+        outer_hip = np.array(keypoints[f"{side}_hip_side"], dtype=np.float32)
+        knee_out, knee_in = _across_leg(knee, knee - hip, sign, LEG_WIDTHS["knee"] * hip_width)
+        # The calf reaches a little past the ankle joint, to the top of the foot (feet are cut off below).
+        below = ankle + _ANKLE_DROP * (ankle - knee)
+        ankle_out, ankle_in = _across_leg(below, ankle - knee, sign, LEG_WIDTHS["ankle"] * hip_width)
+        thighs |= _polygon(shape, np.array([outer_hip, knee_out, knee_in, crotch]))
+        calves |= _polygon(shape, np.array([knee_out, ankle_out, ankle_in, knee_in]))
+        foot = np.array([ankle, p[f"{side}_heel"], p[f"{side}_foot_index"]])
+        feet |= _polygon(shape, cv2.convexHull(foot.astype(np.float32)).reshape(-1, 2))
+        feet |= _segment(
+            shape, p[f"{side}_heel"], p[f"{side}_foot_index"], round(LEG_WIDTHS["ankle"] * hip_width)
+        )
+    hip_poly = np.array(
+        [keypoints[k] for k in ("right_waist", "left_waist", "left_hip_side")]
+        + [tuple(crotch), keypoints["right_hip_side"]]
+    )
+    feet &= person & ~_above(shape, min(p["left_ankle"][1], p["right_ankle"][1]))
+    masks["hips"] = _polygon(shape, hip_poly) & person
+    masks["thighs"] = thighs & person & ~masks["hips"]
+    masks["calves"] = calves & person & ~thighs & ~feet
+    masks["feet"] = feet
+    on_thighs = thighs & person & ~masks["skin"] & ~arms
+    if on_thighs.sum() > _MIN_SAMPLE:
+        clothing = np.median(rgb[on_thighs], axis=0).astype(np.float32)
+        masks["arms_front"] = arms.copy()
+        masks["arms_front"][arms] = ~_skin_like(rgb[arms][None], clothing)[0]
+    else:
+        masks["arms_front"] = arms & masks["skin"]
+    below_waist = person & ~_above(shape, float(waist[1]))
+    top = masks["old_clothing"] & _above(shape, float(waist[1]))
+    masks["top_front"] = _hanging_top(rgb, top, on_thighs, below_waist & _above(shape, float(crotch[1])))
+    masks["lower_body"] = below_waist & ~feet & ~masks["arms_front"] & ~masks["top_front"] & ~masks["face"]
+    masks["between_legs"] = _row_hull(masks["lower_body"], float(crotch[1])) & ~person
+    old = masks["lower_body"] & ~masks["skin"]
+    old = cv2.morphologyEx(old.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    masks["old_lower_clothing"] = old & masks["lower_body"]
+
+
+def _hanging_top(rgb: np.ndarray, top: np.ndarray, bottom: np.ndarray, band: np.ndarray) -> np.ndarray:
+    """Pixels of the hip ``band`` that belong to a top hanging over the trousers.
+
+    They are nearer in CIELAB to the median colour of ``top`` (the upper clothing above the
+    waist line) than to that of ``bottom`` (the clothing on the thighs), and joined to the top;
+    nothing when either sample is small or the two colours are alike.
+    """
+    hanging = np.zeros(band.shape, bool)
+    if top.sum() < _MIN_SAMPLE or bottom.sum() < _MIN_SAMPLE or not band.any():
+        return hanging
+    top_lab = np.median(rgb_to_lab(rgb[top][None])[0], axis=0)
+    bottom_lab = np.median(rgb_to_lab(rgb[bottom][None])[0], axis=0)
+    if np.linalg.norm(top_lab - bottom_lab) < _DISTINCT_COLOURS:
+        return hanging
+    lab = rgb_to_lab(rgb[band][None])[0]
+    hanging[band] = np.linalg.norm(lab - top_lab, axis=-1) < np.linalg.norm(lab - bottom_lab, axis=-1)
+    _, labels = cv2.connectedComponents((hanging | top).astype(np.uint8), connectivity=8)
+    joined = np.unique(labels[top])
+    return hanging & np.isin(labels, joined[joined > 0])
+
+
+def _row_hull(mask: np.ndarray, below: float) -> np.ndarray:
+    """Each row of ``mask`` under ``below`` filled from its leftmost to its rightmost pixel."""
+    rows = mask.any(axis=1)
+    rows[: max(0, round(below))] = False
+    columns = np.arange(mask.shape[1])
+    left = np.where(rows, mask.argmax(axis=1), 0)[:, None]
+    right = np.where(rows, mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1), -1)[:, None]
+    return (columns >= left) & (columns <= right) & rows[:, None]
+
+
+def _across_leg(
+    centre: np.ndarray, direction: np.ndarray, sign: float, width: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outer and inner edge points of a leg ``width`` wide at ``centre``, across ``direction``."""
+    normal = np.array([direction[1], -direction[0]], dtype=np.float32)
+    normal /= max(float(np.linalg.norm(normal)), 1e-6)
+    # ``normal`` points to the image's right when the leg runs down; the left leg's outside is there.
+    outward = normal * sign * (1.0 if direction[1] >= 0 else -1.0)
+    return centre + outward * width / 2, centre - outward * width / 2
+
+
+def _run_width(mask: np.ndarray, centre: np.ndarray) -> float | None:
+    """Width of the run of ``mask`` pixels through ``centre`` on its row, ``None`` when it misses."""
+    x, y = (int(v) for v in np.round(centre))
+    if not (0 <= y < mask.shape[0] and 0 <= x < mask.shape[1]) or not mask[y, x]:
+        return None
+    to_left, to_right = mask[y, x::-1], mask[y, x:]
+    left = x + 1 - (int(np.argmin(to_left)) if not to_left.all() else x + 1)
+    right = x + (int(np.argmin(to_right)) if not to_right.all() else len(to_right))
+    return float(right - left)
+
+
+def _visible(
+    pts: dict[str, tuple[float, float]], vis: dict[str, float], shape: tuple[int, ...]
+) -> frozenset[str]:
+    """Landmarks seen with confidence and inside the frame."""
+    height, width = shape[:2]
+    return frozenset(
+        name
+        for name, (x, y) in pts.items()
+        if vis[name] >= _MIN_VISIBILITY and 0 <= x < width and 0 <= y < height
+    )
+
+
+def _old_sleeves(
+    rgb: np.ndarray, forearm_cloth: np.ndarray, upper_cloth: np.ndarray, upper_arms: np.ndarray
+) -> np.ndarray:
+    """Forearm pixels in the colour of the clothing on the upper arms, when the person wears sleeves
+    (clothing covers :data:`_SLEEVED` of the upper arms); a bag or a watch there stays."""
+    if not forearm_cloth.any() or upper_cloth.sum() < _SLEEVED * max(int(upper_arms.sum()), 1):
+        return np.zeros_like(forearm_cloth)
+    reference = np.median(rgb_to_lab(rgb[upper_cloth]), axis=0)
+    sleeves = np.zeros_like(forearm_cloth)
+    distance = np.linalg.norm(rgb_to_lab(rgb[forearm_cloth]) - reference, axis=-1)
+    sleeves[forearm_cloth] = distance < _SLEEVE_COLOUR
+    return sleeves
 
 
 def _skin_colour(rgb: np.ndarray, face: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:

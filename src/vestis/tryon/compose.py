@@ -1,9 +1,10 @@
 """Compose the warped garment into the person photo.
 
-Order of work: fill old clothing the new garment leaves uncovered (skin colour on the arms,
-inpainting elsewhere), paint the garment where it lands on the person, carry the photo's
+Order of work: fill old clothing the new garment leaves uncovered (skin colour, with the photo's
+shading, where skin would show: arms, and for a top the torso and neck; inpainting elsewhere), paint the garment where it lands on the person, carry the photo's
 shading onto it (multiply by the normalised, blurred luminance of the old clothing), feather
-the edge and put face, hair and hands back on top. Pixels outside the person are never touched.
+the edge and put face, hair and hands back on top. Pixels outside the person are never touched,
+except that a skirt or dress hangs across the background between the legs.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ __all__ = ["Composite", "Compositor"]
 
 _INPAINT_SCALE = 0.25
 _SHADING_RANGE = (0.55, 1.25)
+_SHADE_BAND = 60.0
+"""Largest luminance difference from the region's median of pixels that carry its shading."""
 
 
 @dataclass(frozen=True)
@@ -38,20 +41,38 @@ class Compositor:
         self.feather = feather
         self.shading_strength = shading_strength
 
-    def compose(self, person: np.ndarray, body: Body, warp: Warp, *, long_sleeves: bool) -> Composite:
-        """The person photo wearing the warped garment (H×W×3 uint8, same size as ``person``)."""
+    def compose(
+        self,
+        person: np.ndarray,
+        body: Body,
+        warp: Warp,
+        *,
+        long_sleeves: bool,
+        category: str = "upper",
+        skirt: bool = False,
+    ) -> Composite:
+        """The person photo wearing the warped garment (H×W×3 uint8, same size as ``person``).
+
+        ``category`` (``upper``, ``lower`` or ``dress``) says which old clothing is replaced and
+        where bare skin may show instead (arms; legs); ``skirt`` lets a skirt or dress hang
+        across the background between the legs (``between_legs``), the one place outside the
+        person it may paint.
+        """
         m = body.masks
-        protected = m["face"] | m["hands"]
-        if not long_sleeves:
-            protected |= m["forearms"] & m["skin"]
-        painted = warp.mask & _dilate(m["person"], 3) & ~protected
+        old, bare, front = _roles(m, category, long_sleeves)
+        protected = m["face"] | front
+        reach = _dilate(m["person"], 3) | (m["between_legs"] if skirt else False)
+        painted = warp.mask & reach & ~protected
         # 1. Fill what the old clothing showed and the new garment does not cover.
-        leftover = m["old_clothing"] & ~painted & ~protected
-        image = _fill(person, leftover, m["arms"], body.skin_rgb)
+        leftover = old & ~painted & ~protected
+        if category != "upper":  # the segmentation stops short of the trousers' dark outline
+            leftover |= _dilate(leftover, 2) & _dilate(m["person"], 2) & ~painted & ~protected
+        # Inpainting sources: old trousers leave background behind (skin on the legs is drawn),
+        # a dress's neckline or hem the body around it; the upper path keeps its own.
+        hidden = {"upper": None, "lower": m["person"], "dress": painted}[category]
+        image = _fill(person, leftover, bare, body.skin_rgb, hidden=hidden)
         # 2. Shade the garment like the photo: luminance of the old clothing, normalised to its mean.
-        garment = warp.rgb.astype(np.float32) * _shading(
-            person, m["old_clothing"] & painted, self.shading_strength
-        )
+        garment = warp.rgb.astype(np.float32) * _shading(person, old & painted, self.shading_strength)
         # 3. Feather the edge and blend; keep protected regions and the outside exactly.
         alpha = (
             cv2.GaussianBlur(painted.astype(np.float32), (0, 0), self.feather)
@@ -66,14 +87,27 @@ class Compositor:
         )
 
 
-def _fill(image: np.ndarray, region: np.ndarray, arms: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
-    """Replace ``region``: skin colour (with the photo's shading) on arms, inpainting elsewhere."""
+def _fill(
+    image: np.ndarray,
+    region: np.ndarray,
+    arms: np.ndarray,
+    skin_rgb: np.ndarray,
+    hidden: np.ndarray | None = None,
+) -> np.ndarray:
+    """Replace ``region``: skin colour (with the photo's shading) on arms, inpainting elsewhere.
+
+    ``hidden`` pixels (painted over afterwards) are inpainted too, so that the old clothing
+    under the new garment does not bleed into the fill; that larger area is inpainted at half
+    the resolution, which keeps it fast and loses nothing of a smooth background.
+    """
     result = image.copy()
     if not region.any():
         return result
     height, width = region.shape
-    small = cv2.resize(image, (max(1, round(width * _INPAINT_SCALE)), max(1, round(height * _INPAINT_SCALE))))
-    small_mask = cv2.resize(region.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+    scale = _INPAINT_SCALE if hidden is None else _INPAINT_SCALE / 2
+    small = cv2.resize(image, (max(1, round(width * scale)), max(1, round(height * scale))))
+    source = region if hidden is None else region | hidden
+    small_mask = cv2.resize(source.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST)
     small_mask = cv2.dilate(small_mask, np.ones((3, 3), np.uint8))
     inpainted = cv2.inpaint(small, small_mask, 5, cv2.INPAINT_TELEA)
     inpainted = cv2.resize(inpainted, (width, height), interpolation=cv2.INTER_LINEAR)
@@ -89,14 +123,44 @@ def _shading(image: np.ndarray, region: np.ndarray, strength: float) -> np.ndarr
     if not region.any():
         return np.ones((*image.shape[:2], 1), np.float32)
     luminance = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    weight = region.astype(np.float32)
+    median = max(float(np.median(luminance[region])), 1.0)
+    # Shade from the main garment only: a dark skirt inside the region must not darken a white top.
+    weight = (region & (np.abs(luminance - median) < _SHADE_BAND)).astype(np.float32)
     sigma = max(3.0, min(image.shape[:2]) / 60)
-    blurred = cv2.GaussianBlur(luminance * weight, (0, 0), sigma) / np.maximum(
-        cv2.GaussianBlur(weight, (0, 0), sigma), 1e-3
-    )
-    ratio = blurred / max(float(np.median(luminance[region])), 1.0)
+    # A blur this wide loses nothing when computed on a copy shrunk to about 3 pixels per sigma.
+    shrink = min(1.0, 3.0 / sigma)
+    height, width = image.shape[:2]
+    small = (max(1, round(width * shrink)), max(1, round(height * shrink)))
+    sums = [
+        cv2.GaussianBlur(cv2.resize(plane, small, interpolation=cv2.INTER_AREA), (0, 0), sigma * shrink)
+        for plane in (luminance * weight, weight)
+    ]
+    blurred = cv2.resize(sums[0] / np.maximum(sums[1], 1e-3), (width, height), interpolation=cv2.INTER_LINEAR)
+    ratio = blurred / median
     ratio = np.clip(ratio, *_SHADING_RANGE) ** strength
     return np.where(region, ratio, 1.0).astype(np.float32)[..., None]
+
+
+def _roles(
+    masks: dict[str, np.ndarray], category: str, long_sleeves: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What a garment of ``category`` replaces, where bare skin shows instead (a top: arms, torso
+    and neck, so a shorter top bares the midriff and shorter sleeves the arms), and what stays in
+    front of it: hands, bare forearms over short sleeves, and arms, feet and a top worn over the
+    waistband over trousers and skirts (``arms_front``: just the arm pixels that are not the old
+    trousers)."""
+    no_sleeves = ~np.asarray(long_sleeves)
+    if category == "upper":
+        return (
+            masks["old_clothing"],
+            masks["arms"] | masks["torso"] | masks["neck"],
+            masks["hands"] | (masks["forearms"] & masks["skin"] & no_sleeves),
+        )
+    legs = masks["thighs"] | masks["calves"]
+    if category == "lower":
+        return masks["old_lower_clothing"], legs, masks["arms_front"] | masks["feet"] | masks["top_front"]
+    old = masks["old_clothing"] | masks["old_lower_clothing"]
+    return old, masks["arms"] | legs, masks["feet"] | (masks["arms_front"] & (masks["hands"] | no_sleeves))
 
 
 def _dilate(mask: np.ndarray, pixels: int) -> np.ndarray:

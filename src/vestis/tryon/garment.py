@@ -1,10 +1,11 @@
 """Garment analysis: product-photo mask, category guess and keypoints read off the silhouette.
 
-The mask comes from :func:`vestis.vision.features.foreground_mask` (distance from the border
-colour, shadows down-weighted), computed on a reduced copy for speed. Keypoints need no model:
-the hem is the bottom row, the body width is the typical width of the lower half, armpits are
-where the silhouette narrows from sleeve span to body width, shoulders are the top of the
-silhouette above the body edges and sleeve ends are its outermost points above the armpits.
+The mask is :func:`garment_mask` (distance from the border colour, plus what a flood fill of
+the flat background cannot reach, for white garments on white), computed on a reduced copy for
+speed. Keypoints need no model: the body width is read low on the silhouette, armpits are where
+it narrows from sleeve span to body width, shoulders are the top of the silhouette above the
+body edges, the sleeves are what lies outside the body and their ends the centres of their far
+ends (:func:`upper_keypoints`).
 Without a category hint the class is read off the silhouette too (see :func:`guess_category`).
 """
 
@@ -14,12 +15,21 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from scipy import ndimage
 
 from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.features import foreground_mask
 
-__all__ = ["CATEGORIES", "Garment", "GarmentAnalyser", "normalise_category"]
+__all__ = [
+    "CATEGORIES",
+    "Garment",
+    "GarmentAnalyser",
+    "garment_mask",
+    "normalise_category",
+    "sleeve_parts",
+    "sleeve_root",
+]
 
 CATEGORIES: dict[str, str] = {
     "upper": "upper",
@@ -41,7 +51,7 @@ CATEGORIES: dict[str, str] = {
 }
 """Accepted category names (case-insensitive) and the garment class each stands for."""
 
-SUPPORTED = ("upper",)
+SUPPORTED = ("upper", "lower", "dress")
 """Garment classes the warp backend can render today."""
 
 _ANALYSIS_SIZE = 384
@@ -51,6 +61,30 @@ _LEG_GAP = 0.4
 """Shortest gap between legs, as a fraction of the garment's height, that makes it trousers/shorts."""
 _DRESS_LENGTH = 3.3
 """Smallest height / chest-or-waist width ratio of a dress (tops measure 0.5–2.6, dresses 3.7–5)."""
+_WAISTBAND_DEPTH = 0.04
+"""Largest dip of a waistband's top edge, as a fraction of the garment's height."""
+_WAISTBAND_WIDTH = 0.7
+"""Smallest waistband width as a fraction of the widest row of the garment's top quarter."""
+_SKIRT_LENGTH = 1.8
+"""Largest height / waistband width of shorts and skirts read as such (longer skirts read as dresses)."""
+_CROTCH_GAP = 0.15
+"""Shortest leg gap, as a fraction of a lower garment's height, read as two legs (shorts included)."""
+_SHADOW_DEPTH = 6.0
+"""How much darker (CIELAB L) than the background a near-background pixel may be and still count as fabric."""
+_OUTLINE_BRIDGE = 0.025
+"""Radius of the closing that bridges a white garment's faint outline, as a fraction of the image side."""
+_HEM_SHARE = 0.5
+"""Width, as a share of the body's, below which a garment's lower end is a tie or a crotch, not its body."""
+_SLEEVE_SPAN = 1.12
+"""Run width, in body widths, above which a row of a top runs through its sleeves."""
+_ARMHOLE_DEPTH = 0.45
+"""Armpit depth below the shoulders, in body widths, of a top whose sleeves touch its body."""
+_MIN_SLEEVE = 0.04
+"""Smallest sleeve area, as a fraction of the garment's, read as a sleeve (straps are less)."""
+_SLEEVE_MARGIN = 0.04
+"""How far outside the body's sides, in body widths, a sleeve begins."""
+_COLOUR_EXPLAINS = 0.85
+"""Share of the flat-background silhouette the colour mask must cover to be used on its own."""
 _BACKGROUND_LIKE = 6.0
 """Largest CIELAB distance (lightness at half weight) from the border colour that counts as background."""
 
@@ -86,20 +120,29 @@ class GarmentAnalyser:
         Raises :class:`TryOnError` when the background is not plain, no garment is found or the
         class (given or guessed) is not one the pipeline renders.
         """
-        small_mask, lab = _small_silhouette(rgb)
+        small_mask, lab, gap_like = _small_silhouette(rgb)
         height, width = rgb.shape[:2]
         mask = cv2.resize(small_mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR) > 0
-        resolved = normalise_category(category) or guess_category(small_mask, _background_like(lab))
+        background = gap_like
+        resolved = normalise_category(category) or guess_category(small_mask, background)
         if resolved not in SUPPORTED:
             raise TryOnError(
                 f"category {resolved!r} is not supported by the warp backend yet; supported: {', '.join(SUPPORTED)}"
             )
-        return Garment(rgb=rgb, mask=mask, category=resolved, keypoints=upper_keypoints(mask))
+        if resolved == "lower":
+            full = (
+                cv2.resize(background.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
+            )
+            mask = _open_leg_gap(mask, full)
+            keypoints = lower_keypoints(mask, full)
+        else:
+            keypoints = dress_keypoints(mask) if resolved == "dress" else upper_keypoints(mask)
+        return Garment(rgb=rgb, mask=mask, category=resolved, keypoints=keypoints)
 
     def guess(self, rgb: np.ndarray) -> str:
         """The class (``upper``, ``lower`` or ``dress``) of the garment in ``rgb``, supported or not."""
-        small_mask, lab = _small_silhouette(rgb)
-        return guess_category(small_mask, _background_like(lab))
+        small_mask, _, gap_like = _small_silhouette(rgb)
+        return guess_category(small_mask, gap_like)
 
 
 def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) -> str:
@@ -107,9 +150,12 @@ def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) 
 
     Trousers show a gap between the legs: a tall vertical run of non-garment pixels near the
     centre of the lower part. The mask itself has that gap filled when the legs touch at the hem,
-    so ``background_like`` (pixels in the background's colour) counts as gap too. Dresses are
-    long for their chest/waist width (sleeves left out: the narrowest row of the 20–50 % band)
-    and in one piece there; anything else is a top.
+    so ``background_like`` (pixels in the background's colour) counts as gap too. Shorts (whose
+    leg gap is short) and skirts (widest at the hem) start with a waistband: a straight top edge
+    as wide as the garment's top quarter, where tops show a neckline, straps or shoulders; and
+    they are at most :data:`_SKIRT_LENGTH` waistbands long.
+    Dresses are long for their chest/waist width (sleeves left out: the narrowest row of the
+    20–50 % band) and in one piece there; anything else is a top.
     """
     rows = np.nonzero(mask.any(axis=1))[0]
     top, bottom = int(rows[0]), int(rows[-1])
@@ -122,7 +168,12 @@ def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) 
     middle = int(np.median((left[lower_half] + right[lower_half]) / 2))
     reach = max(1, round(0.05 * span.max()))
     below_crotch = gap[top + height // 4 : bottom + 1, max(0, middle - reach) : middle + reach + 1]
-    if _longest_vertical_run(below_crotch) >= _LEG_GAP * height:
+    leg_gap = _longest_vertical_run(below_crotch)
+    if leg_gap >= _LEG_GAP * height:
+        return "lower"
+    flares = span[bottom - height // 20] >= span[top : top + height // 2].max()
+    waistband = _waistband_width(mask, top, height, span)
+    if 0 < height <= _SKIRT_LENGTH * waistband and (leg_gap >= _CROTCH_GAP * height or flares):
         return "lower"
     narrowest = int(span[top + height // 5 : top + height // 2 + 1].min())
     if narrowest > 0 and height / narrowest >= _DRESS_LENGTH:
@@ -131,49 +182,208 @@ def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) 
 
 
 def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
-    """Neckline centre, shoulders, armpits, sleeve ends and hem corners of a top's silhouette.
+    """Neckline centre, shoulders, armpits, sleeve ends (cuff centres) and hem corners of a top.
+
+    The body width is that of the silhouette's run through its centre in the lower half, or
+    just above the hem when that is not much narrower (long sleeves hanging beside the body
+    often merge with it higher up; a tie or a bodysuit's crotch is much narrower). The hem is
+    the lowest row where the body is still :data:`_HEM_SHARE` of its width. Armpits are where the run through the centre, read from the top, narrows from
+    sleeve span to body width; where it never does (sleeves touching the body all the way) they
+    sit :data:`_ARMHOLE_DEPTH` body widths below the shoulders. Sleeves are what lies outside
+    the body (:func:`sleeve_parts`); their ends are the centres of their far ends, and the hem
+    is the lowest row of the body (flared or long sleeves may hang lower).
 
     Sides are named as the wearer sees them: a front-view photo shows the wearer's right on the
     image's left, as the person photo does, so names match :class:`~vestis.tryon.body.Body`'s.
     """
-    rows = np.nonzero(mask.any(axis=1))[0]
-    top, bottom = int(rows[0]), int(rows[-1])
+    top, bottom, left, right = _outline(mask)
     height = bottom - top + 1
-    left = np.where(mask.any(axis=1), mask.argmax(axis=1), -1)
-    right = np.where(mask.any(axis=1), mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1), -1)
     lower_half = np.arange(top + height // 2, bottom - height // 20 + 1)
     middle = (int(np.median(left[lower_half])) + int(np.median(right[lower_half]))) // 2
-    run_left, run_right = _run_around(mask[lower_half], middle)
-    body_left, body_right = float(np.median(run_left)), float(np.median(run_right))
+    body_left, body_right = _body_run(mask, lower_half, middle)
+    near_hem = np.arange(bottom - 15 * height // 100, bottom - height // 30 + 1)
+    hem_left, hem_right = _body_run(mask, near_hem, middle)
+    if hem_right - hem_left >= _HEM_SHARE * (body_right - body_left):
+        body_left, body_right = hem_left, hem_right
     centre = (body_left + body_right) / 2
     body_width = body_right - body_left
-    # Armpit: lowest row of the upper part where the silhouette still spans well beyond the body.
-    span = right - left
-    upper_rows = np.arange(top, top + height // 2)
-    wide = upper_rows[span[upper_rows] > 1.12 * body_width]
-    armpit_y = float(wide[-1] + 1) if wide.size else top + 0.3 * height
-    armpit_y = min(max(armpit_y, top + 0.15 * height), top + 0.5 * height)
-    hem_y = float(bottom)
-    columns = {"right": body_left + 0.12 * body_width, "left": body_right - 0.12 * body_width}
     points: dict[str, tuple[float, float]] = {}
-    for side, x in columns.items():
+    for side, x in (("right", body_left + 0.12 * body_width), ("left", body_right - 0.12 * body_width)):
         column = mask[:, round(x)]
         points[f"{side}_shoulder"] = (x, float(column.argmax()) if column.any() else float(top))
+    shoulder_y = min(points["right_shoulder"][1], points["left_shoulder"][1])
+    rows = np.arange(round(shoulder_y), top + height // 2)
+    row_left, row_right = _run_around(mask[rows], round(centre))
+    wide = (row_right - row_left) > _SLEEVE_SPAN * body_width
+    settle = max(2, height // 30)
+    stays_narrow = np.array([not wide[i : i + settle].any() for i in range(len(wide))])
+    narrows = np.nonzero(stays_narrow[1:] & wide[:-1])[0]
+    armpit_y = float(rows[narrows[0] + 1]) if narrows.size else shoulder_y + _ARMHOLE_DEPTH * body_width
+    armpit_y = min(max(armpit_y, top + 0.12 * height), top + 0.5 * height)
     centre_column = mask[: round(armpit_y), round(centre)]
-    neck_y = float(centre_column.argmax()) if centre_column.any() else float(top)
-    points["neck"] = (centre, neck_y)
-    points["right_armpit"] = (float(left[round(armpit_y)]) if wide.size else body_left, armpit_y)
-    points["left_armpit"] = (float(right[round(armpit_y)]) if wide.size else body_right, armpit_y)
-    # Sleeve ends: outermost silhouette points above the armpit, if the garment has sleeves.
-    if wide.size:
-        band = np.arange(top, round(armpit_y))
-        li, ri = band[np.argmin(left[band])], band[np.argmax(right[band])]
-        points["right_sleeve"] = (float(left[li]), float(li))
-        points["left_sleeve"] = (float(right[ri]), float(ri))
-    hem_row = round(hem_y - 0.02 * height)
-    points["right_hem"] = (float(left[hem_row]), hem_y)
-    points["left_hem"] = (float(right[hem_row]), hem_y)
+    points["neck"] = (centre, float(centre_column.argmax()) if centre_column.any() else float(top))
+    points["right_armpit"] = (body_left, armpit_y)
+    points["left_armpit"] = (body_right, armpit_y)
+    parts = sleeve_parts(mask, points, margin=_SLEEVE_MARGIN * body_width)
+    body = mask & ~parts["right"] & ~parts["left"]
+    body_rows = np.nonzero(body.sum(axis=1) >= _HEM_SHARE * body_width)[0]
+    hem_y = float(body_rows[-1]) if body_rows.size else float(bottom)
+    hem_row = body[round(hem_y - 0.02 * height)]
+    hem_columns = np.nonzero(hem_row)[0] if hem_row.any() else np.array([body_left, body_right])
+    points["right_hem"] = (float(hem_columns[0]), hem_y)
+    points["left_hem"] = (float(hem_columns[-1]), hem_y)
+    for side, part in parts.items():
+        if part.sum() >= _MIN_SLEEVE * mask.sum():
+            points[f"{side}_sleeve"] = _sleeve_end(part, sleeve_root(points, side))
+    if not any(name.endswith("_sleeve") for name in points):
+        # Sleeveless: the shoulders are the tops of the straps, which rest on the shoulders.
+        for side, outer in (("right", body_left), ("left", body_right)):
+            points[f"{side}_shoulder"] = _top_between(mask, centre + 0.2 * (outer - centre), outer)
     return points
+
+
+def _top_between(mask: np.ndarray, start: float, end: float) -> tuple[float, float]:
+    """Topmost silhouette point between columns ``start`` and ``end`` (either order)."""
+    low, high = sorted((max(0, round(start)), max(0, round(end))))
+    band = mask[:, low : high + 1]
+    rows = np.nonzero(band.any(axis=1))[0]
+    if not rows.size:
+        return (start + end) / 2, float(np.nonzero(mask.any(axis=1))[0][0])
+    return float(np.nonzero(band[rows[0]])[0].mean() + low), float(rows[0])
+
+
+def _body_run(mask: np.ndarray, rows: np.ndarray, column: int) -> tuple[float, float]:
+    """Median left and right ends of the runs through ``column`` over ``rows`` (rows it misses skipped)."""
+    run_left, run_right = _run_around(mask[rows], column)
+    valid = run_right > run_left
+    if not valid.any():
+        return float(column), float(column)
+    return float(np.median(run_left[valid])), float(np.median(run_right[valid]))
+
+
+def sleeve_root(keypoints: dict[str, tuple[float, float]], side: str) -> np.ndarray:
+    """Where a sleeve joins the body of a top: halfway between its shoulder point and armpit."""
+    return (np.array(keypoints[f"{side}_shoulder"]) + np.array(keypoints[f"{side}_armpit"])) / 2
+
+
+def sleeve_parts(
+    mask: np.ndarray, keypoints: dict[str, tuple[float, float]], margin: float = 0.0
+) -> dict[str, np.ndarray]:
+    """The sleeves of a top's silhouette by side: what lies more than ``margin`` pixels outside the
+    body, whose sides run from each shoulder point to its armpit and from there straight down,
+    in pieces that reach above the armpit (a flared hem is no sleeve)."""
+    height, width = mask.shape
+    ys = np.arange(height, dtype=np.float32)[:, None]
+    xs = np.arange(width, dtype=np.float32)[None, :]
+    parts = {}
+    for side, outward in (("right", -1.0), ("left", 1.0)):
+        (sx, sy), (ax, ay) = keypoints[f"{side}_shoulder"], keypoints[f"{side}_armpit"]
+        edge = np.where(ys >= ay, ax, sx + (ax - sx) * np.clip((ys - sy) / max(ay - sy, 1.0), 0, 1))
+        part = mask & ((xs - edge) * outward > margin) & (ys >= sy)
+        count, labels = cv2.connectedComponents(part.astype(np.uint8))
+        attached = np.unique(labels[: round(ay)])
+        parts[side] = np.isin(labels, attached[attached > 0])
+    return parts
+
+
+def _sleeve_end(part: np.ndarray, root: np.ndarray) -> tuple[float, float]:
+    """Centre of a sleeve's far end along its axis (from the root through its centroid)."""
+    ys, xs = np.nonzero(part[::2, ::2])
+    pixels = np.stack([xs, ys], axis=1).astype(np.float32) * 2
+    axis = pixels.mean(axis=0) - root
+    axis /= max(float(np.linalg.norm(axis)), 1e-6)
+    along = (pixels - root) @ axis
+    far = pixels[along >= 0.8 * float(along.max())]
+    return float(far[:, 0].mean()), float(far[:, 1].mean())
+
+
+def lower_keypoints(
+    mask: np.ndarray, background_like: np.ndarray | None = None
+) -> dict[str, tuple[float, float]]:
+    """Waistband, hip sides and either leg openings (trousers, shorts) or hem corners (skirts).
+
+    The waistband is the top of the silhouette; the crotch is the top of the gap that splits
+    the lower part into two legs. Each leg gives its opening (the bottom row's outer and inner
+    edge) and a knee pair halfway down, so the warp can bend it with the person's knee. Without
+    a leg gap the garment is a skirt: hem corners at the bottom row. Sides are the wearer's.
+    ``background_like`` (pixels in the background's colour) counts as gap, as in
+    :func:`guess_category`, for legs the mask joins where they touch.
+    """
+    top, bottom, left, right = _outline(mask)
+    height = bottom - top + 1
+    band = np.arange(top, top + max(2, height // 30))
+    points = {
+        "right_waist": (float(np.median(left[band])), float(top)),
+        "left_waist": (float(np.median(right[band])), float(top)),
+    }
+    points["waist"] = ((points["right_waist"][0] + points["left_waist"][0]) / 2, float(top))
+    gap = ~mask if background_like is None else ~mask | background_like
+    crotch = _crotch(gap, top, bottom, left, right)
+    hip_y = crotch[1] if crotch is not None else top + 0.25 * height
+    points["right_hip"] = (float(left[round(hip_y)]), hip_y)
+    points["left_hip"] = (float(right[round(hip_y)]), hip_y)
+    if crotch is None:
+        hem_row = round(bottom - 0.02 * height)
+        points["right_hem"] = (float(left[hem_row]), float(bottom))
+        points["left_hem"] = (float(right[hem_row]), float(bottom))
+        return points
+    points["crotch"] = crotch
+    middle = round(crotch[0])
+    for side, legs in (("right", mask[:, :middle]), ("left", mask[:, middle:])):
+        offset = 0 if side == "right" else middle
+        rows = np.nonzero(legs.any(axis=1))[0]
+        opening = int(rows[-1])
+        for name, y in (("knee", (crotch[1] + opening) / 2), ("leg", opening - 0.02 * height)):
+            row = np.nonzero(legs[round(y)])[0] + offset
+            outer, inner = (row[0], row[-1]) if side == "right" else (row[-1], row[0])
+            y_out = float(opening) if name == "leg" else float(y)
+            points[f"{side}_{name}_outer"] = (float(outer), y_out)
+            points[f"{side}_{name}_inner"] = (float(inner), y_out)
+    return points
+
+
+def dress_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
+    """A top's keypoints for the bodice, then waist, hip and hem corners of the skirt.
+
+    The waist is the narrowest row of the body (sleeves hanging apart left out) between a
+    fifth and two fifths of the height (where the waist of real dresses lies); above it the dress is read as a top whose
+    hem is the waist, below it the skirt gives hip points (a quarter of the way to the hem)
+    and hem corners, so the warp keeps the dress's own flare.
+    """
+    top, bottom, left, right = _outline(mask)
+    height = bottom - top + 1
+    body_rows = np.arange(top + height // 4, bottom)
+    centre = round(float(np.median((left[body_rows] + right[body_rows]) / 2)))
+    band = np.arange(top + height // 5, top + 2 * height // 5)
+    run_left, run_right = _run_around(mask[band], centre)
+    waist_y = int(band[np.argmin(run_right - run_left)])
+    bodice = mask.copy()
+    bodice[waist_y + 1 :] = False
+    points = upper_keypoints(bodice)
+    points["right_waist"] = points.pop("right_hem")
+    points["left_waist"] = points.pop("left_hem")
+    hip_y = round(waist_y + 0.25 * (bottom - waist_y))
+    points["right_hip"] = (float(left[hip_y]), float(hip_y))
+    points["left_hip"] = (float(right[hip_y]), float(hip_y))
+    hem_row = round(bottom - 0.02 * height)
+    points["right_hem"] = (float(left[hem_row]), float(bottom))
+    points["left_hem"] = (float(right[hem_row]), float(bottom))
+    return points
+
+
+def _waistband_width(mask: np.ndarray, top: int, height: int, span: np.ndarray) -> int:
+    """Width of the silhouette's top edge when it is straight (within :data:`_WAISTBAND_DEPTH` of
+    the top across the middle 80 % of its width) and nearly as wide as the widest row of its top
+    quarter (where a top has its shoulders and sleeves), as a waistband is; 0 otherwise."""
+    columns = np.nonzero(mask[top : top + height // 4].any(axis=0))[0]
+    if columns.size < 3:
+        return 0
+    first = mask[top:, columns].argmax(axis=0)
+    on_top = columns[first <= _WAISTBAND_DEPTH * height]
+    inner = (columns >= np.percentile(columns, 10)) & (columns <= np.percentile(columns, 90))
+    straight = float(np.mean(first[inner] <= _WAISTBAND_DEPTH * height)) >= 0.9
+    width = int(np.ptp(on_top)) + 1 if on_top.size else 0
+    return width if straight and width >= _WAISTBAND_WIDTH * span[top : top + height // 4].max() else 0
 
 
 def _longest_vertical_run(block: np.ndarray) -> int:
@@ -186,6 +396,71 @@ def _longest_vertical_run(block: np.ndarray) -> int:
     return best
 
 
+def _outline(mask: np.ndarray) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """Top and bottom row of the silhouette and each row's leftmost and rightmost column (-1 if empty)."""
+    filled = mask.any(axis=1)
+    rows = np.nonzero(filled)[0]
+    left = np.where(filled, mask.argmax(axis=1), -1)
+    right = np.where(filled, mask.shape[1] - 1 - mask[:, ::-1].argmax(axis=1), -1)
+    return int(rows[0]), int(rows[-1]), left, right
+
+
+def _crotch(
+    gap: np.ndarray, top: int, bottom: int, left: np.ndarray, right: np.ndarray
+) -> tuple[float, float] | None:
+    """Top of the gap between the legs, or ``None`` when no gap of :data:`_CROTCH_GAP` runs to the hem.
+
+    The gap (non-garment pixels) is looked for in a narrow band around the centre of the lower
+    half, from the hem up; a few rows where the legs touch are bridged.
+    """
+    height = bottom - top + 1
+    lower = np.arange(top + height // 2, bottom + 1)
+    middle = int(np.median((left[lower] + right[lower]) / 2))
+    reach = max(1, round(0.04 * float((right - left).max())))
+    band = gap[top : bottom + 1, max(0, middle - reach) : middle + reach + 1]
+    gap_rows = band.any(axis=1)
+    tolerance = max(2, height // 25)
+    start = end = None
+    for y in range(height - 1, height // 5 - 1, -1):
+        if gap_rows[y]:
+            start, end = y, end if end is not None else y
+        elif start is not None and start - y > tolerance:
+            break
+    if start is None or end - start + 1 < _CROTCH_GAP * height:
+        return None
+    row = band[start]
+    empty = np.nonzero(row)[0]
+    x = max(0, middle - reach) + float(empty.mean())
+    # The mask closes the narrow top of the gap: extrapolate its widening back to zero width.
+    third = max(reach, round(float(np.max(right - left)) / 6))
+    rows = np.arange(start, start + max(3, (end - start) // 3))
+    widths = gap[top + rows, max(0, middle - third) : middle + third + 1].sum(axis=1)
+    slope, intercept = np.polyfit(rows, widths, 1) if np.ptp(widths) > 0 else (0.0, 0.0)
+    apex = -intercept / slope if slope > 0 else start
+    return x, float(top + np.clip(apex, height // 5, start))
+
+
+def _open_leg_gap(mask: np.ndarray, background_like: np.ndarray) -> np.ndarray:
+    """``mask`` without the background between the legs that it closed where the legs touch.
+
+    The gap is the connected region of background-coloured or unmasked pixels below the
+    crotch that holds the first such pixel under it; without a crotch the mask is returned as is.
+    """
+    top, bottom, left, right = _outline(mask)
+    crotch = _crotch(~mask | background_like, top, bottom, left, right)
+    if crotch is None:
+        return mask
+    x, y = round(crotch[0]), round(crotch[1])
+    candidates = (~mask | background_like).astype(np.uint8)
+    candidates[:y] = 0
+    reach = max(2, round(0.02 * mask.shape[1]))
+    seeds = np.argwhere(candidates[y:, max(0, x - reach) : x + reach + 1])
+    if not seeds.size:
+        return mask
+    _, labels = cv2.connectedComponents(candidates, connectivity=4)
+    return mask & (labels != labels[y + seeds[0, 0], max(0, x - reach) + seeds[0, 1]])
+
+
 def _run_around(rows: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
     """Left and right ends of the run of mask pixels containing ``column`` in each row (a sleeve
     hanging beside the body with a gap is left out)."""
@@ -196,17 +471,76 @@ def _run_around(rows: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def _small_silhouette(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Garment mask and CIELAB image of a copy reduced to :data:`_ANALYSIS_SIZE`; raises on unusable photos."""
+def garment_mask(rgb: np.ndarray) -> np.ndarray:
+    """Boolean H×W mask of the garment in a product photo (H×W×3 uint8) on a plain background.
+
+    :func:`~vestis.vision.features.foreground_mask` finds everything clearly off the background
+    colour but loses white and off-white fabric on a white background. Studio backgrounds are
+    flat, so this adds what is *not* background: pixels that differ from the border colour by
+    more than its JPEG noise, or sit on an edge, are cut off from the border's flood fill; those
+    at least about as light as the background join the mask (darker ones are shadows). A closing
+    bridges the faint outline of white fabric, then holes are filled; the open background
+    stays out (the gap between trouser legs). When the colour mask alone explains most of that
+    silhouette it is kept as it is (its edges are the more precise).
+    """
+    lab = rgb_to_lab(rgb)
+    return _silhouette(lab, foreground_mask(rgb, lab=lab), _flat_background(rgb))
+
+
+def _silhouette(lab: np.ndarray, coloured: np.ndarray, open_background: np.ndarray) -> np.ndarray:
+    """:func:`garment_mask` from the photo's CIELAB image, colour mask and open background."""
+    light = lab[..., 0] >= _border(lab)[:, 0].mean() - _SHADOW_DEPTH
+    mask = coloured | (~open_background & light)
+    radius = max(2, round(_OUTLINE_BRIDGE * max(mask.shape)))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    padded = np.pad(mask.astype(np.uint8), radius)
+    mask = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, disc)[radius:-radius, radius:-radius] > 0
+    mask = ndimage.binary_fill_holes(mask) & ~open_background
+    mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    labels, count = ndimage.label(mask)
+    if count > 1:
+        sizes = ndimage.sum(mask, labels, index=np.arange(1, count + 1))
+        mask = np.isin(labels, np.flatnonzero(sizes >= 0.1 * sizes.max()) + 1)
+    return coloured if coloured.sum() >= _COLOUR_EXPLAINS * mask.sum() else mask
+
+
+def _border(image: np.ndarray) -> np.ndarray:
+    """The two outermost rows and columns of ``image`` as an N×C array."""
+    channels = image.shape[-1]
+    return np.concatenate(
+        [image[:2].reshape(-1, channels), image[-2:].reshape(-1, channels)]
+        + [image[:, :2].reshape(-1, channels), image[:, -2:].reshape(-1, channels)]
+    )
+
+
+def _flat_background(rgb: np.ndarray) -> np.ndarray:
+    """Pixels within the border colour's noise and off any edge, connected to the image border."""
+    border = _border(rgb).astype(np.int16)
+    colour = np.median(border, axis=0)
+    tolerance = max(3.0, 4 * float(np.median(np.abs(border - colour).max(axis=-1))) + 2)
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1)) / 8
+    limit = max(1.5, 2 * float(np.percentile(_border(gradient[..., None]), 99)))
+    edges = cv2.dilate((gradient > limit).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    flat = (np.abs(rgb.astype(np.int16) - colour).max(axis=-1) <= tolerance) & ~edges
+    _, labels = cv2.connectedComponents(flat.astype(np.uint8), connectivity=4)
+    touching = np.unique(_border(labels[..., None]))
+    return np.isin(labels, touching[touching > 0])
+
+
+def _small_silhouette(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Garment mask, CIELAB image and background-coloured pixels that are not white fabric (see
+    :func:`_background_like`) of a copy reduced to :data:`_ANALYSIS_SIZE`; raises on unusable photos."""
     height, width = rgb.shape[:2]
     scale = min(1.0, _ANALYSIS_SIZE / max(height, width))
     small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
     lab = rgb_to_lab(small)
     _check_plain_background(lab)
-    small_mask = foreground_mask(small, lab=lab)
+    coloured = foreground_mask(small, lab=lab)
+    small_mask = _silhouette(lab, coloured, _flat_background(small))
     if small_mask.mean() < 0.02:
         raise TryOnError("no garment found in the garment photo; use a product photo on a plain background")
-    return small_mask, lab
+    return small_mask, lab, _background_like(lab) & ~(small_mask & ~coloured)
 
 
 def _background_like(lab: np.ndarray) -> np.ndarray:

@@ -18,11 +18,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from vestis.tryon.body import BodyAnalyser
+from vestis.tryon.body import BodyAnalyser, require_legs
 from vestis.tryon.compose import Compositor
 from vestis.tryon.errors import TryOnError
 from vestis.tryon.garment import GarmentAnalyser, normalise_category
-from vestis.tryon.warp import Warper, sleeve_reach
+from vestis.tryon.warp import Warper, hem_reach, sleeve_reach
 from vestis.vision.io import DEFAULT_MAX_PIXELS
 
 __all__ = ["BACKENDS", "MIN_SIDE", "TryOn", "TryOnBackend", "TryOnResult", "WarpBackend", "save_debug"]
@@ -88,28 +88,41 @@ class WarpBackend:
         lap("garment")
         # 2. Analyse the person: pose, regions and the clothing to replace.
         body = self.body.analyse(person)
+        if shape.category != "upper":
+            require_legs(body, hem_reach(shape, body), _GARMENT_NAMES[shape.category])
         lap("body")
         # 3. Warp the garment onto the body.
         warp = self.warper.warp(shape, body, person.shape[:2])
         lap("warp")
         # 4. Compose it into the photo.
-        reach = sleeve_reach(shape, body)
-        composite = self.compositor.compose(person, body, warp, long_sleeves=reach > 1.1)
+        reach = sleeve_reach(shape, body) if shape.category != "lower" else 0.0
+        composite = self.compositor.compose(
+            person,
+            body,
+            warp,
+            long_sleeves=reach > 1.1,
+            category=shape.category,
+            skirt=shape.category == "dress" or "right_hem" in shape.keypoints,
+        )
         lap("compose")
         # 5. Report.
         masks = dict(body.masks)
         masks["garment_warped"] = composite.painted
         masks["filled"] = composite.filled
         torso = body.masks["torso"]
-        union = (composite.painted | torso).sum()
+        # Sleeves on the arms beside the torso are no part of covering it (over it they are).
+        beside = np.zeros_like(torso) if warp.sleeves is None else warp.sleeves & ~torso
+        garment_body = composite.painted & ~beside
+        union = (garment_body | torso).sum()
         diagnostics: dict[str, float | str] = {
             "backend": "warp",
             "category": shape.category,
-            "torso_iou": float((composite.painted & torso).sum() / max(union, 1)),
+            "torso_iou": float((garment_body & torso).sum() / max(union, 1)),
             "torso_coverage": float((composite.painted & torso).sum() / max(torso.sum(), 1)),
             "tps_regulariser": warp.regulariser,
             "tps_min_jacobian": warp.min_jacobian,
             "sleeve_reach": reach,
+            **_lower_coverage(shape.category, body.masks, body.keypoints, composite.painted),
             **timings,
             "ms_total": round(sum(timings.values()), 2),
         }
@@ -120,6 +133,37 @@ class WarpBackend:
             diagnostics=diagnostics,
             grid=warp.grid,
         )
+
+
+_GARMENT_NAMES = {"lower": "lower garment", "dress": "dress"}
+
+
+def _lower_coverage(
+    category: str,
+    masks: dict[str, np.ndarray],
+    keypoints: dict[str, tuple[float, float]],
+    painted: np.ndarray,
+) -> dict[str, float]:
+    """IoU and coverage of the warped garment with the body part a lower garment or dress must cover.
+
+    Lower garments: ``lower_body`` (the person from the waist line to the feet, arms left out)
+    down to the garment's own lowest row, so that shorts are held to their length. Dresses:
+    torso and hips, compared above the crotch (a skirt's length and flare are its own).
+    """
+    if category == "upper" or not painted.any():
+        return {}
+    rows = np.arange(painted.shape[0])[:, None]
+    if category == "lower":
+        region = masks["lower_body"] & (rows <= np.nonzero(painted.any(axis=1))[0][-1])
+        garment = painted
+    else:
+        region = masks["torso"] | masks["hips"]
+        garment = painted & (rows <= keypoints["crotch"][1])
+    overlap = float((garment & region).sum())
+    return {
+        f"{category}_iou": overlap / max(float((garment | region).sum()), 1.0),
+        f"{category}_coverage": overlap / max(float(region.sum()), 1.0),
+    }
 
 
 BACKENDS: dict[str, Callable[[], TryOnBackend]] = {"warp": WarpBackend}

@@ -5,22 +5,57 @@ pixel looks its colour up in the garment photo with :func:`cv2.remap`. It is eva
 coarse grid and interpolated, which keeps a 768×1024 warp to a few milliseconds. A warp that
 folds (negative Jacobian determinant where the garment lands) is smoothed with a stronger
 regulariser until it does not; the strongest one is practically affine and cannot fold.
+A top's sleeves are not part of that spline: each is laid along its arm (shoulder → elbow →
+wrist) by distance along and across the arm, so sleeves bend at the elbow with the arm.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
 
-from vestis.tryon.body import Body
-from vestis.tryon.garment import Garment
+from vestis.tryon.body import LEG_WIDTHS, Body
+from vestis.tryon.garment import Garment, sleeve_parts, sleeve_root
 
-__all__ = ["ThinPlateSpline", "Warp", "Warper", "body_targets", "sleeve_reach"]
+__all__ = [
+    "ThinPlateSpline",
+    "Warp",
+    "Warper",
+    "body_targets",
+    "dress_targets",
+    "hem_reach",
+    "lower_targets",
+    "sleeve_reach",
+]
 
 _GRID_STEP = 8
 _REGULARISERS = (1e-4, 1e-2, 1e-1, 1.0, 1e3)
+_ARM_HALF_WIDTH = 0.13
+"""Half the arm's thickness as a fraction of the shoulder width (as :mod:`vestis.tryon.body` draws it)."""
+_ARM_COVER = 1.15
+"""Smallest sleeve width as a multiple of the arm's, so that a narrow sleeve photo still covers the arm."""
+_SHOULDER_LIFT = 0.07
+"""How far above the shoulder joints, in shoulder widths, a top's shoulder points sit."""
+_NECK_LIFT = 0.16
+"""How far above the shoulder line, in shoulder widths, a neckline level with the top's shoulders sits."""
+_PAPER_NOISE = 3
+"""Largest channel difference from the background colour of a garment photo that is still paper."""
+_SEAM = 0.3
+"""Share of the sleeve, from its root, where the sleeve layer may also fill gaps with the garment's body."""
+_EASE = 1.05
+"""How much wider than the body part it covers a lower garment or skirt is placed, at least."""
+_FULL_INSEAM = 1.75
+"""Inseam of full-length trousers in garment hip widths (photos of real trousers measure 1.7–2.4)."""
+_FULL_LENGTH = 0.8
+"""Trouser legs reaching this share of a full-length inseam are full length: they end at the ankle."""
+_INNER_REACH = 0.4
+"""Farthest a trouser leg's inner edge reaches towards the other leg, as a fraction of their distance."""
+_NATURAL_WAIST = 0.6
+"""A dress's waist, as a fraction of the way from the shoulders to the hip joints."""
+_WAIST_WIDTH = 0.8
+"""Smallest dress waist width as a fraction of the hip width."""
 
 
 class ThinPlateSpline:
@@ -71,6 +106,8 @@ class Warp:
     grid: np.ndarray
     regulariser: float
     min_jacobian: float
+    sleeves: np.ndarray | None = None
+    """Where the sleeves laid along the arms landed (they are part of ``mask``), if any."""
 
 
 class Warper:
@@ -78,9 +115,12 @@ class Warper:
 
     def warp(self, garment: Garment, body: Body, shape: tuple[int, int]) -> Warp:
         """Warp ``garment`` onto ``body`` in an image of ``shape`` (height, width)."""
-        names = [name for name in garment.keypoints if name in _TARGETS]
-        source = np.array([garment.keypoints[name] for name in names])
         targets = body_targets(garment, body)
+        # Sleeves (of tops and dresses) follow the arms on their own (see _sleeve_layer); the spline places the rest.
+        sleeves = _sleeves(garment) if garment.category != "lower" else {}
+        skipped = {f"{side}_sleeve" for side in sleeves}
+        names = [name for name in garment.keypoints if name in targets and name not in skipped]
+        source = np.array([garment.keypoints[name] for name in names])
         target = np.array([targets[name] for name in names])
         height, width = shape
         ys, xs = np.mgrid[0 : height + _GRID_STEP : _GRID_STEP, 0 : width + _GRID_STEP : _GRID_STEP]
@@ -96,21 +136,16 @@ class Warper:
         full = full[:height, :width]
         map_x, map_y = np.ascontiguousarray(full[..., 0]), np.ascontiguousarray(full[..., 1])
         rgb = cv2.remap(garment.rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        alpha = cv2.remap(garment.mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
-        return Warp(rgb=rgb, mask=alpha > 0.5, grid=grid, regulariser=regulariser, min_jacobian=min_det)
-
-
-_TARGETS = (
-    "neck",
-    "left_shoulder",
-    "right_shoulder",
-    "left_armpit",
-    "right_armpit",
-    "left_sleeve",
-    "right_sleeve",
-    "left_hem",
-    "right_hem",
-)
+        cut = garment.mask.copy()
+        for part in sleeves.values():
+            cut &= ~part
+        alpha = cv2.remap(cut.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
+        laid = np.zeros_like(alpha)
+        for side, part in sleeves.items():
+            laid |= _sleeve_layer(garment, part, side, body, targets, rgb, alpha)
+        return Warp(
+            rgb=rgb, mask=alpha, grid=grid, regulariser=regulariser, min_jacobian=min_det, sleeves=laid
+        )
 
 
 def body_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]:
@@ -118,16 +153,23 @@ def body_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]
 
     Collar and shoulders sit slightly above the shoulder joints, armpits a third of the way down
     the torso, the hem at the hips; a sleeve end goes as far along the arm (shoulder → elbow →
-    wrist) as the sleeve is long, measured in body scale.
+    wrist) as the sleeve is long, measured in body scale. Lower garments and dresses are placed
+    by :func:`lower_targets` and :func:`dress_targets`.
     """
+    if garment.category == "lower":
+        return lower_targets(garment, body)
+    if garment.category == "dress":
+        return dress_targets(garment, body)
     k = {name: np.array(xy) for name, xy in body.keypoints.items()}
-    lift = np.array([0.0, 0.07 * body.shoulder_width])
+    lift = np.array([0.0, _SHOULDER_LIFT * body.shoulder_width])
     torso_length = float(
         np.mean([k["left_hip"][1] - k["left_shoulder"][1], k["right_hip"][1] - k["right_shoulder"][1]])
     )
     g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
     scale = body.shoulder_width / max(float(np.linalg.norm(g["left_shoulder"] - g["right_shoulder"])), 1.0)
-    targets = {"neck": k["neck"] - 1.5 * lift}
+    # The neckline keeps its depth below the garment's shoulders (a tank's scoop stays low).
+    depth = scale * (g["neck"][1] - (g["left_shoulder"][1] + g["right_shoulder"][1]) / 2)
+    targets = {"neck": k["neck"] + np.array([0.0, depth]) - _NECK_LIFT / _SHOULDER_LIFT * lift}
     for side in ("left", "right"):
         shoulder = (k[f"{side}_shoulder"] + k[f"{side}_shoulder_edge"]) / 2
         targets[f"{side}_shoulder"] = shoulder - lift
@@ -139,6 +181,94 @@ def body_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]
                 [k[f"{side}_shoulder_edge"], k[f"{side}_elbow"], k[f"{side}_wrist"]], length
             )
     return {name: (float(x), float(y)) for name, (x, y) in targets.items()}
+
+
+def lower_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]:
+    """Body points for a lower garment's keypoints (see :func:`vestis.tryon.garment.lower_keypoints`).
+
+    The waistband goes on the body's waist line, the hip sides at crotch level on the hip
+    edges; widths are scaled so the garment's hips match the body's. Each leg runs down its
+    hip → knee → ankle line for the share of the leg its inseam makes of a full-length one
+    (:data:`_FULL_INSEAM` hip widths; legs reaching :data:`_FULL_LENGTH` of it end at the
+    ankle), at least as wide as the body's leg. Skirts get hem corners like a dress's.
+    """
+    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
+    hip_width = float(np.linalg.norm(k["left_hip_side"] - k["right_hip_side"]))
+    scale = hip_width / max(float(np.linalg.norm(g["left_hip"] - g["right_hip"])), 1.0)
+    drop = k["crotch"] - (k["left_hip"] + k["right_hip"]) / 2
+    targets = {"waist": k["waist"]}
+    for side in ("left", "right"):
+        waist = k["waist"] + (k[f"{side}_waist"] - k["waist"]) * _EASE
+        targets[f"{side}_waist"] = waist
+        targets[f"{side}_hip"] = k["crotch"] + (k[f"{side}_hip_side"] + drop - k["crotch"]) * _EASE
+    if "crotch" not in g:
+        targets.update(_skirt_targets(g, body, float(k["waist"][1]), float(g["waist"][1]), scale, scale))
+        return _as_tuples(targets)
+    targets["crotch"] = k["crotch"]
+    garment_hips = float(np.linalg.norm(g["left_hip"] - g["right_hip"]))
+    start = float(np.linalg.norm(drop))
+    for name, joint in (("knee", "knee"), ("leg", "ankle")):
+        legs = {}
+        for side in ("left", "right"):
+            leg = [k[f"{side}_hip"], k[f"{side}_knee"], k[f"{side}_ankle"]]
+            inseam = g[f"{side}_leg_outer"][1] - g["crotch"][1]
+            share = min(1.0, inseam / max(_FULL_INSEAM * garment_hips, 1.0))
+            share = 1.0 if share >= _FULL_LENGTH else share
+            outer, inner = g[f"{side}_{name}_outer"], g[f"{side}_{name}_inner"]
+            down = ((outer[1] + inner[1]) / 2 - g["crotch"][1]) / max(inseam, 1.0)
+            centre, direction = _along_with_direction(leg, start + share * down * (_length(leg) - start))
+            half = max(scale * abs(outer[0] - inner[0]) / 2, _EASE * LEG_WIDTHS[joint] * hip_width / 2)
+            legs[side] = (centre, _outward(direction, side), half)
+        # Inner edges stop short of the midline between the legs, so that close legs cannot fold.
+        apart = float(np.linalg.norm(legs["left"][0] - legs["right"][0]))
+        for side, (centre, out_dir, half) in legs.items():
+            targets[f"{side}_{name}_outer"] = centre + out_dir * half
+            targets[f"{side}_{name}_inner"] = centre - out_dir * min(half, _INNER_REACH * apart)
+    return _as_tuples(targets)
+
+
+def dress_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]:
+    """Body points for a dress: the bodice like a top, the waist at the natural waist, the skirt
+    down the legs as far as it is long with its own flare.
+
+    Lengths are scaled by the bodice (shoulders to waist on the garment and on the body), which
+    strap and off-shoulder dresses measure as well as sleeved ones; widths by the waist.
+    """
+    targets = {
+        name: np.array(xy)
+        for name, xy in body_targets(replace(garment, category="upper"), body).items()
+        if not name.endswith("_hem")
+    }
+    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
+    shoulders = (k["left_shoulder"] + k["right_shoulder"]) / 2
+    hips = (k["left_hip"] + k["right_hip"]) / 2
+    waist = shoulders + _NATURAL_WAIST * (hips - shoulders)
+    hip_width = float(np.linalg.norm(k["left_hip_side"] - k["right_hip_side"]))
+    across = (k["left_hip_side"] - k["right_hip_side"]) / max(hip_width, 1.0)
+    g_waist = (g["left_waist"][1] + g["right_waist"][1]) / 2
+    g_shoulders = (g["left_shoulder"][1] + g["right_shoulder"][1]) / 2
+    length_scale = float(waist[1] - shoulders[1]) / max(float(g_waist - g_shoulders), 1.0)
+    half = _EASE * _WAIST_WIDTH * hip_width / 2
+    width_scale = 2 * half / max(float(abs(g["left_waist"][0] - g["right_waist"][0])), 1.0)
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        targets[f"{side}_waist"] = waist + sign * across * half
+    targets.update(_skirt_targets(g, body, float(waist[1]), float(g_waist), width_scale, length_scale))
+    return _as_tuples(targets)
+
+
+def hem_reach(garment: Garment, body: Body) -> float:
+    """How far down the legs a lower garment or dress ends: 0 the hips, 1 the knees, 2 the ankles."""
+    targets = lower_targets(garment, body) if garment.category == "lower" else dress_targets(garment, body)
+    k = body.keypoints
+    hem = max(y for name, (_, y) in targets.items() if name.endswith(("_hem", "_leg_outer", "_leg_inner")))
+    hips, knees, ankles = (
+        (k[f"left_{joint}"][1] + k[f"right_{joint}"][1]) / 2 for joint in ("hip", "knee", "ankle")
+    )
+    if hem <= knees:
+        return max(0.0, (hem - hips) / max(knees - hips, 1.0))
+    return 1.0 + (hem - knees) / max(ankles - knees, 1.0)
 
 
 def sleeve_reach(garment: Garment, body: Body) -> float:
@@ -157,6 +287,92 @@ def sleeve_reach(garment: Garment, body: Body) -> float:
     return min(reach, 2.0)
 
 
+def _sleeves(garment: Garment) -> dict[str, np.ndarray]:
+    """The garment's sleeve masks by side, for the sides whose sleeve end was found.
+
+    Pixels in the photo's exact background colour are left out: the garment mask closes the gap
+    between a hanging sleeve and the body, which would otherwise line the arm in white.
+    """
+    rgb = garment.rgb.astype(np.int16)
+    border = np.concatenate([rgb[:2].reshape(-1, 3), rgb[-2:].reshape(-1, 3)])
+    paper = np.abs(rgb - np.median(border, axis=0)).max(axis=-1) <= _PAPER_NOISE
+    parts = sleeve_parts(garment.mask, garment.keypoints)
+    return {side: part & ~paper for side, part in parts.items() if f"{side}_sleeve" in garment.keypoints}
+
+
+def _sleeve_layer(
+    garment: Garment,
+    part: np.ndarray,
+    side: str,
+    body: Body,
+    targets: dict[str, tuple[float, float]],
+    rgb: np.ndarray,
+    alpha: np.ndarray,
+) -> np.ndarray:
+    """Paint one sleeve along the arm into ``rgb``/``alpha`` (in place, over the body); returns
+    where it landed.
+
+    The sleeve's axis (root → cuff centre) is laid along the arm (sleeve root → elbow → wrist):
+    each pixel near the arm takes its distance along the arm and its signed distance across it,
+    and reads the garment at the same distances along and across the sleeve. Along, the sleeve
+    keeps its length in body scale (ending at the wrist at most); across, it keeps its width but
+    is never narrower than the arm. Both maps preserve orientation, so nothing folds.
+    """
+    g = garment.keypoints
+    root, cuff = sleeve_root(g, side), np.array(g[f"{side}_sleeve"])
+    length = max(float(np.linalg.norm(cuff - root)), 1.0)
+    along_g = (cuff - root) / length
+    across_g = np.array([-along_g[1], along_g[0]])
+    half_width = float(part.sum()) / length / 2
+    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    t = {name: np.array(xy) for name, xy in targets.items()}
+    arm = [(t[f"{side}_shoulder"] + t[f"{side}_armpit"]) / 2, k[f"{side}_elbow"], k[f"{side}_wrist"]]
+    shoulders = float(np.linalg.norm(np.array(g["left_shoulder"]) - np.array(g["right_shoulder"])))
+    scale = float(np.linalg.norm(t["left_shoulder"] - t["right_shoulder"])) / max(shoulders, 1.0)
+    reach = min(scale * length, _length(arm))
+    per_along = length / max(reach, 1.0)
+    per_across = min(1 / scale, half_width / (_ARM_COVER * _ARM_HALF_WIDTH * body.shoulder_width))
+    pad = half_width / per_across + 2
+    height, width = alpha.shape
+    x0, y0 = (max(0, int(min(p[i] for p in arm) - pad)) for i in (0, 1))
+    x1, y1 = (int(max(p[i] for p in arm) + pad) for i in (0, 1))
+    x1, y1 = min(width, x1), min(height, y1)
+    landed = np.zeros_like(alpha)
+    if x1 <= x0 or y1 <= y0:
+        return landed
+    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    best = np.full(xs.shape, np.inf, np.float32)
+    along = np.zeros_like(xs)
+    across = np.zeros_like(xs)
+    start = 0.0
+    for index, (a, b) in enumerate(zip(arm, arm[1:], strict=False)):
+        span = max(float(np.linalg.norm(b - a)), 1e-6)
+        u = (b - a) / span
+        vx, vy = xs - a[0], ys - a[1]
+        position = vx * u[0] + vy * u[1]
+        low = -np.inf if index == 0 else 0.0
+        high = np.inf if index == len(arm) - 2 else span
+        clamped = np.clip(position, low, high)
+        distance = np.hypot(vx - clamped * u[0], vy - clamped * u[1])
+        closer = distance < best
+        best = np.where(closer, distance, best)
+        along = np.where(closer, start + clamped, along)
+        across = np.where(closer, u[0] * vy - u[1] * vx, across)
+        start += span
+    map_x = (root[0] + along * per_along * along_g[0] + across * per_across * across_g[0]).astype(np.float32)
+    map_y = (root[1] + along * per_along * along_g[1] + across * per_across * across_g[1]).astype(np.float32)
+    sleeve = cv2.remap(part.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
+    # Near the shoulder, any garment pixel may close the seam the body's spline leaves open.
+    whole = cv2.remap(garment.mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
+    window = (slice(y0, y1), slice(x0, x1))
+    sleeve |= (whole > 0.5) & (along < _SEAM * reach) & ~alpha[window]
+    colours = cv2.remap(garment.rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    rgb[window][sleeve] = colours[sleeve]
+    alpha[window] |= sleeve
+    landed[window] = sleeve
+    return landed
+
+
 def _along(polyline: list[np.ndarray], length: float) -> np.ndarray:
     """The point ``length`` pixels along ``polyline`` from its start (its end if it is shorter)."""
     for start, end in zip(polyline, polyline[1:], strict=False):
@@ -165,6 +381,68 @@ def _along(polyline: list[np.ndarray], length: float) -> np.ndarray:
             return start + (end - start) * (length / max(segment, 1e-9))
         length -= segment
     return polyline[-1]
+
+
+def _skirt_targets(
+    g: dict[str, np.ndarray],
+    body: Body,
+    body_waist_y: float,
+    garment_waist_y: float,
+    width_scale: float,
+    length_scale: float,
+) -> dict[str, np.ndarray]:
+    """Hip and hem corners of a skirt or a dress's skirt, placed down the body's midline (hips →
+    knees → ankles) by the garment's own length and width in body scale, never narrower than
+    the legs they cover."""
+    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    mid = {joint: (k[f"left_{joint}"] + k[f"right_{joint}"]) / 2 for joint in ("hip", "knee", "ankle")}
+    line = [np.array([mid["hip"][0], body_waist_y]), mid["hip"], mid["knee"], mid["ankle"]]
+    hip_width = float(np.linalg.norm(k["left_hip_side"] - k["right_hip_side"]))
+    spans = [
+        hip_width,
+        hip_width,
+        float(np.linalg.norm(k["left_knee"] - k["right_knee"])) + LEG_WIDTHS["knee"] * hip_width,
+        float(np.linalg.norm(k["left_ankle"] - k["right_ankle"])) + LEG_WIDTHS["ankle"] * hip_width,
+    ]
+    targets = {}
+    for row in ("hip", "hem"):
+        right, left = g[f"right_{row}"], g[f"left_{row}"]
+        along = length_scale * ((right[1] + left[1]) / 2 - garment_waist_y)
+        centre, direction = _along_with_direction(line, along)
+        legs = float(np.interp(along, np.cumsum([0.0] + _segment_lengths(line)), spans))
+        half = max(width_scale * abs(left[0] - right[0]) / 2, _EASE * legs / 2)
+        for side in ("left", "right"):
+            targets[f"{side}_{row}"] = centre + _outward(direction, side) * half
+    return targets
+
+
+def _along_with_direction(polyline: list[np.ndarray], length: float) -> tuple[np.ndarray, np.ndarray]:
+    """The point ``length`` along ``polyline`` (extended past its end) and the unit direction there."""
+    for start, end in zip(polyline, polyline[1:], strict=False):
+        segment = float(np.linalg.norm(end - start))
+        if length <= segment or end is polyline[-1]:
+            direction = (end - start) / max(segment, 1e-9)
+            return start + direction * length, direction
+        length -= segment
+    return polyline[-1], np.array([0.0, 1.0])
+
+
+def _outward(direction: np.ndarray, side: str) -> np.ndarray:
+    """Unit vector across a downward ``direction`` towards the wearer's ``side`` (left = image right)."""
+    normal = np.array([direction[1], -direction[0]])
+    return normal if side == "left" else -normal
+
+
+def _segment_lengths(polyline: list[np.ndarray]) -> list[float]:
+    return [float(np.linalg.norm(b - a)) for a, b in zip(polyline, polyline[1:], strict=False)]
+
+
+def _length(polyline: list[np.ndarray]) -> float:
+    return float(sum(_segment_lengths(polyline)))
+
+
+def _as_tuples(points: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:
+    return {name: (float(x), float(y)) for name, (x, y) in points.items()}
 
 
 def _kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:

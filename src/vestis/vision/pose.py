@@ -38,6 +38,10 @@ LANDMARKS: dict[str, int] = {
     "right_knee": 26,
     "left_ankle": 27,
     "right_ankle": 28,
+    "left_heel": 29,
+    "right_heel": 30,
+    "left_foot_index": 31,
+    "right_foot_index": 32,
 }
 """The MediaPipe landmark indices Vestis uses, by name ("left" is the person's own left)."""
 

@@ -8,24 +8,30 @@ import pytest
 from PIL import Image
 
 from vestis.tryon import TryOn, TryOnError
-from vestis.tryon.body import Body
+from vestis.tryon.body import Body, facing
 from vestis.tryon.compose import Compositor
-from vestis.tryon.garment import GarmentAnalyser, guess_category, normalise_category
-from vestis.tryon.warp import ThinPlateSpline, Warp
+from vestis.tryon.garment import GarmentAnalyser, garment_mask, guess_category, normalise_category
+from vestis.tryon.warp import ThinPlateSpline, Warp, Warper
+from vestis.vision.features import foreground_mask
 from vestis.vision.io import ImageError, load_image
 
 
-def _tshirt(height: int = 400, width: int = 400) -> np.ndarray:
+def _tshirt() -> np.ndarray:
     """A red T-shirt silhouette (body 160 wide, short sleeves out to 60..340) on off-white."""
-    image = np.full((height, width, 3), 240, np.uint8)
+    right_sleeve = [[120, 60], [60, 140], [90, 165], [120, 130]]
+    return _top(right_sleeve, colour=(200, 30, 40), paper=240)
+
+
+def _top(right_sleeve: list[list[int]], colour: tuple[int, int, int], paper: int) -> np.ndarray:
+    """A 400×400 photo of a top: body 120..280 × 60..340 with a crew neck, the given right sleeve
+    polygon and its mirror image as the left one."""
+    image = np.full((400, 400, 3), paper, np.uint8)
     body = np.array([[120, 60], [280, 60], [280, 340], [120, 340]])
-    sleeves = [
-        np.array([[120, 60], [60, 140], [90, 165], [120, 130]]),
-        np.array([[280, 60], [340, 140], [310, 165], [280, 130]]),
-    ]
-    for polygon in (body, *sleeves):
-        cv2.fillPoly(image, [polygon.astype(np.int32)], (200, 30, 40))
-    cv2.ellipse(image, (200, 60), (30, 20), 0, 0, 180, (240, 240, 240), thickness=-1)
+    sleeve = np.array(right_sleeve)
+    mirrored = np.stack([400 - sleeve[:, 0], sleeve[:, 1]], axis=1)
+    for polygon in (body, sleeve, mirrored):
+        cv2.fillPoly(image, [polygon.astype(np.int32)], colour)
+    cv2.ellipse(image, (200, 60), (30, 20), 0, 0, 180, (paper, paper, paper), thickness=-1)
     return image
 
 
@@ -35,9 +41,9 @@ def test_garment_keypoints_on_drawn_tshirt() -> None:
     assert garment.category == "upper"
     assert k["right_hem"][0] == pytest.approx(120, abs=6) and k["left_hem"][0] == pytest.approx(280, abs=6)
     assert k["right_hem"][1] == pytest.approx(340, abs=4)
-    assert k["right_sleeve"][0] == pytest.approx(60, abs=8) and k["left_sleeve"][0] == pytest.approx(
-        340, abs=8
-    )
+    # Sleeve ends lie on the cuff edge from (60, 140) to (90, 165), near its middle.
+    assert k["right_sleeve"] == pytest.approx((75, 152), abs=12)
+    assert k["left_sleeve"] == pytest.approx((325, 152), abs=12)
     assert 120 < k["right_armpit"][1] < 175 and k["right_armpit"][0] == pytest.approx(120, abs=8)
     assert k["neck"][0] == pytest.approx(200, abs=4) and 60 < k["neck"][1] < 90
     assert k["right_shoulder"][1] == pytest.approx(60, abs=6)
@@ -69,7 +75,8 @@ def test_tps_maps_control_points_exactly_and_identity() -> None:
 def test_compose_leaves_background_and_face_untouched() -> None:
     rng = np.random.default_rng(1)
     person = rng.integers(0, 255, (200, 160, 3), dtype=np.uint8)
-    masks = {name: np.zeros((200, 160), bool) for name in ("face", "hands", "forearms", "skin", "arms")}
+    names = ("face", "hands", "forearms", "skin", "arms", "torso", "neck")
+    masks = {name: np.zeros((200, 160), bool) for name in names}
     masks["person"] = np.zeros((200, 160), bool)
     masks["person"][40:180, 40:120] = True
     masks["face"][40:70, 60:100] = True
@@ -78,14 +85,7 @@ def test_compose_leaves_background_and_face_untouched() -> None:
     body = Body(keypoints={}, masks=masks, skin_rgb=np.array([200, 160, 140], np.float32), shoulder_width=60)
     warped = np.zeros((200, 160), bool)
     warped[60:170, 30:130] = True
-    warp = Warp(
-        rgb=np.full((200, 160, 3), (0, 0, 255), np.uint8),
-        mask=warped,
-        grid=np.zeros((2, 2, 2)),
-        regulariser=0,
-        min_jacobian=1,
-    )
-    out = Compositor().compose(person, body, warp, long_sleeves=False).rgb
+    out = Compositor().compose(person, body, _flat_warp(warped, (0, 0, 255)), long_sleeves=False).rgb
     outside = ~cv2.dilate(masks["person"].astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     assert np.array_equal(out[outside], person[outside])
     assert np.array_equal(out[masks["face"]], person[masks["face"]])
@@ -104,15 +104,150 @@ def test_busy_garment_background_is_rejected() -> None:
         TryOn().render(Image.new("RGB", (384, 512)), Image.fromarray(noise), "upper")
 
 
-def test_tiny_images_unknown_backend_and_unsupported_category() -> None:
+def test_tiny_and_huge_images_and_unknown_backend() -> None:
     with pytest.raises(TryOnError, match="at least 128"):
         TryOn().render(Image.new("RGB", (100, 400)), Image.fromarray(_tshirt()))
     with pytest.raises(TryOnError, match="unknown try-on backend"):
         TryOn(backend="diffusion")
-    with pytest.raises(TryOnError, match="not supported"):
-        TryOn().render(Image.new("RGB", (384, 512)), Image.fromarray(_tshirt()), "dress")
+    huge = Image.new("L", (8000, 5001))  # one pixel row over the 40-megapixel limit
+    with pytest.raises(TryOnError, match="the person photo is 8000x5001"):
+        TryOn().render(huge, Image.fromarray(_tshirt()))
 
 
 def test_corrupt_bytes_are_rejected_by_vision_io() -> None:
     with pytest.raises(ImageError, match="not a supported image"):
         load_image(b"\x89PNG not really", name="person.png")
+
+
+def _long_sleeve_shirt() -> np.ndarray:
+    """A blue long-sleeve shirt on white, its sleeves hanging beside the body to y = 280."""
+    return _top([[120, 60], [75, 270], [105, 280], [120, 150]], colour=(30, 60, 200), paper=246)
+
+
+def _front_body(height: int = 400, width: int = 300, elbow_out: float = 40) -> Body:
+    """A front-facing skeleton whose forearms bend outwards at the elbows (no photo needed)."""
+    points = {
+        "left_shoulder": (200.0, 100.0),
+        "right_shoulder": (100.0, 100.0),
+        "left_elbow": (215.0, 180.0),
+        "right_elbow": (85.0, 180.0),
+        "left_wrist": (215.0 + elbow_out, 250.0),
+        "right_wrist": (85.0 - elbow_out, 250.0),
+        "left_hip": (185.0, 260.0),
+        "right_hip": (115.0, 260.0),
+    }
+    points |= {
+        "left_shoulder_edge": (210.0, 100.0),
+        "right_shoulder_edge": (90.0, 100.0),
+        "left_hip_edge": (197.0, 260.0),
+        "right_hip_edge": (103.0, 260.0),
+        "neck": (150.0, 100.0),
+    }
+    empty = np.zeros((height, width), bool)
+    return Body(
+        keypoints=points, masks={"person": ~empty}, skin_rgb=np.zeros(3, np.float32), shoulder_width=100
+    )
+
+
+def test_long_sleeves_follow_bent_arms_to_the_wrists() -> None:
+    garment = GarmentAnalyser().analyse(_long_sleeve_shirt(), "top")
+    assert {"left_sleeve", "right_sleeve"} <= set(garment.keypoints)
+    body = _front_body()
+    warp = Warper().warp(garment, body, (400, 300))
+    assert warp.sleeves is not None and warp.sleeves.any()
+    for side in ("left", "right"):
+        elbow = np.array(body.keypoints[f"{side}_elbow"])
+        wrist = np.array(body.keypoints[f"{side}_wrist"])
+        forearm = [np.round(elbow + t * (wrist - elbow)).astype(int) for t in np.linspace(0.1, 0.9, 9)]
+        covered = [warp.mask[y, x] for x, y in forearm]
+        assert np.mean(covered) >= 0.8, (side, covered)
+    # The torso keeps the garment's body colour and the sleeves do not fold back over it.
+    assert warp.mask[180, 150] and warp.rgb[180, 150, 2] > 150
+    assert not warp.sleeves[150:250, 130:170].any()
+
+
+def test_white_garment_on_white_background_is_found() -> None:
+    """Off-white fabric a few levels from the paper, with a faint outline and JPEG-like noise."""
+    rng = np.random.default_rng(3)
+    image = np.full((300, 240, 3), 246, np.int16)
+    truth = np.zeros((300, 240), np.uint8)
+    cv2.fillPoly(
+        truth,
+        [
+            np.array(
+                [[70, 40], [170, 40], [200, 110], [180, 120], [175, 260], [65, 260], [60, 120], [40, 110]]
+            )
+        ],
+        1,
+    )
+    image[truth > 0] = 250
+    outline = cv2.morphologyEx(truth, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
+    image[outline] = 236
+    image += rng.integers(-1, 2, image.shape, dtype=np.int16) * (truth[..., None] > 0)
+    rgb = np.clip(image, 0, 255).astype(np.uint8)
+    found = garment_mask(rgb)
+    iou = (found & (truth > 0)).sum() / (found | (truth > 0)).sum()
+    colour_only = foreground_mask(rgb)
+    assert iou > 0.9, iou
+    assert (colour_only & (truth > 0)).sum() < 0.5 * truth.sum()  # why the flat-background test exists
+
+
+@pytest.mark.parametrize(
+    ("shoulders", "eyes", "ears", "face_visibility", "expected"),
+    [
+        ((200, 100), (160, 140), (175, 125), 0.99, "front"),
+        ((100, 200), (140, 160), (125, 175), 0.99, "back"),
+        ((200, 100), (160, 140), (175, 125), 0.05, "back"),
+        ((160, 140), (151, 149), (158, 142), 0.99, "side"),
+        ((130, 170), (152, 148), (160, 140), 0.99, "side"),
+    ],
+    ids=["front", "mirrored-back", "hidden-face", "profile", "body-mirrored-face-not"],
+)
+def test_facing_from_landmarks(
+    shoulders: tuple[float, float],
+    eyes: tuple[float, float],
+    ears: tuple[float, float],
+    face_visibility: float,
+    expected: str,
+) -> None:
+    points = {
+        "left_shoulder": (shoulders[0], 100.0),
+        "right_shoulder": (shoulders[1], 100.0),
+        "left_hip": (shoulders[0] * 0.9 + 15, 260.0),
+        "right_hip": (shoulders[1] * 0.9 + 15, 260.0),
+        "left_eye": (eyes[0], 50.0),
+        "right_eye": (eyes[1], 50.0),
+        "left_ear": (ears[0], 52.0),
+        "right_ear": (ears[1], 52.0),
+        "nose": (150.0, 60.0),
+    }
+    visibility = dict.fromkeys(points, 0.99) | dict.fromkeys(
+        ("nose", "left_eye", "right_eye"), face_visibility
+    )
+    assert facing(points, visibility) == expected
+
+
+def test_short_sleeves_bare_the_old_sleeves_as_skin() -> None:
+    """A grey old sleeve on the forearm that the new T-shirt does not reach turns skin-coloured."""
+    person = np.full((200, 160, 3), 230, np.uint8)
+    masks = {name: np.zeros((200, 160), bool) for name in ("face", "hands", "skin", "torso", "neck")}
+    masks["person"] = np.zeros((200, 160), bool)
+    masks["person"][30:190, 30:130] = True
+    masks["forearms"] = np.zeros((200, 160), bool)
+    masks["forearms"][120:170, 30:50] = True
+    masks["arms"] = masks["forearms"].copy()
+    masks["old_clothing"] = masks["person"] & ~masks["face"]
+    person[masks["person"]] = (90, 90, 90)
+    skin = np.array([205, 160, 130], np.float32)
+    body = Body(keypoints={}, masks=masks, skin_rgb=skin, shoulder_width=60)
+    torso_only = np.zeros((200, 160), bool)
+    torso_only[40:180, 55:125] = True
+    out = Compositor().compose(person, body, _flat_warp(torso_only, (20, 120, 40)), long_sleeves=False).rgb
+    forearm = out[130:160, 33:47].reshape(-1, 3).astype(float)
+    assert np.abs(forearm.mean(axis=0) - skin).max() < 25
+
+
+def _flat_warp(mask: np.ndarray, colour: tuple[int, int, int]) -> Warp:
+    """A warped garment of one colour covering ``mask``."""
+    rgb = np.full((*mask.shape, 3), colour, np.uint8)
+    return Warp(rgb=rgb, mask=mask, grid=np.zeros((2, 2, 2)), regulariser=0, min_jacobian=1)
