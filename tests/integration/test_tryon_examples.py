@@ -19,6 +19,7 @@ from PIL import Image
 from vestis.tryon import TryOn, TryOnError, TryOnResult, save_debug
 from vestis.tryon.garment import GarmentAnalyser, garment_mask
 from vestis.vision.colour import rgb_to_lab
+from vestis.vision.segment import shows_person
 
 FOLDERS = ("tryon-examples", "tryon-examples-idm")
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png"}
@@ -251,3 +252,23 @@ def test_two_real_people_side_by_side_are_refused(shared_data: Path) -> None:
     with pytest.raises(TryOnError, match="found 2 people"):
         TryOn().render(both, garment)
     TryOn().render(left, garment)  # each of them alone is fine
+
+
+def test_a_photo_of_a_person_is_refused_as_the_garment(shared_data: Path) -> None:
+    analyser = GarmentAnalyser()
+    accepted = []
+    for path in _photos(shared_data, "person"):
+        try:
+            analyser.analyse(np.asarray(Image.open(path).convert("RGB")))
+        except TryOnError as error:
+            if "shows a person" not in str(error):
+                accepted.append((path.name, str(error)))
+        else:
+            accepted.append((path.name, "rendered"))
+    assert not accepted, accepted
+    flagged = [
+        p.name
+        for p in _photos(shared_data, "garment")
+        if shows_person(np.asarray(Image.open(p).convert("RGB")))
+    ]
+    assert not flagged, flagged

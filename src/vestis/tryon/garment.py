@@ -20,6 +20,7 @@ from scipy import ndimage
 from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.features import foreground_mask
+from vestis.vision.segment import shows_person
 
 __all__ = [
     "CATEGORIES",
@@ -117,9 +118,15 @@ class GarmentAnalyser:
     def analyse(self, rgb: np.ndarray, category: str | None = None) -> Garment:
         """Mask, class and keypoints of the garment in ``rgb`` (H×W×3 uint8).
 
-        Raises :class:`TryOnError` when the background is not plain, no garment is found or the
-        class (given or guessed) is not one the pipeline renders.
+        Raises :class:`TryOnError` when the photo shows a person rather than a product, the
+        background is not plain, no garment is found or the class (given or guessed) is not one
+        the pipeline renders.
         """
+        if shows_person(rgb):
+            raise TryOnError(
+                "the garment photo shows a person wearing it; use the product photo of the garment alone "
+                "on a plain background"
+            )
         small_mask, lab, gap_like = _small_silhouette(rgb)
         height, width = rgb.shape[:2]
         mask = cv2.resize(small_mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR) > 0

@@ -27,9 +27,9 @@ import numpy as np
 from scipy import ndimage
 
 from vestis.vision.colour import rgb_to_lab
-from vestis.vision.pose import PoseEstimator
+from vestis.vision.pose import Pose, PoseEstimator
 
-__all__ = ["person_alpha", "person_mask", "product_alpha", "product_mask", "refine_alpha"]
+__all__ = ["person_alpha", "person_mask", "product_alpha", "product_mask", "refine_alpha", "shows_person"]
 
 WORK_SIZE = 512
 """Long side (pixels) of the copy the segmentation runs on."""
@@ -88,17 +88,15 @@ def person_alpha(rgb: np.ndarray) -> np.ndarray | None:
     22 model photos).
     """
     rgb = _check_rgb(rgb)
-    small = _reduce(rgb)
-    pose = PoseEstimator().estimate(small)
-    if pose is None or min(pose.visibility[name] for name in _PERSON_LANDMARKS) < 0.5:
-        return None
-    shoulders = np.mean([pose.points["left_shoulder"], pose.points["right_shoulder"]], axis=0)
-    hips = np.mean([pose.points["left_hip"], pose.points["right_hip"]], axis=0)
-    if np.hypot(*(shoulders - hips)) < _MIN_TORSO_SHARE * small.shape[0]:
-        return None
-    if pose.mask.mean() < _MIN_PERSON_SHARE:
+    pose = _person_pose(rgb)
+    if pose is None:
         return None
     return refine_alpha(rgb, _keep_large_components(ndimage.binary_fill_holes(pose.mask)))
+
+
+def shows_person(rgb: np.ndarray) -> bool:
+    """Whether the photo shows a person by the rule of :func:`person_alpha` (one pose estimate, no matte)."""
+    return _person_pose(_check_rgb(rgb)) is not None
 
 
 def refine_alpha(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -126,6 +124,21 @@ def refine_alpha(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------ helpers
+def _person_pose(rgb: np.ndarray) -> Pose | None:
+    """The pose (at the reduced size) of a person found by :func:`person_alpha`'s rule, else ``None``."""
+    small = _reduce(rgb)
+    pose = PoseEstimator().estimate(small)
+    if pose is None or min(pose.visibility[name] for name in _PERSON_LANDMARKS) < 0.5:
+        return None
+    shoulders = np.mean([pose.points["left_shoulder"], pose.points["right_shoulder"]], axis=0)
+    hips = np.mean([pose.points["left_hip"], pose.points["right_hip"]], axis=0)
+    if np.hypot(*(shoulders - hips)) < _MIN_TORSO_SHARE * small.shape[0]:
+        return None
+    if pose.mask.mean() < _MIN_PERSON_SHARE:
+        return None
+    return pose
+
+
 def _check_rgb(rgb: np.ndarray) -> np.ndarray:
     rgb = np.asarray(rgb)
     if rgb.ndim != 3 or rgb.shape[-1] not in (3, 4) or rgb.dtype != np.uint8:
