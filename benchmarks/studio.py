@@ -124,7 +124,7 @@ def _section(
     )
     return (
         f"{SECTION}\n\n"
-        f"CPU only, {os.cpu_count()} cores (shared with other work while measured), one thread per process "
+        f"CPU only, {os.cpu_count()} cores, one thread per process "
         f"(`OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}`). "
         f"Per step: median over {len(PHOTOS)} real garment photos at {size[0]}×{size[1]}, after one warm-up "
         f"call; parameters as in `benchmarks/studio.py` (fit-canvas on the cut-out, style = neural style "
