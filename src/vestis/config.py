@@ -29,11 +29,6 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest JSON request body accepted.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest uploaded file accepted.")
     max_image_pixels: int = Field(40_000_000, description="Largest decoded image accepted (pixels).")
-    inference_threads: int = Field(
-        1,
-        ge=1,
-        description="Threads one request may use for numeric work (OpenMP, BLAS, PyTorch) in the server.",
-    )
 
     @property
     def resolved_database_url(self) -> str:

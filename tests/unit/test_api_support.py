@@ -7,8 +7,6 @@ tests; nothing here is collected as a test.)
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -86,16 +84,3 @@ def event(**overrides: Any) -> dict[str, Any]:
         "event_type": "view",
         **overrides,
     }
-
-
-def test_limit_threads_caps_every_numeric_pool() -> None:
-    """Checked in a child process: the cap is process-wide and would slow the rest of the suite."""
-    script = (
-        "import numpy, torch\n"
-        "from threadpoolctl import threadpool_info\n"
-        "from vestis.api.app import limit_threads\n"
-        "limit_threads(1)\n"
-        "assert torch.get_num_threads() == 1, torch.get_num_threads()\n"
-        "assert all(pool['num_threads'] == 1 for pool in threadpool_info()), threadpool_info()\n"
-    )
-    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)

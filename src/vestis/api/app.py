@@ -10,14 +10,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import torch
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from threadpoolctl import threadpool_limits
 
 import vestis
 from vestis.api.deps import ApiAccess
@@ -81,18 +79,6 @@ async def warm_up(app: FastAPI) -> AsyncIterator[None]:
     """Prepare the shopping guide in the background as the server starts, so the first question is quick."""
     app.state.guide.warm_up()
     yield
-
-
-def limit_threads(count: int) -> None:
-    """Cap the threads each request's numeric work may use (OpenMP, BLAS and PyTorch pools).
-
-    The server already answers requests in parallel; when each also fans out over every core
-    (a gradient-boosted ranker, a sentence encoder), concurrent requests oversubscribe the
-    cores and the slowest ones wait far longer than the work takes. Called by ``vestis serve``
-    after any training, so training keeps every core.
-    """
-    threadpool_limits(limits=count)
-    torch.set_num_threads(count)
 
 
 async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -28,12 +28,11 @@ def serve(
     """
     import uvicorn
 
-    from vestis.api.app import create_app, limit_threads
+    from vestis.api.app import create_app
 
     settings: Settings = ctx.obj
     if demo:
         _ensure_demo(settings)
-    limit_threads(settings.inference_threads)
     uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
