@@ -272,3 +272,24 @@ def test_a_photo_of_a_person_is_refused_as_the_garment(shared_data: Path) -> Non
         if shows_person(np.asarray(Image.open(p).convert("RGB")))
     ]
     assert not flagged, flagged
+
+
+@pytest.mark.slow
+def test_catalog_photos_never_crash_the_garment_analysis(shared_data: Path) -> None:
+    """Any photo, read as any category, gives keypoints or a TryOnError: never another exception (a 500)."""
+    folder = shared_data / "fashion-product-images" / "images"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is absent")
+    photos = sorted(folder.glob("*.jpg"))[:60] + _photos(shared_data, "person")
+    analyser = GarmentAnalyser()
+    crashes = []
+    for path in photos:
+        rgb = np.asarray(Image.open(path).convert("RGB"))
+        for category in ("upper", "lower", "dress", None):
+            try:
+                analyser.analyse(rgb, category)
+            except TryOnError:
+                continue
+            except Exception as error:  # noqa: BLE001 - the test exists to catch any of them
+                crashes.append((path.name, category, repr(error)))
+    assert not crashes, crashes

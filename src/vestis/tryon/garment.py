@@ -223,7 +223,7 @@ def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
     row_left, row_right = _run_around(mask[rows], round(centre))
     wide = (row_right - row_left) > _SLEEVE_SPAN * body_width
     settle = max(2, height // 30)
-    stays_narrow = np.array([not wide[i : i + settle].any() for i in range(len(wide))])
+    stays_narrow = np.array([not wide[i : i + settle].any() for i in range(len(wide))], dtype=bool)
     narrows = np.nonzero(stays_narrow[1:] & wide[:-1])[0]
     armpit_y = float(rows[narrows[0] + 1]) if narrows.size else shoulder_y + _ARMHOLE_DEPTH * body_width
     armpit_y = min(max(armpit_y, top + 0.12 * height), top + 0.5 * height)
@@ -339,9 +339,14 @@ def lower_keypoints(
     for side, legs in (("right", mask[:, :middle]), ("left", mask[:, middle:])):
         offset = 0 if side == "right" else middle
         rows = np.nonzero(legs.any(axis=1))[0]
+        if not rows.size:
+            raise TryOnError(
+                f"could not find the garment's {side} leg in the photo; use a front photo of the whole garment"
+            )
         opening = int(rows[-1])
         for name, y in (("knee", (crotch[1] + opening) / 2), ("leg", opening - 0.02 * height)):
-            row = np.nonzero(legs[round(y)])[0] + offset
+            nearest = int(rows[np.abs(rows - round(y)).argmin()])  # a leg's outline may have gaps
+            row = np.nonzero(legs[nearest])[0] + offset
             outer, inner = (row[0], row[-1]) if side == "right" else (row[-1], row[0])
             y_out = float(opening) if name == "leg" else float(y)
             points[f"{side}_{name}_outer"] = (float(outer), y_out)
@@ -471,6 +476,7 @@ def _open_leg_gap(mask: np.ndarray, background_like: np.ndarray) -> np.ndarray:
 def _run_around(rows: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
     """Left and right ends of the run of mask pixels containing ``column`` in each row (a sleeve
     hanging beside the body with a gap is left out)."""
+    column = min(max(column, 0), rows.shape[1] - 1)
     to_left = ~rows[:, : column + 1][:, ::-1]
     to_right = ~rows[:, column:]
     left = column - np.where(to_left.any(axis=1), to_left.argmax(axis=1), column + 1) + 1
