@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -192,3 +193,11 @@ def test_exif_orientation_and_metadata_survive_no_round_trip() -> None:
     assert image.getpixel((27, 17))[0] < 50  # rotated 180°: the corner is now bottom-right
     assert not image.info and not image.getexif()
     assert not Image.open(io.BytesIO(image_bytes(image, fmt="PNG"))).getexif()
+
+
+def test_a_path_may_be_given_as_text_and_a_missing_file_is_named(tmp_path: Path) -> None:
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(_png())
+    assert load_image(str(photo)).size == load_image(photo).size == (8, 6)
+    with pytest.raises(ImageError, match="missing.png: cannot read file"):
+        load_image(str(tmp_path / "missing.png"))

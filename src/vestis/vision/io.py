@@ -33,13 +33,13 @@ class ImageError(ValueError):
 
 
 def load_image(
-    source: bytes | Path,
+    source: bytes | str | Path,
     *,
     name: str | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     min_side: int = DEFAULT_MIN_SIDE,
 ) -> Image.Image:
-    """Decode an image fully, upright per EXIF, as 8-bit RGB or RGBA, without its metadata.
+    """Decode an image (bytes, or a file given by path) fully, upright per EXIF, as 8-bit RGB or RGBA, without its metadata.
 
     Raises :class:`ImageError` naming ``name`` (or the path) for non-images, corrupt or
     truncated files, images with a side under ``min_side`` and images above ``max_pixels``
@@ -47,6 +47,8 @@ def load_image(
     Animated GIF/WebP/PNG files give their first frame (logged at INFO level); 16-bit
     images are scaled to 8 bits; CMYK is converted to RGB.
     """
+    if isinstance(source, str):
+        source = Path(source)
     label = name or (str(source) if isinstance(source, Path) else "upload")
     try:
         data = source.read_bytes() if isinstance(source, Path) else source
