@@ -32,10 +32,10 @@ import httpx
 import numpy as np
 from tests.e2e.shop import _free_port, _wait_until_healthy
 
+from benchmarks.demo_shop import demo_shop
 from benchmarks.report import write_section
-from vestis.catalog.db import open_catalog, transaction
+from vestis.catalog.db import open_catalog
 from vestis.config import Settings
-from vestis.data.demo import demo_is_generated, generate_demo, load_demo
 from vestis.models import ModelRegistry
 from vestis.recommend.serving import RecommendationService
 from vestis.recommend.training import ensure_trained
@@ -116,18 +116,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 def prepare(home: Path) -> Settings:
     """A home holding the loaded demo shop and trained, active models (each step done once)."""
-    settings = Settings(home=home)
-    if not demo_is_generated(settings.demo_dir):
-        print("generating the demo shop …", file=sys.stderr)
-        generate_demo(settings.demo_dir)
-    engine = open_catalog(settings)
-    with engine.connect() as connection:
-        empty = connection.exec_driver_sql("SELECT COUNT(*) FROM products").scalar() == 0
-    if empty:
-        with transaction(engine) as session:
-            load_demo(session, settings.demo_dir, images_dir=settings.images_dir)
-    ensure_trained(engine, settings)
-    return settings
+    ensure_trained(demo_shop(home), Settings(home=home))
+    return Settings(home=home)
 
 
 def sample_customers(count: int, seed: int = 0) -> list[str]:

@@ -31,6 +31,7 @@ from vestis.recommend.interactions import IdMap, Interactions
 
 __all__ = [
     "COMPONENT_FEATURES",
+    "GBDT_PARAMS",
     "PAIR_FEATURES",
     "ItemSignals",
     "PairFeatures",
@@ -54,6 +55,15 @@ PAIR_FEATURES = (
 """Shared features, after the per-component ones."""
 RECENT_DAYS = 30.0
 DAY = 86_400.0
+GBDT_PARAMS: dict[str, float | int | bool] = {
+    "max_iter": 150,
+    "learning_rate": 0.08,
+    "max_leaf_nodes": 31,
+    "min_samples_leaf": 40,
+    "l2_regularization": 1.0,
+    "early_stopping": False,
+}
+"""The gradient-boosted ranker's settings (scikit-learn's HistGradientBoostingClassifier names)."""
 
 
 def feature_names(components: tuple[str, ...] | list[str]) -> list[str]:
@@ -260,15 +270,7 @@ class Ranker:
                 "intercept": np.zeros(1),
             }
         else:
-            model = HistGradientBoostingClassifier(
-                max_iter=150,
-                learning_rate=0.08,
-                max_leaf_nodes=31,
-                min_samples_leaf=40,
-                l2_regularization=1.0,
-                early_stopping=False,
-                random_state=self.random_state,
-            )
+            model = HistGradientBoostingClassifier(**GBDT_PARAMS, random_state=self.random_state)
             model.fit(features, labels)
             self.arrays = _tree_arrays(model)
         return self

@@ -140,19 +140,12 @@ def product_page(
     """One product: large image, details, sizes, and the optional sections below."""
     product = store.get_product(session, product_id)
     if product is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"We could not find a product with id {product_id!r}."
-        )
+        raise _no_product(product_id)
     return _render(
         request,
         "product.html",
         product=ProductPublic.of(product),
-        sections=with_looks(
-            with_recommendations(product_sections(session, product), service, product.id),
-            guide,
-            session,
-            product.id,
-        ),
+        sections=_all_sections(session, product, service, guide),
     )
 
 
@@ -174,9 +167,7 @@ async def try_on_page(
     product = store.get_product(session, product_id)
     garment = product_image_file(settings.images_dir, product.image_path) if product else None
     if product is None or garment is None:
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, detail=f"We could not find a product with id {product_id!r}."
-        )
+        raise _no_product(product_id)
     photo = await read_image_upload(person, settings)
     try:
         rendered = await run_in_threadpool(
@@ -194,12 +185,7 @@ async def try_on_page(
         "product.html",
         status_code=200 if outcome.error is None else 422,
         product=ProductPublic.of(product),
-        sections=with_looks(
-            with_recommendations(product_sections(session, product), service, product.id),
-            guide,
-            session,
-            product.id,
-        ),
+        sections=_all_sections(session, product, service, guide),
         try_on=outcome,
     )
 
@@ -339,3 +325,17 @@ def _page_url(where: ProductFilter, page: int, shopper: str | None = None) -> st
     if page > 1:
         query["page"] = page
     return "/?" + urlencode(query) if query else "/"
+
+
+def _all_sections(
+    session: Session, product: Product, service: RecommendationService, guide: GuideService
+) -> ProductSections:
+    """The product page's sections: catalog rows, then recommendations, then complete-the-look."""
+    sections = with_recommendations(product_sections(session, product), service, product.id)
+    return with_looks(sections, guide, session, product.id)
+
+
+def _no_product(product_id: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND, detail=f"We could not find a product with id {product_id!r}."
+    )

@@ -14,7 +14,7 @@ from vestis.recommend import ItemCatalog, load_model
 from vestis.recommend.evaluate import leave_last_out
 from vestis.recommend.hybrid import HybridRecommender
 from vestis.recommend.interactions import Interactions
-from vestis.recommend.ranker import Ranker, component_features
+from vestis.recommend.ranker import GBDT_PARAMS, Ranker, component_features
 
 FAST = {"als": {"factors": 8, "iterations": 5, "num_threads": 1}, "bpr": {"iterations": 10, "num_threads": 1}}
 
@@ -140,15 +140,7 @@ def test_tree_ranker_arrays_reproduce_scikit_learn() -> None:
     features = rng.normal(size=(600, 5))
     labels = (features[:, 0] + 0.5 * features[:, 3] * features[:, 1] + rng.normal(size=600) > 0.8).astype(int)
     ranker = Ranker("gbdt").fit(features, labels, np.arange(600) // 20)
-    reference = HistGradientBoostingClassifier(
-        max_iter=150,
-        learning_rate=0.08,
-        max_leaf_nodes=31,
-        min_samples_leaf=40,
-        l2_regularization=1.0,
-        early_stopping=False,
-        random_state=0,
-    ).fit(features, labels)
+    reference = HistGradientBoostingClassifier(**GBDT_PARAMS, random_state=0).fit(features, labels)
     np.testing.assert_allclose(ranker.decision(features), reference.decision_function(features), rtol=1e-9)
 
 
