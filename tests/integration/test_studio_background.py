@@ -38,6 +38,8 @@ def test_every_photo_has_a_checked_mask(photos: dict[str, Image.Image]) -> None:
 def test_product_mask_matches_the_checked_masks(photos: dict[str, Image.Image]) -> None:
     scores = {name: _iou(name, photo) for name, photo in photos.items()}
     worst = sorted(scores.items(), key=lambda item: item[1])[:5]
+    values = np.array(list(scores.values()))
+    print(f"mask IoU over {len(values)} photos: min {values.min():.3f} median {np.median(values):.3f}")
     assert min(scores.values()) >= 0.95, f"lowest IoU: {worst}"
     assert np.median(list(scores.values())) >= 0.98, f"median IoU {np.median(list(scores.values())):.3f}"
 
@@ -46,6 +48,7 @@ def test_marketplace_white_borders_are_pure_white(photos: dict[str, Image.Image]
     recipe = load_recipe("marketplace-white")
     purity = {name: background_purity(recipe.apply(photo)) for name, photo in photos.items()}
     worst = sorted(purity.items(), key=lambda item: item[1])[:5]
+    print(f"border purity over {len(purity)} photos: min {min(purity.values()):.4f}")
     assert min(purity.values()) >= 0.99, f"lowest border purity: {worst}"
 
 
