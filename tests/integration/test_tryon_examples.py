@@ -97,16 +97,15 @@ def test_garment_covers_the_torso(renders: Renders) -> None:
     """Nearly every pair reaches the issue's IoU; none falls far short (see the strict test below)."""
     values = np.array([pair.result.diagnostics["torso_iou"] for pair in renders.pairs])
     print(f"torso IoU over {len(values)} pairs: min {values.min():.3f} median {np.median(values):.3f}")
-    assert np.median(values) >= 0.8 and values.min() >= 0.55
-    assert np.mean(values >= MIN_TORSO_IOU) >= 0.85
+    assert np.median(values) >= 0.8 and values.min() >= 0.6
+    assert np.mean(values >= MIN_TORSO_IOU) >= 0.9
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="not every top can reach it honestly: a camisole's deep V and thin straps leave the upper "
-    "chest bare (IoU 0.58-0.68), and a blouse whose wide sleeves merge with its body in the product "
-    "photo's silhouette is placed too wide (0.65)",
+    reason="a camisole cannot reach it honestly: its deep V and thin straps leave the upper chest "
+    "bare (IoU 0.65-0.67 for the two camisoles in the folder; every other top reaches 0.7)",
 )
 def test_garment_covers_the_torso_in_every_pair(renders: Renders) -> None:
     ious = {(p.person_name, p.garment_name): p.result.diagnostics["torso_iou"] for p in renders.pairs}

@@ -41,6 +41,12 @@ _WAIST_RISE = 0.12
 """Waist line above, and crotch below, the hip joints as a fraction of the shoulder-to-hip length."""
 _ANKLE_DROP = 0.1
 """How far below the ankle joint the calf region ends, as a fraction of the knee-to-ankle length."""
+_HAND_SKIN = 0.25
+"""Share of a hand disc that must look like skin for the skin alone to count as the hand."""
+_COLLAR = 0.3
+"""Half the width, in shoulder widths, of the band around the neck where a collar may be."""
+_ARMPIT_DEPTH = 0.2
+"""Armpits below the shoulder joints as a fraction of the shoulder-to-hip length."""
 _MIN_SAMPLE = 50
 """Fewest pixels from which a clothing colour is taken."""
 _DISTINCT_COLOURS = 15.0
@@ -91,6 +97,11 @@ class BodyAnalyser:
         view = facing(pts, vis)
         if view == "back":
             raise TryOnError("the person seems to be seen from the back; use a photo facing the camera")
+        if view == "side" and min(pts[name][1] for name in ("nose", "left_eye", "right_eye")) < 0:
+            raise TryOnError(
+                "the person's pose could not be read: the head is cut off by the top of the photo; "
+                "use a photo that shows the head and shoulders, facing the camera"
+            )
         if view == "side":
             raise TryOnError(
                 "the person seems to be turned sideways (the shoulders are not side by side); "
@@ -185,18 +196,23 @@ def _regions(
             for k in ("right_shoulder_edge", "left_shoulder_edge", "left_hip_edge", "right_hip_edge")
         ]
     )
-    torso = _polygon(shape, torso_poly) & person
     upper_arms, forearms, hands = (np.zeros(shape, bool) for _ in range(3))
     for side in ("left", "right"):
         upper_arms |= _segment(shape, p[f"{side}_shoulder"], p[f"{side}_elbow"], arm)
+    # Below the armpits an upper arm hanging beside the body is arm, not torso.
+    shoulder_line = float(p["left_shoulder"][1] + p["right_shoulder"][1]) / 2
+    hip_line = float(p["left_hip"][1] + p["right_hip"][1]) / 2
+    armpits = shoulder_line + _ARMPIT_DEPTH * (hip_line - shoulder_line)
+    torso = _polygon(shape, torso_poly) & person & ~(upper_arms & ~_above(shape, armpits))
+    for side in ("left", "right"):
         if vis[f"{side}_elbow"] >= _MIN_VISIBILITY:
             forearms |= _segment(shape, p[f"{side}_elbow"], p[f"{side}_wrist"], round(arm * 0.85))
         if vis[f"{side}_wrist"] >= _MIN_VISIBILITY:
             centre = (p[f"{side}_wrist"] + p[f"{side}_index"] + p[f"{side}_pinky"]) / 3
             hands |= _disc(shape, centre, 0.3 * width)
+    hands &= person
     upper_arms &= person & ~torso
     forearms &= person & ~upper_arms
-    hands &= person
     head_points = np.array([p[k] for k in ("nose", "left_eye", "right_eye", "left_ear", "right_ear")])
     head_centre = head_points.mean(axis=0)
     head_radius = max(float(np.ptp(head_points[:, 0])) * 0.9, 0.35 * width)
@@ -204,11 +220,21 @@ def _regions(
     neck_top = head_centre[1] + 0.6 * head_radius
     face = person & (_disc(shape, head_centre, 1.25 * head_radius) | _above(shape, min(neck_top, neck_line)))
     face &= ~upper_arms & ~torso
-    neck = person & _above(shape, neck_line + 0.08 * width) & ~face & ~upper_arms
+    # Clothing at the neck sits close around it; hair falling on the shoulders lies farther out.
+    collar = np.abs(np.arange(shape[1]) - keypoints["neck"][0]) <= _COLLAR * width
+    neck = person & _above(shape, neck_line + 0.08 * width) & ~face & ~upper_arms & collar[None, :]
     legs = person & ~_above(shape, max(p["left_hip"][1], p["right_hip"][1]))
     skin_rgb = _skin_colour(rgb, face, head_centre, head_radius)
     skin = np.zeros(shape, bool)
     skin[person] = _skin_like(rgb[person][None], skin_rgb)[0]  # only the person matters
+    # The body's skin often differs from the face's (make-up, light): the bare arms and neck
+    # give a second reference, so that a bare chest or shoulder is not taken for clothing.
+    bare = skin & (upper_arms | forearms | neck)
+    if bare.sum() >= _BODY_SKIN_PIXELS:
+        skin_rgb = np.median(rgb[bare], axis=0).astype(np.float32)
+        skin[person] |= _skin_like(rgb[person][None], skin_rgb)[0]
+    hands = _hand_pixels(hands, skin)
+    torso &= ~hands  # a hand on the body is in front of it
     candidate = (torso | upper_arms | (neck & ~face)) & person
     old_clothing = candidate & ~skin
     old_clothing = (
@@ -216,9 +242,6 @@ def _regions(
     )
     forearm_cloth = forearms & person & ~skin & ~hands
     old_clothing |= _old_sleeves(rgb, forearm_cloth, old_clothing & upper_arms, upper_arms)
-    bare = skin & person & (upper_arms | forearms | neck)
-    if bare.sum() >= _BODY_SKIN_PIXELS:
-        skin_rgb = np.median(rgb[bare], axis=0).astype(np.float32)
     masks = {
         "person": person,
         "torso": torso,
@@ -392,6 +415,16 @@ def _old_sleeves(
     distance = np.linalg.norm(rgb_to_lab(rgb[forearm_cloth]) - reference, axis=-1)
     sleeves[forearm_cloth] = distance < _SLEEVE_COLOUR
     return sleeves
+
+
+def _hand_pixels(discs: np.ndarray, skin: np.ndarray) -> np.ndarray:
+    """The skin in the discs drawn around the hands (the clothing around a hand is no hand), or
+    the discs themselves where little skin is found there (gloves, a hand in shadow)."""
+    near_skin = cv2.dilate(skin.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((discs & near_skin).astype(np.uint8))
+    large = np.nonzero(stats[:, cv2.CC_STAT_AREA] >= _HAND_SKIN * 0.2 * discs.sum())[0]
+    refined = np.isin(labels, large[large > 0])
+    return refined if refined.sum() >= _HAND_SKIN * discs.sum() else discs
 
 
 def _skin_colour(rgb: np.ndarray, face: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:

@@ -21,6 +21,8 @@ __all__ = ["Composite", "Compositor"]
 
 _INPAINT_SCALE = 0.25
 _SHADING_RANGE = (0.55, 1.25)
+_SKIN_PRIOR = 0.05
+"""Weight of the person's overall skin colour against the nearby skin in a skin fill."""
 _SHADE_BAND = 60.0
 """Largest luminance difference from the region's median of pixels that carry its shading."""
 
@@ -70,7 +72,8 @@ class Compositor:
         # Inpainting sources: old trousers leave background behind (skin on the legs is drawn),
         # a dress's neckline or hem the body around it; the upper path keeps its own.
         hidden = {"upper": None, "lower": m["person"], "dress": painted}[category]
-        image = _fill(person, leftover, bare, body.skin_rgb, hidden=hidden)
+        skin = _local_skin(person, m["skin"] & ~old, body.skin_rgb)
+        image = _fill(person, leftover, bare, skin, hidden=hidden)
         # 2. Shade the garment like the photo: luminance of the old clothing, normalised to its mean.
         garment = warp.rgb.astype(np.float32) * _shading(person, old & painted, self.shading_strength)
         # 3. Feather the edge and blend; keep protected regions and the outside exactly.
@@ -94,7 +97,8 @@ def _fill(
     skin_rgb: np.ndarray,
     hidden: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Replace ``region``: skin colour (with the photo's shading) on arms, inpainting elsewhere.
+    """Replace ``region``: skin (``skin_rgb``, one colour or H×W×3, with the photo's shading) on
+    arms, inpainting elsewhere.
 
     ``hidden`` pixels (painted over afterwards) are inpainted too, so that the old clothing
     under the new garment does not bleed into the fill; that larger area is inpainted at half
@@ -114,8 +118,25 @@ def _fill(
     on_arm = region & arms
     shade = _shading(image, on_arm, 0.6)[on_arm] if on_arm.any() else 1.0
     result[region] = inpainted[region]
-    result[on_arm] = np.clip(skin_rgb * shade, 0, 255).astype(np.uint8)
+    colour = skin_rgb[on_arm] if skin_rgb.ndim == 3 else skin_rgb
+    result[on_arm] = np.clip(colour * shade, 0, 255).astype(np.uint8)
     return result
+
+
+def _local_skin(image: np.ndarray, skin: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
+    """H×W×3 skin colour that follows the person's own nearby skin (a neck lit differently from
+    the arms), tending to ``skin_rgb`` far from any: a normalised convolution of the skin pixels."""
+    height, width = skin.shape
+    sigma = max(4.0, min(height, width) / 12)
+    shrink = min(1.0, 3.0 / sigma)
+    small = (max(1, round(width * shrink)), max(1, round(height * shrink)))
+    weight = cv2.resize(skin.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    colour = cv2.resize(image.astype(np.float32) * skin[..., None], small, interpolation=cv2.INTER_AREA)
+    weight = cv2.GaussianBlur(weight, (0, 0), sigma * shrink)[..., None]
+    colour = cv2.GaussianBlur(colour, (0, 0), sigma * shrink)
+    prior = _SKIN_PRIOR
+    local = (colour + prior * skin_rgb.reshape(1, 1, 3)) / (weight + prior)
+    return cv2.resize(local, (width, height), interpolation=cv2.INTER_LINEAR)
 
 
 def _shading(image: np.ndarray, region: np.ndarray, strength: float) -> np.ndarray:

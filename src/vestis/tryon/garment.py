@@ -80,6 +80,10 @@ _SLEEVE_SPAN = 1.12
 """Run width, in body widths, above which a row of a top runs through its sleeves."""
 _ARMHOLE_DEPTH = 0.45
 """Armpit depth below the shoulders, in body widths, of a top whose sleeves touch its body."""
+_SLEEVE_GAP = 0.3
+"""Smallest gap between sleeves hanging below a top's hem, as a share of the run there, read as its body."""
+_ARMHOLE_SPAN = 0.85
+"""Share of the body's width the outline of a sleeveless top reaches at its armpits."""
 _MIN_SLEEVE = 0.04
 """Smallest sleeve area, as a fraction of the garment's, read as a sleeve (straps are less)."""
 _SLEEVE_MARGIN = 0.04
@@ -191,27 +195,23 @@ def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) 
 def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
     """Neckline centre, shoulders, armpits, sleeve ends (cuff centres) and hem corners of a top.
 
-    The body width is that of the silhouette's run through its centre in the lower half, or
-    just above the hem when that is not much narrower (long sleeves hanging beside the body
-    often merge with it higher up; a tie or a bodysuit's crotch is much narrower). The hem is
-    the lowest row where the body is still :data:`_HEM_SHARE` of its width. Armpits are where the run through the centre, read from the top, narrows from
-    sleeve span to body width; where it never does (sleeves touching the body all the way) they
-    sit :data:`_ARMHOLE_DEPTH` body widths below the shoulders. Sleeves are what lies outside
-    the body (:func:`sleeve_parts`); their ends are the centres of their far ends, and the hem
-    is the lowest row of the body (flared or long sleeves may hang lower).
+    The body is found on the garment's centre line (:func:`_body_extent`): its hem is where
+    that line leaves the silhouette, its width that of the run through the centre just above
+    the hem, or higher up when that is much narrower (a tie, a bodysuit's crotch), and never
+    wider than the gap between sleeves hanging below the hem (flared sleeves merge with the body
+    in the silhouette but part from it there). Armpits are where the run through the centre,
+    read from the top, narrows from sleeve span to body width. Where it never does, a top whose
+    silhouette never spreads past its body has no sleeves and its armpits are where the outline
+    first reaches :data:`_ARMHOLE_SPAN` of the body's width; sleeves touching the body all the way
+    put them :data:`_ARMHOLE_DEPTH` body widths below the shoulders. Sleeves are what lies
+    outside the body (:func:`sleeve_parts`); their ends are the centres of their far ends.
 
     Sides are named as the wearer sees them: a front-view photo shows the wearer's right on the
     image's left, as the person photo does, so names match :class:`~vestis.tryon.body.Body`'s.
     """
     top, bottom, left, right = _outline(mask)
     height = bottom - top + 1
-    lower_half = np.arange(top + height // 2, bottom - height // 20 + 1)
-    middle = (int(np.median(left[lower_half])) + int(np.median(right[lower_half]))) // 2
-    body_left, body_right = _body_run(mask, lower_half, middle)
-    near_hem = np.arange(bottom - 15 * height // 100, bottom - height // 30 + 1)
-    hem_left, hem_right = _body_run(mask, near_hem, middle)
-    if hem_right - hem_left >= _HEM_SHARE * (body_right - body_left):
-        body_left, body_right = hem_left, hem_right
+    body_left, body_right = _body_extent(mask, top, bottom, left, right)
     centre = (body_left + body_right) / 2
     body_width = body_right - body_left
     points: dict[str, tuple[float, float]] = {}
@@ -225,9 +225,17 @@ def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
     settle = max(2, height // 30)
     stays_narrow = np.array([not wide[i : i + settle].any() for i in range(len(wide))], dtype=bool)
     narrows = np.nonzero(stays_narrow[1:] & wide[:-1])[0]
-    armpit_y = float(rows[narrows[0] + 1]) if narrows.size else shoulder_y + _ARMHOLE_DEPTH * body_width
+    spans = right[rows] - left[rows]
+    reaches = np.nonzero(spans >= _ARMHOLE_SPAN * body_width)[0]
+    if narrows.size:
+        armpit_y = float(rows[narrows[0] + 1])
+    elif spans.max(initial=0) <= _SLEEVE_SPAN * body_width and reaches.size:
+        armpit_y = float(rows[reaches[0]])
+    else:
+        armpit_y = shoulder_y + _ARMHOLE_DEPTH * body_width
     armpit_y = min(max(armpit_y, top + 0.12 * height), top + 0.5 * height)
-    centre_column = mask[: round(armpit_y), round(centre)]
+    # A deep V may reach below the armpits, never below the middle.
+    centre_column = mask[: round(max(armpit_y, top + 0.5 * height)), round(centre)]
     points["neck"] = (centre, float(centre_column.argmax()) if centre_column.any() else float(top))
     points["right_armpit"] = (body_left, armpit_y)
     points["left_armpit"] = (body_right, armpit_y)
@@ -247,6 +255,36 @@ def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
         for side, outer in (("right", body_left), ("left", body_right)):
             points[f"{side}_shoulder"] = _top_between(mask, centre + 0.2 * (outer - centre), outer)
     return points
+
+
+def _body_extent(
+    mask: np.ndarray, top: int, bottom: int, left: np.ndarray, right: np.ndarray
+) -> tuple[float, float]:
+    """Left and right edge of a top's body (see :func:`upper_keypoints`)."""
+    height = bottom - top + 1
+    lower_half = np.arange(top + height // 2, bottom - height // 20 + 1)
+    middle = (int(np.median(left[lower_half])) + int(np.median(right[lower_half]))) // 2
+    column = mask[:, middle]
+    start = top + height // 2
+    below = np.nonzero(~column[start:])[0]
+    hem = start + int(below[0]) - 1 if below.size and column[start] else bottom
+    body_rows = np.arange(top + height // 2, hem - height // 20 + 1)
+    body_left, body_right = _body_run(mask, body_rows if body_rows.size else lower_half, middle)
+    near_hem = np.arange(hem - 15 * height // 100, hem - height // 30 + 1)
+    hem_left, hem_right = _body_run(mask, near_hem, middle)
+    if hem_right - hem_left >= _HEM_SHARE * (body_right - body_left):
+        body_left, body_right = hem_left, hem_right
+    hanging = mask[hem + height // 50 : hem + height // 10 + 1]
+    if hem < bottom - height // 25 and hanging.size:
+        columns = np.arange(mask.shape[1])
+        beside_left = hanging & (columns < middle)
+        beside_right = hanging & (columns > middle)
+        if beside_left.any() and beside_right.any():
+            inner_left = float(np.median([columns[row].max() for row in beside_left if row.any()]))
+            inner_right = float(np.median([columns[row].min() for row in beside_right if row.any()]))
+            if inner_right - inner_left >= _SLEEVE_GAP * (body_right - body_left):
+                body_left, body_right = max(body_left, inner_left), min(body_right, inner_right)
+    return body_left, body_right
 
 
 def _top_between(mask: np.ndarray, start: float, end: float) -> tuple[float, float]:

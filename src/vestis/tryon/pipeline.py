@@ -122,7 +122,7 @@ class WarpBackend:
             "tps_regulariser": warp.regulariser,
             "tps_min_jacobian": warp.min_jacobian,
             "sleeve_reach": reach,
-            **_lower_coverage(shape.category, body.masks, body.keypoints, composite.painted),
+            **_lower_coverage(shape.category, body.masks, body.keypoints, garment_body),
             **timings,
             "ms_total": round(sum(timings.values()), 2),
         }
@@ -148,7 +148,8 @@ def _lower_coverage(
 
     Lower garments: ``lower_body`` (the person from the waist line to the feet, arms left out)
     down to the garment's own lowest row, so that shorts are held to their length. Dresses:
-    torso and hips, compared above the crotch (a skirt's length and flare are its own).
+    torso and hips, compared above the crotch (a skirt's length and flare are its own). ``painted``
+    leaves out sleeves on the arms beside the torso, as the top's torso IoU does.
     """
     if category == "upper" or not painted.any():
         return {}

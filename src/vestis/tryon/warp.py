@@ -11,7 +11,7 @@ wrist) by distance along and across the arm, so sleeves bend at the elbow with t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -40,6 +40,8 @@ _SHOULDER_LIFT = 0.07
 """How far above the shoulder joints, in shoulder widths, a top's shoulder points sit."""
 _NECK_LIFT = 0.16
 """How far above the shoulder line, in shoulder widths, a neckline level with the top's shoulders sits."""
+_SLEEVELESS_ARMHOLE = (0.15, 0.5)
+"""Shallowest and deepest armhole of a sleeveless top, in torso lengths below the shoulder joints."""
 _PAPER_NOISE = 3
 """Largest channel difference from the background colour of a garment photo that is still paper."""
 _SEAM = 0.3
@@ -151,36 +153,24 @@ class Warper:
 def body_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]:
     """Where each garment keypoint should land on the body (pixels of the person photo).
 
-    Collar and shoulders sit slightly above the shoulder joints, armpits a third of the way down
-    the torso, the hem at the hips; a sleeve end goes as far along the arm (shoulder → elbow →
-    wrist) as the sleeve is long, measured in body scale. Lower garments and dresses are placed
-    by :func:`lower_targets` and :func:`dress_targets`.
+    Collar and shoulders sit slightly above the shoulder joints, the hem at the hips, a sleeved
+    top's armpits a third of the way down the torso; a sleeve end goes as far along the arm
+    (shoulder → elbow → wrist) as the sleeve is long, measured in body scale. The neckline, and
+    a sleeveless top's armholes, keep their true depth (a camisole's V, a tank's scoop). Lower garments and dresses
+    are placed by :func:`lower_targets` and :func:`dress_targets`.
     """
     if garment.category == "lower":
         return lower_targets(garment, body)
     if garment.category == "dress":
         return dress_targets(garment, body)
     k = {name: np.array(xy) for name, xy in body.keypoints.items()}
-    lift = np.array([0.0, _SHOULDER_LIFT * body.shoulder_width])
-    torso_length = float(
-        np.mean([k["left_hip"][1] - k["left_shoulder"][1], k["right_hip"][1] - k["right_shoulder"][1]])
-    )
     g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
-    scale = body.shoulder_width / max(float(np.linalg.norm(g["left_shoulder"] - g["right_shoulder"])), 1.0)
-    # The neckline keeps its depth below the garment's shoulders (a tank's scoop stays low).
-    depth = scale * (g["neck"][1] - (g["left_shoulder"][1] + g["right_shoulder"][1]) / 2)
-    targets = {"neck": k["neck"] + np.array([0.0, depth]) - _NECK_LIFT / _SHOULDER_LIFT * lift}
-    for side in ("left", "right"):
-        shoulder = (k[f"{side}_shoulder"] + k[f"{side}_shoulder_edge"]) / 2
-        targets[f"{side}_shoulder"] = shoulder - lift
-        targets[f"{side}_armpit"] = k[f"{side}_shoulder"] + np.array([0.0, 0.33 * torso_length])
-        targets[f"{side}_hem"] = k[f"{side}_hip_edge"] + np.array([0.0, 0.04 * torso_length])
-        if f"{side}_sleeve" in g:
-            length = scale * float(np.linalg.norm(g[f"{side}_sleeve"] - g[f"{side}_shoulder"]))
-            targets[f"{side}_sleeve"] = _along(
-                [k[f"{side}_shoulder_edge"], k[f"{side}_elbow"], k[f"{side}_wrist"]], length
-            )
-    return {name: (float(x), float(y)) for name, (x, y) in targets.items()}
+    hems = {
+        side: k[f"{side}_hip_edge"] + np.array([0.0, 0.04 * _torso_length(k)]) for side in ("left", "right")
+    }
+    targets = _top_targets(g, k, body.shoulder_width)
+    targets.update({f"{side}_hem": hem for side, hem in hems.items()})
+    return _as_tuples(targets)
 
 
 def lower_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]:
@@ -235,11 +225,6 @@ def dress_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]
     Lengths are scaled by the bodice (shoulders to waist on the garment and on the body), which
     strap and off-shoulder dresses measure as well as sleeved ones; widths by the waist.
     """
-    targets = {
-        name: np.array(xy)
-        for name, xy in body_targets(replace(garment, category="upper"), body).items()
-        if not name.endswith("_hem")
-    }
     k = {name: np.array(xy) for name, xy in body.keypoints.items()}
     g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
     shoulders = (k["left_shoulder"] + k["right_shoulder"]) / 2
@@ -250,6 +235,7 @@ def dress_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]
     g_waist = (g["left_waist"][1] + g["right_waist"][1]) / 2
     g_shoulders = (g["left_shoulder"][1] + g["right_shoulder"][1]) / 2
     length_scale = float(waist[1] - shoulders[1]) / max(float(g_waist - g_shoulders), 1.0)
+    targets = _top_targets(g, k, body.shoulder_width)
     half = _EASE * _WAIST_WIDTH * hip_width / 2
     width_scale = 2 * half / max(float(abs(g["left_waist"][0] - g["right_waist"][0])), 1.0)
     for side, sign in (("left", 1.0), ("right", -1.0)):
@@ -439,6 +425,55 @@ def _segment_lengths(polyline: list[np.ndarray]) -> list[float]:
 
 def _length(polyline: list[np.ndarray]) -> float:
     return float(sum(_segment_lengths(polyline)))
+
+
+def _top_targets(
+    g: dict[str, np.ndarray], k: dict[str, np.ndarray], shoulder_width: float
+) -> dict[str, np.ndarray]:
+    """Targets of a top's (or a bodice's) neckline, shoulders, armpits and sleeve ends (see
+    :func:`body_targets`). The garment's body, armpit to armpit, spans the shoulder joints: that
+    scale keeps the neckline's and a sleeveless top's armholes' true depth."""
+    shoulders = _shoulder_targets(k, shoulder_width)
+    torso_length = _torso_length(k)
+    sleeveless = not any(f"{side}_sleeve" in g for side in ("left", "right"))
+    chest = shoulder_width / max(float(np.linalg.norm(g["left_armpit"] - g["right_armpit"])), 1.0)
+    depth = chest * (g["neck"][1] - _mean_y(_pair(g, "shoulder")))
+    targets = {"neck": k["neck"] + np.array([0.0, depth - _NECK_LIFT * shoulder_width])}
+    scale = shoulder_width / max(float(np.linalg.norm(g["left_shoulder"] - g["right_shoulder"])), 1.0)
+    for side in ("left", "right"):
+        targets[f"{side}_shoulder"] = shoulders[side]
+        armhole = 0.33 * torso_length
+        if sleeveless:
+            armhole = chest * float(g[f"{side}_armpit"][1] - g[f"{side}_shoulder"][1])
+            armhole = float(np.clip(armhole, *(share * torso_length for share in _SLEEVELESS_ARMHOLE)))
+        targets[f"{side}_armpit"] = k[f"{side}_shoulder"] + np.array([0.0, armhole])
+        if f"{side}_sleeve" in g:
+            length = scale * float(np.linalg.norm(g[f"{side}_sleeve"] - g[f"{side}_shoulder"]))
+            targets[f"{side}_sleeve"] = _along(
+                [k[f"{side}_shoulder_edge"], k[f"{side}_elbow"], k[f"{side}_wrist"]], length
+            )
+    return targets
+
+
+def _shoulder_targets(k: dict[str, np.ndarray], shoulder_width: float) -> dict[str, np.ndarray]:
+    """A top's shoulder points: between shoulder joint and edge, a little above them."""
+    lift = np.array([0.0, _SHOULDER_LIFT * shoulder_width])
+    return {
+        side: (k[f"{side}_shoulder"] + k[f"{side}_shoulder_edge"]) / 2 - lift for side in ("left", "right")
+    }
+
+
+def _torso_length(k: dict[str, np.ndarray]) -> float:
+    """Mean vertical distance from the shoulder joints to the hip joints."""
+    return float(np.mean([k[f"{side}_hip"][1] - k[f"{side}_shoulder"][1] for side in ("left", "right")]))
+
+
+def _pair(points: dict[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
+    return {side: points[f"{side}_{name}"] for side in ("left", "right")}
+
+
+def _mean_y(points: dict[str, np.ndarray]) -> float:
+    return float(np.mean([xy[1] for xy in points.values()]))
 
 
 def _as_tuples(points: dict[str, np.ndarray]) -> dict[str, tuple[float, float]]:

@@ -8,12 +8,13 @@ import pytest
 from PIL import Image
 
 from vestis.tryon import TryOn, TryOnError
-from vestis.tryon.body import Body, facing
+from vestis.tryon.body import Body, BodyAnalyser, facing
 from vestis.tryon.compose import Compositor
 from vestis.tryon.garment import GarmentAnalyser, garment_mask, guess_category, normalise_category
-from vestis.tryon.warp import ThinPlateSpline, Warp, Warper
+from vestis.tryon.warp import ThinPlateSpline, Warp, Warper, body_targets
 from vestis.vision.features import foreground_mask
 from vestis.vision.io import ImageError, load_image
+from vestis.vision.pose import Pose
 
 
 def _tshirt() -> np.ndarray:
@@ -251,3 +252,83 @@ def _flat_warp(mask: np.ndarray, colour: tuple[int, int, int]) -> Warp:
     """A warped garment of one colour covering ``mask``."""
     rgb = np.full((*mask.shape, 3), colour, np.uint8)
     return Warp(rgb=rgb, mask=mask, grid=np.zeros((2, 2, 2)), regulariser=0, min_jacobian=1)
+
+
+def _camisole() -> np.ndarray:
+    """A 400×400 camisole: thin straps from y = 40 to the body's top corners at y = 110, a V neck
+    down to y = 170 (below the armpits), body 100..300 wide down to the hem at y = 370."""
+    image = np.full((400, 400, 3), 242, np.uint8)
+    body = np.array([[100, 110], [160, 110], [200, 170], [240, 110], [300, 110], [300, 370], [100, 370]])
+    cv2.fillPoly(image, [body], (20, 20, 20))
+    for top, bottom in (((150, 40), (130, 112)), ((250, 40), (270, 112))):
+        cv2.line(image, top, bottom, (20, 20, 20), thickness=6)
+    return image
+
+
+def test_camisole_armpits_sit_at_the_body_top_not_at_the_v() -> None:
+    k = GarmentAnalyser().analyse(_camisole(), "top").keypoints
+    assert not any(name.endswith("_sleeve") for name in k)
+    assert k["right_shoulder"][1] == pytest.approx(40, abs=6) and k["left_shoulder"][1] == pytest.approx(
+        40, abs=6
+    )
+    assert k["right_armpit"][1] == pytest.approx(110, abs=12) and k["right_armpit"][0] == pytest.approx(
+        100, abs=6
+    )
+    assert k["neck"] == pytest.approx((200, 170), abs=8)
+
+
+def test_camisole_v_keeps_its_true_depth_on_the_body() -> None:
+    """The V ends as far below the shoulders as the garment's chest width says, not stretched by
+    the straps' narrow spacing; the armholes keep their depth too."""
+    garment = GarmentAnalyser().analyse(_camisole(), "top")
+    body = _front_body()
+    targets = body_targets(garment, body)
+    chest = body.shoulder_width / 200  # the garment's body is 200 wide, armpit to armpit
+    shoulders_y = (targets["left_shoulder"][1] + targets["right_shoulder"][1]) / 2
+    neck_drop = targets["neck"][1] - body.keypoints["neck"][1]
+    assert neck_drop == pytest.approx(chest * 130 - 16, abs=8)  # V 130 below the straps, lifted 0.16 sw
+    armhole = targets["right_armpit"][1] - body.keypoints["right_shoulder"][1]
+    assert armhole == pytest.approx(chest * 70, abs=6)  # the straps' 70 pixels down to the armpit
+    assert shoulders_y < targets["right_armpit"][1] < targets["neck"][1] < targets["right_hem"][1]
+
+
+def test_flared_sleeves_merged_with_the_body_are_told_apart_below_its_hem() -> None:
+    """Bell sleeves touch the body down to its hem and hang below it: the body is the gap between them."""
+    image = np.full((400, 400, 3), 245, np.uint8)
+    body = np.array([[130, 60], [270, 60], [270, 300], [130, 300]])
+    right_sleeve = np.array([[130, 60], [60, 330], [150, 330], [150, 300], [135, 120]])
+    left_sleeve = np.stack([400 - right_sleeve[:, 0], right_sleeve[:, 1]], axis=1)
+    for polygon in (body, right_sleeve, left_sleeve):
+        cv2.fillPoly(image, [polygon.astype(np.int32)], (230, 120, 140))
+    cv2.ellipse(image, (200, 60), (30, 20), 0, 0, 180, (245, 245, 245), thickness=-1)
+    k = GarmentAnalyser().analyse(image, "top").keypoints
+    assert k["right_hem"][1] == pytest.approx(300, abs=6)
+    assert k["right_hem"][0] == pytest.approx(150, abs=10) and k["left_hem"][0] == pytest.approx(250, abs=10)
+    assert {"left_sleeve", "right_sleeve"} <= set(k)
+    assert k["right_sleeve"][1] > 300 and k["right_sleeve"][0] < 120
+
+
+class _StubPose:
+    """A pose estimator that returns fixed landmarks (those of a head cut off by the frame's top)."""
+
+    def estimate(self, rgb: np.ndarray) -> Pose:
+        names = ("nose", "left_eye", "right_eye", "left_ear", "right_ear")
+        points = dict.fromkeys(names, (150.0, -12.0)) | {
+            "left_eye": (152.0, -15.0),
+            "right_eye": (148.0, -15.0),
+            "left_shoulder": (120.0, 100.0),
+            "right_shoulder": (170.0, 100.0),
+            "left_hip": (140.0, 300.0),
+            "right_hip": (175.0, 300.0),
+        }
+        mask = np.zeros(rgb.shape[:2], bool)
+        mask[60:380, 100:200] = True
+        return Pose(points=points, visibility=dict.fromkeys(points, 0.99), mask=mask)
+
+
+def test_head_cut_off_with_unreadable_shoulders_is_refused_with_that_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("vestis.tryon.body._check_single_person", lambda rgb, mask: None)
+    with pytest.raises(TryOnError, match="head is cut off by the top of the photo"):
+        BodyAnalyser(_StubPose()).analyse(np.full((400, 300, 3), 200, np.uint8))
