@@ -37,14 +37,18 @@ _SLEEVE_COLOUR = 25.0
 """Largest CIELAB distance from the upper arms' clothing colour that counts as the same sleeve."""
 _BODY_SKIN_PIXELS = 500
 """Bare arm and neck pixels needed to take the skin colour from the body rather than the face."""
+_SHOULDER_RISE = (0.04, 0.16)
+"""Least and most height, in shoulder widths, of the top of the shoulder above its joint."""
 _WAIST_RISE = 0.12
 """Waist line above, and crotch below, the hip joints as a fraction of the shoulder-to-hip length."""
 _ANKLE_DROP = 0.1
 """How far below the ankle joint the calf region ends, as a fraction of the knee-to-ankle length."""
 _HAND_SKIN = 0.25
 """Share of a hand disc that must look like skin for the skin alone to count as the hand."""
-_COLLAR = 0.3
-"""Half the width, in shoulder widths, of the band around the neck where a collar may be."""
+_MAIN_COLOUR = 0.25
+"""Share of the clothing's pixels a colour needs to count as one of its main colours."""
+_CLOTHING_DISTANCE = 20.0
+"""Largest CIELAB distance from a main colour of the clothing on the torso that counts as that clothing."""
 _ARMPIT_DEPTH = 0.2
 """Armpits below the shoulder joints as a fraction of the shoulder-to-hip length."""
 _MIN_SAMPLE = 50
@@ -190,11 +194,15 @@ def _regions(
     keypoints["left_hip_edge"] = tuple(map(float, p["left_hip"] + across * 0.12 * width))
     keypoints["right_hip_edge"] = tuple(map(float, p["right_hip"] - across * 0.12 * width))
     keypoints["neck"] = tuple(map(float, (p["left_shoulder"] + p["right_shoulder"]) / 2))
+    for side in ("left", "right"):
+        keypoints[f"{side}_shoulder_top"] = _shoulder_top(
+            person, p[f"{side}_shoulder"], keypoints[f"{side}_shoulder_edge"], width
+        )
+    # The torso reaches up to the tops of the shoulders, beside the neck.
     torso_poly = np.array(
-        [
-            keypoints[k]
-            for k in ("right_shoulder_edge", "left_shoulder_edge", "left_hip_edge", "right_hip_edge")
-        ]
+        [(keypoints["right_shoulder_edge"][0], keypoints["right_shoulder_top"][1])]
+        + [(keypoints["left_shoulder_edge"][0], keypoints["left_shoulder_top"][1])]
+        + [keypoints[k] for k in ("left_hip_edge", "right_hip_edge")]
     )
     upper_arms, forearms, hands = (np.zeros(shape, bool) for _ in range(3))
     for side in ("left", "right"):
@@ -220,9 +228,7 @@ def _regions(
     neck_top = head_centre[1] + 0.6 * head_radius
     face = person & (_disc(shape, head_centre, 1.25 * head_radius) | _above(shape, min(neck_top, neck_line)))
     face &= ~upper_arms & ~torso
-    # Clothing at the neck sits close around it; hair falling on the shoulders lies farther out.
-    collar = np.abs(np.arange(shape[1]) - keypoints["neck"][0]) <= _COLLAR * width
-    neck = person & _above(shape, neck_line + 0.08 * width) & ~face & ~upper_arms & collar[None, :]
+    neck = person & _above(shape, neck_line + 0.08 * width) & ~face & ~upper_arms
     legs = person & ~_above(shape, max(p["left_hip"][1], p["right_hip"][1]))
     skin_rgb = _skin_colour(rgb, face, head_centre, head_radius)
     skin = np.zeros(shape, bool)
@@ -235,7 +241,14 @@ def _regions(
         skin[person] |= _skin_like(rgb[person][None], skin_rgb)[0]
     hands = _hand_pixels(hands, skin)
     torso &= ~hands  # a hand on the body is in front of it
-    candidate = (torso | upper_arms | (neck & ~face)) & person
+    # Above the shoulders (neck, tops of the upper arms) only what looks like the clothing on the
+    # torso is clothing (a collar, a strap); hair falling there is not.
+    above_shoulders = _above(shape, neck_line + 0.08 * width)
+    chest = torso & ~skin & _above(shape, (shoulder_line + hip_line) / 2)  # no trousers in the sample
+    below_chin = ~_above(shape, head_centre[1] + 0.6 * head_radius)
+    up_top = _like(rgb, chest, (neck | (upper_arms & above_shoulders) | (face & below_chin)) & ~skin)
+    face &= ~up_top  # a collar reaching into the circle drawn round the head
+    candidate = (torso | (upper_arms & ~above_shoulders) | up_top) & person
     old_clothing = candidate & ~skin
     old_clothing = (
         cv2.morphologyEx(old_clothing.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
@@ -338,6 +351,22 @@ def _lower_regions(
     masks["old_lower_clothing"] = old & masks["lower_body"]
 
 
+def _shoulder_top(
+    person: np.ndarray, joint: np.ndarray, edge: tuple[float, float], shoulder_width: float
+) -> tuple[float, float]:
+    """Top of the shoulder's outline halfway from the joint to the edge, where a top's shoulder
+    seam rests: the first person pixel in that column above the joint, kept :data:`_SHOULDER_RISE`
+    shoulder widths above it; the middle of that range where hair or the head fills the column."""
+    x = (float(joint[0]) + edge[0]) / 2
+    column = round(min(max(x, 0), person.shape[1] - 1))
+    low, high = (float(joint[1]) - rise * shoulder_width for rise in _SHOULDER_RISE)
+    start, stop = max(0, round(high)), max(0, round(float(joint[1])))
+    rows = person[start:stop, column]
+    if not rows.size or rows[0] or not rows.any():
+        return x, float(joint[1]) - sum(_SHOULDER_RISE) / 2 * shoulder_width
+    return x, float(np.clip(start + int(rows.argmax()), high, low))
+
+
 def _hanging_top(rgb: np.ndarray, top: np.ndarray, bottom: np.ndarray, band: np.ndarray) -> np.ndarray:
     """Pixels of the hip ``band`` that belong to a top hanging over the trousers.
 
@@ -425,6 +454,24 @@ def _hand_pixels(discs: np.ndarray, skin: np.ndarray) -> np.ndarray:
     large = np.nonzero(stats[:, cv2.CC_STAT_AREA] >= _HAND_SKIN * 0.2 * discs.sum())[0]
     refined = np.isin(labels, large[large > 0])
     return refined if refined.sum() >= _HAND_SKIN * discs.sum() else discs
+
+
+def _like(rgb: np.ndarray, sample: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """Pixels of ``where`` within :data:`_CLOTHING_DISTANCE` (CIELAB) of one of the main colours of
+    ``sample`` (k-means clusters holding :data:`_MAIN_COLOUR` of it; a print's lettering is none);
+    nothing when the sample is small."""
+    like = np.zeros_like(where)
+    if sample.sum() < _MIN_SAMPLE or not where.any():
+        return like
+    pixels = rgb_to_lab(rgb[sample][None])[0]
+    pixels = pixels[:: max(1, len(pixels) // 4000)].astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _, labels, centres = cv2.kmeans(pixels, min(3, len(pixels)), None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    main = centres[np.bincount(labels.ravel(), minlength=len(centres)) >= _MAIN_COLOUR * len(pixels)]
+    lab = rgb_to_lab(rgb[where][None])[0]
+    distance = np.linalg.norm(lab[:, None, :] - main[None, :, :], axis=-1).min(axis=1)
+    like[where] = distance < _CLOTHING_DISTANCE
+    return like
 
 
 def _skin_colour(rgb: np.ndarray, face: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:

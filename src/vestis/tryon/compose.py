@@ -21,6 +21,8 @@ __all__ = ["Composite", "Compositor"]
 
 _INPAINT_SCALE = 0.25
 _SHADING_RANGE = (0.55, 1.25)
+_GRAIN_LIMIT = 4.0
+"""Strongest grain (luminance standard deviation) added to filled skin."""
 _SKIN_PRIOR = 0.05
 """Weight of the person's overall skin colour against the nearby skin in a skin fill."""
 _SHADE_BAND = 60.0
@@ -67,13 +69,20 @@ class Compositor:
         painted = warp.mask & reach & ~protected
         # 1. Fill what the old clothing showed and the new garment does not cover.
         leftover = old & ~painted & ~protected
-        if category != "upper":  # the segmentation stops short of the trousers' dark outline
-            leftover |= _dilate(leftover, 2) & _dilate(m["person"], 2) & ~painted & ~protected
+        # The clothing masks stop short of their soft edges (a trouser's dark outline, a collar's rim).
+        edge = _dilate(m["person"], 2) if category != "upper" else m["person"]
+        leftover |= _dilate(leftover, 2) & edge & ~painted & ~protected
         # Inpainting sources: old trousers leave background behind (skin on the legs is drawn),
         # a dress's neckline or hem the body around it; the upper path keeps its own.
         hidden = {"upper": None, "lower": m["person"], "dress": painted}[category]
         skin = _local_skin(person, m["skin"] & ~old, body.skin_rgb)
         image = _fill(person, leftover, bare, skin, hidden=hidden)
+        # Skin filled in fades into the skin around it over a few pixels.
+        ring = _dilate(leftover, 3) & bare & m["skin"] & ~painted & ~protected & ~leftover
+        if ring.any():
+            outer = _fill(person, ring, bare, skin)
+            fade = cv2.GaussianBlur(leftover.astype(np.float32), (0, 0), 1.5)[..., None]
+            image = np.where(ring[..., None], outer * fade + person * (1 - fade), image).astype(np.uint8)
         # 2. Shade the garment like the photo: luminance of the old clothing, normalised to its mean.
         garment = warp.rgb.astype(np.float32) * _shading(person, old & painted, self.shading_strength)
         # 3. Feather the edge and blend; keep protected regions and the outside exactly.
@@ -119,8 +128,21 @@ def _fill(
     shade = _shading(image, on_arm, 0.6)[on_arm] if on_arm.any() else 1.0
     result[region] = inpainted[region]
     colour = skin_rgb[on_arm] if skin_rgb.ndim == 3 else skin_rgb
-    result[on_arm] = np.clip(colour * shade, 0, 255).astype(np.uint8)
+    grain = _skin_grain(image, arms & ~region, int(on_arm.sum()))
+    result[on_arm] = np.clip(colour * shade + grain, 0, 255).astype(np.uint8)
     return result
+
+
+def _skin_grain(image: np.ndarray, skin: np.ndarray, count: int) -> np.ndarray:
+    """``count``×1 luminance grain half as strong as the fine texture of the photo's own skin (its
+    deviation from a 2-pixel blur, which also holds edges), so filled skin is not flatter than the skin beside it;
+    the same seed every time, so a render is reproducible."""
+    if count == 0 or skin.sum() < 50:
+        return np.zeros((count, 1), np.float32)
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    detail = grey - cv2.GaussianBlur(grey, (0, 0), 2.0)
+    strength = float(np.clip(np.std(detail[skin]), 0.0, _GRAIN_LIMIT))
+    return np.random.default_rng(0).normal(0.0, 0.5 * strength, (count, 1)).astype(np.float32)
 
 
 def _local_skin(image: np.ndarray, skin: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:

@@ -330,6 +330,8 @@ def _sleeve_layer(
     best = np.full(xs.shape, np.inf, np.float32)
     along = np.zeros_like(xs)
     across = np.zeros_like(xs)
+    inward = np.zeros_like(xs)
+    centre = np.array(targets["neck"])
     start = 0.0
     for index, (a, b) in enumerate(zip(arm, arm[1:], strict=False)):
         span = max(float(np.linalg.norm(b - a)), 1e-6)
@@ -344,6 +346,8 @@ def _sleeve_layer(
         best = np.where(closer, distance, best)
         along = np.where(closer, start + clamped, along)
         across = np.where(closer, u[0] * vy - u[1] * vx, across)
+        towards_body = np.sign(u[0] * (centre[1] - a[1]) - u[1] * (centre[0] - a[0]))
+        inward = np.where(closer, towards_body, inward)
         start += span
     map_x = (root[0] + along * per_along * along_g[0] + across * per_across * across_g[0]).astype(np.float32)
     map_y = (root[1] + along * per_along * along_g[1] + across * per_across * across_g[1]).astype(np.float32)
@@ -352,6 +356,9 @@ def _sleeve_layer(
     whole = cv2.remap(garment.mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
     window = (slice(y0, y1), slice(x0, x1))
     sleeve |= (whole > 0.5) & (along < _SEAM * reach) & ~alpha[window]
+    # A wide sleeve's inner side, off the arm, hangs behind the garment's body, not over it.
+    off_arm = across * inward > _ARM_HALF_WIDTH * body.shoulder_width
+    sleeve &= ~(off_arm & alpha[window])
     colours = cv2.remap(garment.rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     rgb[window][sleeve] = colours[sleeve]
     alpha[window] |= sleeve
@@ -438,7 +445,9 @@ def _top_targets(
     sleeveless = not any(f"{side}_sleeve" in g for side in ("left", "right"))
     chest = shoulder_width / max(float(np.linalg.norm(g["left_armpit"] - g["right_armpit"])), 1.0)
     depth = chest * (g["neck"][1] - _mean_y(_pair(g, "shoulder")))
-    targets = {"neck": k["neck"] + np.array([0.0, depth - _NECK_LIFT * shoulder_width])}
+    # A neckline level with the shoulder points sits a little above them, at the base of the neck.
+    neck_y = _mean_y(shoulders) - (_NECK_LIFT - _SHOULDER_LIFT) * shoulder_width + depth
+    targets = {"neck": np.array([k["neck"][0], neck_y])}
     scale = shoulder_width / max(float(np.linalg.norm(g["left_shoulder"] - g["right_shoulder"])), 1.0)
     for side in ("left", "right"):
         targets[f"{side}_shoulder"] = shoulders[side]
@@ -456,10 +465,14 @@ def _top_targets(
 
 
 def _shoulder_targets(k: dict[str, np.ndarray], shoulder_width: float) -> dict[str, np.ndarray]:
-    """A top's shoulder points: between shoulder joint and edge, a little above them."""
+    """A top's shoulder points: on top of the shoulders (as :class:`~vestis.tryon.body.Body`
+    measures them), or a little above the middle of joint and edge when it does not."""
     lift = np.array([0.0, _SHOULDER_LIFT * shoulder_width])
     return {
-        side: (k[f"{side}_shoulder"] + k[f"{side}_shoulder_edge"]) / 2 - lift for side in ("left", "right")
+        side: k[f"{side}_shoulder_top"]
+        if f"{side}_shoulder_top" in k
+        else (k[f"{side}_shoulder"] + k[f"{side}_shoulder_edge"]) / 2 - lift
+        for side in ("left", "right")
     }
 
 
