@@ -105,8 +105,8 @@ def test_garment_covers_the_torso(renders: Renders) -> None:
 @pytest.mark.xfail(
     strict=True,
     reason="a strappy sleeveless top cannot reach it honestly: the torso runs up to the tops of the "
-    "shoulders, which a camisole's thin straps and deep V leave bare (IoU 0.62-0.69 for two camisoles "
-    "and a tank in the folder; every other top reaches 0.7)",
+    "shoulders, which camisoles (thin straps, deep V) and a strappy tank leave bare (IoU 0.62-0.69, "
+    "5 of 52 pairs; every other top reaches 0.7)",
 )
 def test_garment_covers_the_torso_in_every_pair(renders: Renders) -> None:
     ious = {(p.person_name, p.garment_name): p.result.diagnostics["torso_iou"] for p in renders.pairs}

@@ -116,17 +116,18 @@ def _fill(
     result = image.copy()
     if not region.any():
         return result
-    height, width = region.shape
-    scale = _INPAINT_SCALE if hidden is None else _INPAINT_SCALE / 2
-    small = cv2.resize(image, (max(1, round(width * scale)), max(1, round(height * scale))))
-    source = region if hidden is None else region | hidden
-    small_mask = cv2.resize(source.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST)
-    small_mask = cv2.dilate(small_mask, np.ones((3, 3), np.uint8))
-    inpainted = cv2.inpaint(small, small_mask, 5, cv2.INPAINT_TELEA)
-    inpainted = cv2.resize(inpainted, (width, height), interpolation=cv2.INTER_LINEAR)
     on_arm = region & arms
+    if (region & ~arms).any():
+        height, width = region.shape
+        scale = _INPAINT_SCALE if hidden is None else _INPAINT_SCALE / 2
+        small = cv2.resize(image, (max(1, round(width * scale)), max(1, round(height * scale))))
+        source = region if hidden is None else region | hidden
+        small_mask = cv2.resize(source.astype(np.uint8), small.shape[1::-1], interpolation=cv2.INTER_NEAREST)
+        small_mask = cv2.dilate(small_mask, np.ones((3, 3), np.uint8))
+        inpainted = cv2.inpaint(small, small_mask, 5, cv2.INPAINT_TELEA)
+        inpainted = cv2.resize(inpainted, (width, height), interpolation=cv2.INTER_LINEAR)
+        result[region] = inpainted[region]
     shade = _shading(image, on_arm, 0.6)[on_arm] if on_arm.any() else 1.0
-    result[region] = inpainted[region]
     colour = skin_rgb[on_arm] if skin_rgb.ndim == 3 else skin_rgb
     grain = _skin_grain(image, arms & ~region, int(on_arm.sum()))
     result[on_arm] = np.clip(colour * shade + grain, 0, 255).astype(np.uint8)

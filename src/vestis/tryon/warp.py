@@ -44,6 +44,10 @@ _SLEEVELESS_ARMHOLE = (0.15, 0.5)
 """Shallowest and deepest armhole of a sleeveless top, in torso lengths below the shoulder joints."""
 _PAPER_NOISE = 3
 """Largest channel difference from the background colour of a garment photo that is still paper."""
+_SEAM_GAP = 0.12
+"""Widest gap, in shoulder widths, closed between a top's body and sleeves."""
+_NECKLINE_HALF = 0.3
+"""Half the width, in shoulder widths, of the band around the neck where no gap is closed."""
 _SEAM = 0.3
 """Share of the sleeve, from its root, where the sleeve layer may also fill gaps with the garment's body."""
 _EASE = 1.05
@@ -145,6 +149,8 @@ class Warper:
         laid = np.zeros_like(alpha)
         for side, part in sleeves.items():
             laid |= _sleeve_layer(garment, part, side, body, targets, rgb, alpha)
+        if sleeves:
+            laid |= _close_seams(rgb, alpha, body)
         return Warp(
             rgb=rgb, mask=alpha, grid=grid, regulariser=regulariser, min_jacobian=min_det, sleeves=laid
         )
@@ -364,6 +370,31 @@ def _sleeve_layer(
     alpha[window] |= sleeve
     landed[window] = sleeve
     return landed
+
+
+def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
+    """Close the narrow gaps left between a top's body and its sleeves (at the shoulders, under
+    the arms) in ``rgb``/``alpha`` (in place), away from the neckline, whose openings are the
+    design's; the gap takes the colours around it. Returns what was closed."""
+    size = max(3, round(_SEAM_GAP * body.shoulder_width)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    closed = cv2.morphologyEx(alpha.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    columns = np.arange(alpha.shape[1])
+    beside_neck = np.abs(columns - body.keypoints["neck"][0]) > _NECKLINE_HALF * body.shoulder_width
+    gap = closed & ~alpha & body.masks["person"] & beside_neck[None, :]
+    if "face" in body.masks:
+        gap &= ~body.masks["face"]
+    if not gap.any():
+        return gap
+    ys, xs = np.nonzero(gap)
+    y0, y1 = max(0, ys.min() - size), min(alpha.shape[0], ys.max() + size + 1)
+    x0, x1 = max(0, xs.min() - size), min(alpha.shape[1], xs.max() + size + 1)
+    window = (slice(y0, y1), slice(x0, x1))
+    unknown = (gap[window] | ~alpha[window]).astype(np.uint8)
+    filled = cv2.inpaint(np.ascontiguousarray(rgb[window]), unknown, 3, cv2.INPAINT_TELEA)
+    rgb[window][gap[window]] = filled[gap[window]]
+    alpha |= gap
+    return gap
 
 
 def _along(polyline: list[np.ndarray], length: float) -> np.ndarray:

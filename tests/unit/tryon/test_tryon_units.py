@@ -8,10 +8,10 @@ import pytest
 from PIL import Image
 
 from vestis.tryon import TryOn, TryOnError
-from vestis.tryon.body import Body, BodyAnalyser, facing
+from vestis.tryon.body import Body, BodyAnalyser, _hand_pixels, _like, _shoulder_top, facing
 from vestis.tryon.compose import Compositor
 from vestis.tryon.garment import GarmentAnalyser, garment_mask, guess_category, normalise_category
-from vestis.tryon.warp import ThinPlateSpline, Warp, Warper, body_targets
+from vestis.tryon.warp import ThinPlateSpline, Warp, Warper, _close_seams, body_targets
 from vestis.vision.features import foreground_mask
 from vestis.vision.io import ImageError, load_image
 from vestis.vision.pose import Pose
@@ -332,3 +332,52 @@ def test_head_cut_off_with_unreadable_shoulders_is_refused_with_that_reason(
     monkeypatch.setattr("vestis.tryon.body._check_single_person", lambda rgb, mask: None)
     with pytest.raises(TryOnError, match="head is cut off by the top of the photo"):
         BodyAnalyser(_StubPose()).analyse(np.full((400, 300, 3), 200, np.uint8))
+
+
+def test_gaps_between_body_and_sleeve_close_but_the_neckline_stays_open() -> None:
+    body = _front_body()
+    body.masks["face"] = np.zeros((400, 300), bool)
+    alpha = np.zeros((400, 300), bool)
+    alpha[100:250, 100:200] = True  # the body
+    alpha[100:200, 206:230] = True  # a sleeve, 6 pixels off its right side
+    alpha[100:140, 140:160] = False  # a V neckline 20 wide, at the neck (x = 150)
+    rgb = np.zeros((400, 300, 3), np.uint8)
+    rgb[alpha] = (200, 40, 40)
+    closed = _close_seams(rgb, alpha, body)
+    assert closed[150, 200:206].all() and alpha[150, 200:206].all()
+    # The gap takes the colours around it.
+    assert np.abs(rgb[150, 201:205].astype(int) - (200, 40, 40)).max() <= 12, rgb[150, 201:205]
+    assert not alpha[105:135, 145:155].any()  # the neckline is the design's
+
+
+def test_only_what_looks_like_the_top_counts_as_clothing_above_the_shoulders() -> None:
+    """A strap in the top's colour is clothing; hair of another colour beside it is not."""
+    rgb = np.zeros((60, 60, 3), np.uint8)
+    rgb[30:, :] = (20, 40, 160)  # the top on the chest: blue, with a little white lettering
+    rgb[50:52, 10:20] = (250, 250, 250)
+    rgb[:30, 10:14] = (20, 40, 160)  # a strap
+    rgb[:30, 40:50] = (120, 70, 40)  # auburn hair
+    chest = np.zeros((60, 60), bool)
+    chest[30:] = True
+    above = ~chest
+    like = _like(rgb, chest, above)
+    assert like[:30, 10:14].all() and not like[:30, 40:50].any()
+
+
+def test_hand_is_its_skin_not_the_disc_drawn_round_it() -> None:
+    disc = np.zeros((100, 100), bool)
+    cv2.circle(disc.view(np.uint8), (50, 50), 30, 1, thickness=-1)
+    skin = np.zeros_like(disc)
+    skin[40:80, 40:60] = True  # the hand; the rest of the disc is a shirt
+    hand = _hand_pixels(disc, skin)
+    assert hand[60, 50] and not hand[50, 25]
+    assert _hand_pixels(disc, np.zeros_like(disc)).sum() == disc.sum()  # a gloved hand keeps the disc
+
+
+def test_shoulder_top_is_read_off_the_silhouette() -> None:
+    person = np.zeros((200, 200), bool)
+    person[90:, 40:160] = True  # shoulders whose tops are 10 pixels above the joints at y = 100
+    x, y = _shoulder_top(person, np.array([60.0, 100.0]), (50.0, 100.0), 100.0)
+    assert (x, y) == pytest.approx((55, 90), abs=1)
+    person[:, 50:60] = True  # hair falling over the shoulder: the usual height instead
+    assert _shoulder_top(person, np.array([60.0, 100.0]), (50.0, 100.0), 100.0)[1] == pytest.approx(90, abs=1)
