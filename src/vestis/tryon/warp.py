@@ -375,10 +375,18 @@ def _sleeve_layer(
 def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
     """Close the narrow gaps left between a top's body and its sleeves (at the shoulders, under
     the arms) in ``rgb``/``alpha`` (in place), away from the neckline, whose openings are the
-    design's; the gap takes the colours around it. Returns what was closed."""
+    design's; the gap takes the garment's colours around it. Returns what was closed."""
     size = max(3, round(_SEAM_GAP * body.shoulder_width)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    closed = cv2.morphologyEx(alpha.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    closed = np.zeros_like(alpha)
+    ys, xs = np.nonzero(alpha)
+    if not ys.size:
+        return closed
+    box = (
+        slice(max(0, ys.min() - size), ys.max() + size + 1),
+        slice(max(0, xs.min() - size), xs.max() + size + 1),
+    )
+    closed[box] = cv2.morphologyEx(alpha[box].astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
     columns = np.arange(alpha.shape[1])
     beside_neck = np.abs(columns - body.keypoints["neck"][0]) > _NECKLINE_HALF * body.shoulder_width
     gap = closed & ~alpha & body.masks["person"] & beside_neck[None, :]
@@ -390,9 +398,12 @@ def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
     y0, y1 = max(0, ys.min() - size), min(alpha.shape[0], ys.max() + size + 1)
     x0, x1 = max(0, xs.min() - size), min(alpha.shape[1], xs.max() + size + 1)
     window = (slice(y0, y1), slice(x0, x1))
-    unknown = (gap[window] | ~alpha[window]).astype(np.uint8)
-    filled = cv2.inpaint(np.ascontiguousarray(rgb[window]), unknown, 3, cv2.INPAINT_TELEA)
-    rgb[window][gap[window]] = filled[gap[window]]
+    # The garment's own colours, averaged over a neighbourhood the size of the gap.
+    weight = alpha[window].astype(np.float32)
+    sums = cv2.GaussianBlur(rgb[window].astype(np.float32) * weight[..., None], (0, 0), size / 2)
+    weights = cv2.GaussianBlur(weight, (0, 0), size / 2)[..., None]
+    filled = sums / np.maximum(weights, 1e-3)
+    rgb[window][gap[window]] = np.clip(filled[gap[window]], 0, 255).astype(np.uint8)
     alpha |= gap
     return gap
 
