@@ -45,6 +45,8 @@ _ANKLE_DROP = 0.1
 """How far below the ankle joint the calf region ends, as a fraction of the knee-to-ankle length."""
 _HAND_SKIN = 0.25
 """Share of a hand disc that must look like skin for the skin alone to count as the hand."""
+_LOOSE_SLEEVE = 1.8
+"""Width, in arm widths, out to which a loose old sleeve beside the arm is looked for."""
 _MAIN_COLOUR = 0.25
 """Share of the clothing's pixels a colour needs to count as one of its main colours."""
 _CLOTHING_DISTANCE = 20.0
@@ -248,6 +250,12 @@ def _regions(
     below_chin = ~_above(shape, head_centre[1] + 0.6 * head_radius)
     up_top = _like(rgb, chest, (neck | (upper_arms & above_shoulders) | (face & below_chin)) & ~skin)
     face &= ~up_top  # a collar reaching into the circle drawn round the head
+    # A loose sleeve reaches beyond the arm drawn for it: the rest of it, in the top's colours, is arm.
+    loose = np.zeros(shape, bool)
+    for side in ("left", "right"):
+        loose |= _segment(shape, p[f"{side}_shoulder"], p[f"{side}_elbow"], round(_LOOSE_SLEEVE * arm))
+    loose = _like(rgb, chest, loose & person & ~torso & ~upper_arms & ~face & ~skin & ~above_shoulders)
+    upper_arms |= loose  # the arm under it is wider than the one drawn, so bare it as arm
     candidate = (torso | (upper_arms & ~above_shoulders) | up_top) & person
     old_clothing = candidate & ~skin
     old_clothing = (

@@ -188,8 +188,9 @@ def _shading(image: np.ndarray, region: np.ndarray, strength: float) -> np.ndarr
 def _roles(
     masks: dict[str, np.ndarray], category: str, long_sleeves: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What a garment of ``category`` replaces, where bare skin shows instead (a top: arms, torso
-    and neck, so a shorter top bares the midriff and shorter sleeves the arms), and what stays in
+    """What a garment of ``category`` replaces, where bare skin shows instead (a top or a dress:
+    arms, torso and neck, so a shorter top bares the midriff, a neckline the chest and shorter
+    sleeves the arms; legs below a dress or shorts), and what stays in
     front of it: hands, bare forearms over short sleeves, and arms, feet and a top worn over the
     waistband over trousers and skirts (``arms_front``: just the arm pixels that are not the old
     trousers)."""
@@ -204,7 +205,8 @@ def _roles(
     if category == "lower":
         return masks["old_lower_clothing"], legs, masks["arms_front"] | masks["feet"] | masks["top_front"]
     old = masks["old_clothing"] | masks["old_lower_clothing"]
-    return old, masks["arms"] | legs, masks["feet"] | (masks["arms_front"] & (masks["hands"] | no_sleeves))
+    bare = masks["arms"] | legs | masks["torso"] | masks["neck"]  # a neckline bares skin as a top's does
+    return old, bare, masks["feet"] | (masks["arms_front"] & (masks["hands"] | no_sleeves))
 
 
 def _dilate(mask: np.ndarray, pixels: int) -> np.ndarray:
