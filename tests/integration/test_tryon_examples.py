@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 
 from vestis.tryon import TryOn, TryOnError, TryOnResult, save_debug
+from vestis.tryon.body import BodyAnalyser
 from vestis.tryon.garment import GarmentAnalyser, garment_mask
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.segment import shows_person
@@ -25,6 +27,7 @@ FOLDERS = ("tryon-examples", "tryon-examples-idm")
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png"}
 MIN_TORSO_IOU = 0.7
 MIN_RENDERED_PERSONS = 0.9
+PRODUCT_PHOTOS = 200
 """Share of person photos that must take a top (the rest are refused with a reason)."""
 
 
@@ -293,3 +296,27 @@ def test_catalog_photos_never_crash_the_garment_analysis(shared_data: Path) -> N
             except Exception as error:  # noqa: BLE001 - the test exists to catch any of them
                 crashes.append((path.name, category, repr(error)))
     assert not crashes, crashes
+
+
+@pytest.mark.slow
+def test_product_photos_without_a_person_are_refused_as_the_person(shared_data: Path) -> None:
+    """Shoes, bags and watches from the catalog: the pose model places a front-facing skeleton on
+    some of them (8 of these 200 without the checks in BodyAnalyser); the pipeline must still say
+    there is no person, not paint a top on a shoe."""
+    folder = shared_data / "fashion-product-images"
+    if not (folder / "styles_merged.csv").is_file():
+        pytest.skip(f"{folder / 'styles_merged.csv'} is absent")
+    styles = pd.read_csv(folder / "styles_merged.csv", usecols=["id", "masterCategory"])
+    objects = sorted(styles[styles["masterCategory"].isin(["Footwear", "Accessories"])]["id"])
+    paths = [p for p in (folder / "images" / f"{i}.jpg" for i in objects) if p.is_file()][:PRODUCT_PHOTOS]
+    assert len(paths) >= PRODUCT_PHOTOS // 2, "too few product photos without a person"
+    analyser, accepted = BodyAnalyser(), []
+    for path in paths:
+        try:
+            analyser.analyse(np.asarray(Image.open(path).convert("RGB")))
+        except TryOnError:
+            continue
+        accepted.append(path.name)
+    print(f"product photos taken for a person: {len(accepted)} of {len(paths)} {accepted}")
+    # One in a hundred is tolerated: the catalog files a few photos of people under footwear.
+    assert len(accepted) <= max(1, len(paths) // 100), accepted

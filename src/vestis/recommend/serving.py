@@ -172,7 +172,9 @@ class RecommendationService:
         if customer_id not in model.users_:
             return [s.item.id for s in _suggestions(snapshot, name, model.recommend([customer_id], k)[0])]
         top, scores = model.recommend_rows(model.users_.rows([customer_id]), k)
-        ids = (model.items_.id(int(row)) for row, score in zip(top[0], scores[0], strict=True) if score > -np.inf)
+        ids = (
+            model.items_.id(int(row)) for row, score in zip(top[0], scores[0], strict=True) if score > -np.inf
+        )
         return [item_id for item_id in ids if item_id in snapshot.items]
 
     def similar(self, product_id: str, k: int = 12, kind: SimilarKind = "behaviour") -> list[Suggestion]:

@@ -29,6 +29,11 @@ _SIDE_VIEW = 0.35
 camera; photos facing it measure 0.58–0.75."""
 _OTHER_PERSON = 0.3
 """Area, as a share of the tracked person's, of a separate figure that counts as another person."""
+_NO_PERSON = "no person found in the person photo; use a photo of one person, facing the camera"
+_MODELS_AGREE = 0.5
+_PROPORTIONS = {"torso": (0.9, 3.5), "head": (0.3, 1.3), "eyes": (0.06, 0.45), "silhouette": (0.9, 20.0)}
+"""Bounds of a person's proportions (see :func:`_plausible_body`)."""
+"""Share of the pose model's person the selfie segmentation must also see for it to be a person."""
 _SELFIE: list = []
 _SELFIE_LOCK = threading.Lock()
 _SLEEVED = 0.3
@@ -89,10 +94,8 @@ class BodyAnalyser:
         """
         pose = self.estimator.estimate(rgb)
         if pose is None or pose.mask.mean() < 0.01:
-            raise TryOnError(
-                "no person found in the person photo; use a photo of one person, facing the camera"
-            )
-        _check_single_person(rgb, pose.mask)
+            raise TryOnError(_NO_PERSON)
+        _check_one_person(rgb, pose.mask)
         vis, pts = pose.visibility, pose.points
         needed = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
         missing = [name for name in needed if vis[name] < _MIN_VISIBILITY]
@@ -113,6 +116,8 @@ class BodyAnalyser:
                 "the person seems to be turned sideways (the shoulders are not side by side); "
                 "use a photo facing the camera"
             )
+        if not _plausible_body(pts, pose.mask):
+            raise TryOnError(_NO_PERSON)
         return _regions(rgb, pose.mask, pts, vis)
 
 
@@ -137,6 +142,29 @@ def facing(points: dict[str, tuple[float, float]], visibility: dict[str, float])
     return "side" if spread < _SIDE_VIEW else "front"
 
 
+def _plausible_body(points: dict[str, tuple[float, float]], mask: np.ndarray) -> bool:
+    """Whether the landmarks and silhouette have a standing person's proportions.
+
+    The pose model can place a skeleton on a shoe or a watch; there the proportions are off.
+    In shoulder widths, person photos measure: shoulders to hips 1.3-1.8 (an object often has its
+    "hips" above its "shoulders"), nose above the shoulders 0.55-0.75, eyes 0.14-0.25 apart; the
+    silhouette is at least 1.4 times as tall as it is wide. The bounds in :data:`_PROPORTIONS`
+    leave wide margins; the head is not measured when it is cut off by the photo's top.
+    """
+    p = {name: np.array(xy) for name, xy in points.items()}
+    width = max(float(np.linalg.norm(p["left_shoulder"] - p["right_shoulder"])), 1.0)
+    shoulders = (p["left_shoulder"][1] + p["right_shoulder"][1]) / 2
+    measures = {"torso": ((p["left_hip"][1] + p["right_hip"][1]) / 2 - shoulders) / width}
+    if p["nose"][1] >= 0:
+        measures["head"] = (shoulders - p["nose"][1]) / width
+        measures["eyes"] = float(np.linalg.norm(p["left_eye"] - p["right_eye"])) / width
+    ys, xs = np.nonzero(mask)
+    measures["silhouette"] = (np.ptp(ys) + 1) / (np.ptp(xs) + 1) if ys.size else 0.0
+    return all(
+        low <= measures[name] <= high for name, (low, high) in _PROPORTIONS.items() if name in measures
+    )
+
+
 def require_legs(body: Body, reach: float, garment: str) -> None:
     """Raise :class:`TryOnError` unless the photo shows the legs down to where ``garment`` ends.
 
@@ -154,14 +182,19 @@ def require_legs(body: Body, reach: float, garment: str) -> None:
         )
 
 
-def _check_single_person(rgb: np.ndarray, mask: np.ndarray) -> None:
-    """Raise when the photo holds two or more large, separate figures.
+def _check_one_person(rgb: np.ndarray, mask: np.ndarray) -> None:
+    """Raise when the photo holds no person after all, or two or more large, separate figures.
 
-    The pose model segments only the person it tracks, so everyone is segmented again with
-    MediaPipe's selfie segmentation: a figure away from the tracked person (single-person
-    photos leave at most 0.5 % of the person's area there) is someone else.
+    Everyone is segmented again with MediaPipe's selfie segmentation. The pose model can place
+    a skeleton on an object (a shoe, say); there the second model sees nobody: it covers at
+    least 96 % of the pose model's person in real person photos, nothing of a shoe. And the pose
+    model segments only the person it tracks, so a figure away from them (single-person photos
+    leave at most 0.5 % of the person's area there) is someone else.
     """
-    outside = _everyone(rgb) & ~(cv2.dilate(mask.astype(np.uint8), np.ones((25, 25), np.uint8)) > 0)
+    everyone = _everyone(rgb)
+    if (everyone & mask).sum() < _MODELS_AGREE * mask.sum():
+        raise TryOnError(_NO_PERSON)
+    outside = everyone & ~(cv2.dilate(mask.astype(np.uint8), np.ones((25, 25), np.uint8)) > 0)
     _, _, stats, _ = cv2.connectedComponentsWithStats((mask | outside).astype(np.uint8), connectivity=8)
     areas = np.sort(stats[1:, cv2.CC_STAT_AREA])[::-1]
     figures = int((areas > _OTHER_PERSON * mask.sum()).sum())

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from vestis.tryon import TryOn, TryOnError
-from vestis.tryon.body import Body, BodyAnalyser, _hand_pixels, _like, _shoulder_top, facing
+from vestis.tryon.body import Body, BodyAnalyser, _hand_pixels, _like, _plausible_body, _shoulder_top, facing
 from vestis.tryon.compose import Compositor
 from vestis.tryon.garment import GarmentAnalyser, garment_mask, guess_category, normalise_category
 from vestis.tryon.warp import ThinPlateSpline, Warp, Warper, _close_seams, body_targets
@@ -329,7 +329,7 @@ class _StubPose:
 def test_head_cut_off_with_unreadable_shoulders_is_refused_with_that_reason(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("vestis.tryon.body._check_single_person", lambda rgb, mask: None)
+    monkeypatch.setattr("vestis.tryon.body._check_one_person", lambda rgb, mask: None)
     with pytest.raises(TryOnError, match="head is cut off by the top of the photo"):
         BodyAnalyser(_StubPose()).analyse(np.full((400, 300, 3), 200, np.uint8))
 
@@ -381,3 +381,25 @@ def test_shoulder_top_is_read_off_the_silhouette() -> None:
     assert (x, y) == pytest.approx((55, 90), abs=1)
     person[:, 50:60] = True  # hair falling over the shoulder: the usual height instead
     assert _shoulder_top(person, np.array([60.0, 100.0]), (50.0, 100.0), 100.0)[1] == pytest.approx(90, abs=1)
+
+
+def test_a_skeleton_with_a_persons_proportions_is_plausible_and_a_shoe_shaped_one_not() -> None:
+    person = {
+        "left_shoulder": (200.0, 100.0),
+        "right_shoulder": (100.0, 100.0),
+        "left_hip": (185.0, 250.0),
+        "right_hip": (115.0, 250.0),
+        "nose": (150.0, 40.0),
+        "left_eye": (160.0, 30.0),
+        "right_eye": (140.0, 30.0),
+    }
+    standing = np.zeros((400, 300), bool)
+    standing[10:390, 80:220] = True
+    assert _plausible_body(person, standing)
+    lying = np.zeros((400, 300), bool)
+    lying[150:250, 10:290] = True  # wider than tall, as a shoe
+    assert not _plausible_body(person, lying)
+    squashed = person | {"left_hip": (185.0, 120.0), "right_hip": (115.0, 120.0)}  # hips at the shoulders
+    assert not _plausible_body(squashed, standing)
+    cut_off = person | {"nose": (150.0, -20.0), "left_eye": (190.0, -30.0), "right_eye": (110.0, -30.0)}
+    assert _plausible_body(cut_off, standing)  # a head out of the frame is not measured
