@@ -320,3 +320,22 @@ def test_product_photos_without_a_person_are_refused_as_the_person(shared_data: 
     print(f"product photos taken for a person: {len(accepted)} of {len(paths)} {accepted}")
     # One in a hundred is tolerated: the catalog files a few photos of people under footwear.
     assert len(accepted) <= max(1, len(paths) // 100), accepted
+
+
+@pytest.mark.slow
+def test_shoes_are_refused_as_the_garment(shared_data: Path) -> None:
+    folder = shared_data / "fashion-product-images"
+    if not (folder / "styles_merged.csv").is_file():
+        pytest.skip(f"{folder / 'styles_merged.csv'} is absent")
+    styles = pd.read_csv(folder / "styles_merged.csv", usecols=["id", "masterCategory"])
+    shoes = sorted(styles[styles["masterCategory"] == "Footwear"]["id"])
+    paths = [p for p in (folder / "images" / f"{i}.jpg" for i in shoes) if p.is_file()][:PRODUCT_PHOTOS]
+    analyser, accepted = GarmentAnalyser(), []
+    for path in paths:
+        try:
+            analyser.analyse(np.asarray(Image.open(path).convert("RGB")))
+        except TryOnError:
+            continue
+        accepted.append(path.name)
+    print(f"shoe photos taken for a garment: {len(accepted)} of {len(paths)} {accepted}")
+    assert len(accepted) <= max(1, len(paths) // 50), accepted

@@ -56,6 +56,8 @@ SUPPORTED = ("upper", "lower", "dress")
 """Garment classes the warp backend can render today."""
 
 _ANALYSIS_SIZE = 384
+_FRONT_VIEW_SYMMETRY = 0.7
+"""Least mirror symmetry (see :func:`mirror_symmetry`) of a garment photographed from the front."""
 _BORDER_SPREAD_LIMIT = 18.0
 """Largest typical CIELAB distance of border pixels from their median that still counts as plain."""
 _LEG_GAP = 0.4
@@ -123,8 +125,8 @@ class GarmentAnalyser:
         """Mask, class and keypoints of the garment in ``rgb`` (H×W×3 uint8).
 
         Raises :class:`TryOnError` when the photo shows a person rather than a product, the
-        background is not plain, no garment is found or the class (given or guessed) is not one
-        the pipeline renders.
+        background is not plain, no garment is found, the outline is not a front view's (a shoe)
+        or the class (given or guessed) is not one the pipeline renders.
         """
         if shows_person(rgb):
             raise TryOnError(
@@ -132,6 +134,12 @@ class GarmentAnalyser:
                 "on a plain background"
             )
         small_mask, lab, gap_like = _small_silhouette(rgb)
+        if mirror_symmetry(small_mask) < _FRONT_VIEW_SYMMETRY:
+            raise TryOnError(
+                "the garment photo does not show a garment from the front: its outline is far from "
+                "left-right symmetric (a shoe, a side view, or a garment that hardly stands out from "
+                "its background); use the front-view product photo of a top, bottoms or a dress"
+            )
         height, width = rgb.shape[:2]
         mask = cv2.resize(small_mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR) > 0
         background = gap_like
@@ -190,6 +198,24 @@ def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) 
     if narrowest > 0 and height / narrowest >= _DRESS_LENGTH:
         return "dress"
     return "upper"
+
+
+def mirror_symmetry(mask: np.ndarray) -> float:
+    """IoU of a silhouette with its mirror image about the vertical through its centroid.
+
+    Garments photographed from the front measure 0.89 or more (5th percentile of the try-on
+    examples), a wrap top's tie included; shoes, photographed from the side, 0.43-0.60.
+    """
+    ys, xs = np.nonzero(mask)
+    if not xs.size:
+        return 0.0
+    shifted = xs - xs.mean()
+    reach = int(np.ceil(np.abs(shifted).max())) + 1
+    canvas = np.zeros((int(ys.max()) + 1, 2 * reach + 1), bool)
+    columns = np.round(shifted).astype(int) + reach
+    canvas[ys, columns] = True
+    mirrored = canvas[:, ::-1]
+    return float((canvas & mirrored).sum() / max(int((canvas | mirrored).sum()), 1))
 
 
 def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:

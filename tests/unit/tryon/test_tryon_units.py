@@ -10,7 +10,13 @@ from PIL import Image
 from vestis.tryon import TryOn, TryOnError
 from vestis.tryon.body import Body, BodyAnalyser, _hand_pixels, _like, _plausible_body, _shoulder_top, facing
 from vestis.tryon.compose import Compositor
-from vestis.tryon.garment import GarmentAnalyser, garment_mask, guess_category, normalise_category
+from vestis.tryon.garment import (
+    GarmentAnalyser,
+    garment_mask,
+    guess_category,
+    mirror_symmetry,
+    normalise_category,
+)
 from vestis.tryon.warp import ThinPlateSpline, Warp, Warper, _close_seams, body_targets
 from vestis.vision.features import foreground_mask
 from vestis.vision.io import ImageError, load_image
@@ -403,3 +409,14 @@ def test_a_skeleton_with_a_persons_proportions_is_plausible_and_a_shoe_shaped_on
     assert not _plausible_body(squashed, standing)
     cut_off = person | {"nose": (150.0, -20.0), "left_eye": (190.0, -30.0), "right_eye": (110.0, -30.0)}
     assert _plausible_body(cut_off, standing)  # a head out of the frame is not measured
+
+
+def test_a_shoe_is_no_garment_seen_from_the_front() -> None:
+    shoe = np.full((300, 400, 3), 245, np.uint8)
+    sole = np.array([[40, 200], [360, 200], [370, 230], [30, 230]])
+    upper = np.array([[40, 200], [60, 150], [200, 140], [330, 170], [360, 200]])  # heel left, toe right
+    cv2.fillPoly(shoe, [sole, upper], (60, 40, 30))
+    cv2.fillPoly(shoe, [np.array([[40, 150], [90, 80], [130, 90], [110, 150]])], (60, 40, 30))  # the shaft
+    with pytest.raises(TryOnError, match="does not show a garment from the front"):
+        GarmentAnalyser().analyse(shoe)
+    assert mirror_symmetry(garment_mask(_tshirt())) > 0.95
