@@ -9,6 +9,7 @@ are skipped with the pipeline's own reason, which the tests print.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -303,20 +304,8 @@ def test_product_photos_without_a_person_are_refused_as_the_person(shared_data: 
     """Shoes, bags and watches from the catalog: the pose model places a front-facing skeleton on
     some of them (8 of these 200 without the checks in BodyAnalyser); the pipeline must still say
     there is no person, not paint a top on a shoe."""
-    folder = shared_data / "fashion-product-images"
-    if not (folder / "styles_merged.csv").is_file():
-        pytest.skip(f"{folder / 'styles_merged.csv'} is absent")
-    styles = pd.read_csv(folder / "styles_merged.csv", usecols=["id", "masterCategory"])
-    objects = sorted(styles[styles["masterCategory"].isin(["Footwear", "Accessories"])]["id"])
-    paths = [p for p in (folder / "images" / f"{i}.jpg" for i in objects) if p.is_file()][:PRODUCT_PHOTOS]
-    assert len(paths) >= PRODUCT_PHOTOS // 2, "too few product photos without a person"
-    analyser, accepted = BodyAnalyser(), []
-    for path in paths:
-        try:
-            analyser.analyse(np.asarray(Image.open(path).convert("RGB")))
-        except TryOnError:
-            continue
-        accepted.append(path.name)
+    paths = _catalog_photos(shared_data, ("Footwear", "Accessories"))
+    accepted = _accepted(paths, BodyAnalyser().analyse)
     print(f"product photos taken for a person: {len(accepted)} of {len(paths)} {accepted}")
     # One in a hundred is tolerated: the catalog files a few photos of people under footwear.
     assert len(accepted) <= max(1, len(paths) // 100), accepted
@@ -324,18 +313,31 @@ def test_product_photos_without_a_person_are_refused_as_the_person(shared_data: 
 
 @pytest.mark.slow
 def test_shoes_are_refused_as_the_garment(shared_data: Path) -> None:
+    paths = _catalog_photos(shared_data, ("Footwear",))
+    accepted = _accepted(paths, GarmentAnalyser().analyse)
+    print(f"shoe photos taken for a garment: {len(accepted)} of {len(paths)} {accepted}")
+    assert len(accepted) <= max(1, len(paths) // 50), accepted
+
+
+def _catalog_photos(shared_data: Path, categories: tuple[str, ...]) -> list[Path]:
+    """The first :data:`PRODUCT_PHOTOS` catalog photos (by id) of the given master categories."""
     folder = shared_data / "fashion-product-images"
     if not (folder / "styles_merged.csv").is_file():
         pytest.skip(f"{folder / 'styles_merged.csv'} is absent")
     styles = pd.read_csv(folder / "styles_merged.csv", usecols=["id", "masterCategory"])
-    shoes = sorted(styles[styles["masterCategory"] == "Footwear"]["id"])
-    paths = [p for p in (folder / "images" / f"{i}.jpg" for i in shoes) if p.is_file()][:PRODUCT_PHOTOS]
-    analyser, accepted = GarmentAnalyser(), []
+    ids = sorted(styles[styles["masterCategory"].isin(categories)]["id"])
+    paths = [p for p in (folder / "images" / f"{i}.jpg" for i in ids) if p.is_file()][:PRODUCT_PHOTOS]
+    assert len(paths) >= PRODUCT_PHOTOS // 2, f"too few {'/'.join(categories)} photos in {folder}"
+    return paths
+
+
+def _accepted(paths: list[Path], analyse: Callable[[np.ndarray], object]) -> list[str]:
+    """Names of the photos ``analyse`` takes without a :class:`TryOnError`."""
+    accepted = []
     for path in paths:
         try:
-            analyser.analyse(np.asarray(Image.open(path).convert("RGB")))
+            analyse(np.asarray(Image.open(path).convert("RGB")))
         except TryOnError:
             continue
         accepted.append(path.name)
-    print(f"shoe photos taken for a garment: {len(accepted)} of {len(paths)} {accepted}")
-    assert len(accepted) <= max(1, len(paths) // 50), accepted
+    return accepted
