@@ -267,13 +267,14 @@ def _regions(
     legs = person & ~_above(shape, max(p["left_hip"][1], p["right_hip"][1]))
     skin_rgb = _skin_colour(rgb, face, head_centre, head_radius)
     skin = np.zeros(shape, bool)
-    skin[person] = _skin_like(rgb[person][None], skin_rgb)[0]  # only the person matters
+    person_lab = rgb_to_lab(rgb[person][None])[0]  # only the person matters
+    skin[person] = _skin_near(person_lab, skin_rgb)
     # The body's skin often differs from the face's (make-up, light): the bare arms and neck
     # give a second reference, so that a bare chest or shoulder is not taken for clothing.
     bare = skin & (upper_arms | forearms | neck)
     if bare.sum() >= _BODY_SKIN_PIXELS:
         skin_rgb = np.median(rgb[bare], axis=0).astype(np.float32)
-        skin[person] |= _skin_like(rgb[person][None], skin_rgb)[0]
+        skin[person] |= _skin_near(person_lab, skin_rgb)
     hands = _hand_pixels(hands, skin)
     torso &= ~hands  # a hand on the body is in front of it
     # Above the shoulders (neck, tops of the upper arms) only what looks like the clothing on the
@@ -281,13 +282,18 @@ def _regions(
     above_shoulders = _above(shape, neck_line + 0.08 * width)
     chest = torso & ~skin & _above(shape, (shoulder_line + hip_line) / 2)  # no trousers in the sample
     below_chin = ~_above(shape, head_centre[1] + 0.6 * head_radius)
-    up_top = _like(rgb, chest, (neck | (upper_arms & above_shoulders) | (face & below_chin)) & ~skin)
+    clothing = _main_colours(rgb, chest)
+    up_top = _near_colours(
+        rgb, (neck | (upper_arms & above_shoulders) | (face & below_chin)) & ~skin, clothing
+    )
     face &= ~up_top  # a collar reaching into the circle drawn round the head
     # A loose sleeve reaches beyond the arm drawn for it: the rest of it, in the top's colours, is arm.
     loose = np.zeros(shape, bool)
     for side in ("left", "right"):
         loose |= _segment(shape, p[f"{side}_shoulder"], p[f"{side}_elbow"], round(_LOOSE_SLEEVE * arm))
-    loose = _like(rgb, chest, loose & person & ~torso & ~upper_arms & ~face & ~skin & ~above_shoulders)
+    loose = _near_colours(
+        rgb, loose & person & ~torso & ~upper_arms & ~face & ~skin & ~above_shoulders, clothing
+    )
     upper_arms |= loose  # the arm under it is wider than the one drawn, so bare it as arm
     candidate = (torso | (upper_arms & ~above_shoulders) | up_top) & person
     old_clothing = candidate & ~skin
@@ -497,22 +503,33 @@ def _hand_pixels(discs: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return refined if refined.sum() >= _HAND_SKIN * discs.sum() else discs
 
 
-def _like(rgb: np.ndarray, sample: np.ndarray, where: np.ndarray) -> np.ndarray:
-    """Pixels of ``where`` within :data:`_CLOTHING_DISTANCE` (CIELAB) of one of the main colours of
-    ``sample`` (k-means clusters holding :data:`_MAIN_COLOUR` of it; a print's lettering is none);
-    nothing when the sample is small."""
-    like = np.zeros_like(where)
-    if sample.sum() < _MIN_SAMPLE or not where.any():
-        return like
+def _main_colours(rgb: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """CIELAB main colours of the ``sample`` pixels: k-means clusters (up to three, seeded by
+    lightness so a render is reproducible) holding :data:`_MAIN_COLOUR` of it, so a print's
+    lettering is none; no colours when the sample is small."""
+    if sample.sum() < _MIN_SAMPLE:
+        return np.zeros((0, 3), np.float32)
     pixels = rgb_to_lab(rgb[sample][None])[0]
     pixels = pixels[:: max(1, len(pixels) // 4000)].astype(np.float32)
+    clusters = min(3, len(pixels))
+    tertiles = np.argsort(np.argsort(pixels[:, 0], kind="stable")) * clusters // len(pixels)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    _, labels, centres = cv2.kmeans(pixels, min(3, len(pixels)), None, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    main = centres[np.bincount(labels.ravel(), minlength=len(centres)) >= _MAIN_COLOUR * len(pixels)]
+    _, labels, centres = cv2.kmeans(
+        pixels, clusters, tertiles.astype(np.int32).reshape(-1, 1), criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS
+    )
+    return centres[np.bincount(labels.ravel(), minlength=len(centres)) >= _MAIN_COLOUR * len(pixels)]
+
+
+def _near_colours(rgb: np.ndarray, where: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """Pixels of ``where`` within :data:`_CLOTHING_DISTANCE` (CIELAB) of one of ``colours``."""
+    near = np.zeros_like(where)
+    if not len(colours) or not where.any():
+        return near
     lab = rgb_to_lab(rgb[where][None])[0]
-    distance = np.linalg.norm(lab[:, None, :] - main[None, :, :], axis=-1).min(axis=1)
-    like[where] = distance < _CLOTHING_DISTANCE
-    return like
+    near[where] = (
+        np.linalg.norm(lab[:, None, :] - colours[None, :, :], axis=-1).min(axis=1) < _CLOTHING_DISTANCE
+    )
+    return near
 
 
 def _skin_colour(rgb: np.ndarray, face: np.ndarray, centre: np.ndarray, radius: float) -> np.ndarray:
@@ -524,7 +541,11 @@ def _skin_colour(rgb: np.ndarray, face: np.ndarray, centre: np.ndarray, radius: 
 
 def _skin_like(rgb: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
     """Pixels whose chroma is near the skin colour and whose lightness is roughly the same."""
-    lab = rgb_to_lab(rgb)
+    return _skin_near(rgb_to_lab(rgb), skin_rgb)
+
+
+def _skin_near(lab: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
+    """:func:`_skin_like` for pixels already in CIELAB."""
     reference = rgb_to_lab(skin_rgb.reshape(1, 1, 3))[0, 0]
     delta = (lab - reference) * np.array([0.33, 1.0, 1.0], dtype=np.float32)
     return np.linalg.norm(delta, axis=-1) < _SKIN_DISTANCE

@@ -16,6 +16,7 @@ import numpy as np
 
 from vestis.tryon.body import Body
 from vestis.tryon.warp import Warp
+from vestis.vision.filters import weighted_blur
 
 __all__ = ["Composite", "Compositor"]
 
@@ -148,18 +149,11 @@ def _skin_grain(image: np.ndarray, skin: np.ndarray, count: int) -> np.ndarray:
 
 def _local_skin(image: np.ndarray, skin: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
     """H×W×3 skin colour that follows the person's own nearby skin (a neck lit differently from
-    the arms), tending to ``skin_rgb`` far from any: a normalised convolution of the skin pixels."""
-    height, width = skin.shape
-    sigma = max(4.0, min(height, width) / 12)
-    shrink = min(1.0, 3.0 / sigma)
-    small = (max(1, round(width * shrink)), max(1, round(height * shrink)))
-    weight = cv2.resize(skin.astype(np.float32), small, interpolation=cv2.INTER_AREA)
-    colour = cv2.resize(image.astype(np.float32) * skin[..., None], small, interpolation=cv2.INTER_AREA)
-    weight = cv2.GaussianBlur(weight, (0, 0), sigma * shrink)[..., None]
-    colour = cv2.GaussianBlur(colour, (0, 0), sigma * shrink)
-    prior = _SKIN_PRIOR
-    local = (colour + prior * skin_rgb.reshape(1, 1, 3)) / (weight + prior)
-    return cv2.resize(local, (width, height), interpolation=cv2.INTER_LINEAR)
+    the arms), tending to ``skin_rgb`` far from any."""
+    sigma = max(4.0, min(skin.shape) / 12)
+    return weighted_blur(
+        image, skin.astype(np.float32), sigma, prior=(skin_rgb.reshape(1, 1, 3), _SKIN_PRIOR)
+    )
 
 
 def _shading(image: np.ndarray, region: np.ndarray, strength: float) -> np.ndarray:
@@ -170,16 +164,7 @@ def _shading(image: np.ndarray, region: np.ndarray, strength: float) -> np.ndarr
     median = max(float(np.median(luminance[region])), 1.0)
     # Shade from the main garment only: a dark skirt inside the region must not darken a white top.
     weight = (region & (np.abs(luminance - median) < _SHADE_BAND)).astype(np.float32)
-    sigma = max(3.0, min(image.shape[:2]) / 60)
-    # A blur this wide loses nothing when computed on a copy shrunk to about 3 pixels per sigma.
-    shrink = min(1.0, 3.0 / sigma)
-    height, width = image.shape[:2]
-    small = (max(1, round(width * shrink)), max(1, round(height * shrink)))
-    sums = [
-        cv2.GaussianBlur(cv2.resize(plane, small, interpolation=cv2.INTER_AREA), (0, 0), sigma * shrink)
-        for plane in (luminance * weight, weight)
-    ]
-    blurred = cv2.resize(sums[0] / np.maximum(sums[1], 1e-3), (width, height), interpolation=cv2.INTER_LINEAR)
+    blurred = weighted_blur(luminance, weight, max(3.0, min(image.shape[:2]) / 60))
     ratio = blurred / median
     ratio = np.clip(ratio, *_SHADING_RANGE) ** strength
     return np.where(region, ratio, 1.0).astype(np.float32)[..., None]

@@ -18,6 +18,7 @@ import numpy as np
 
 from vestis.tryon.body import LEG_WIDTHS, Body
 from vestis.tryon.garment import Garment, sleeve_parts, sleeve_root
+from vestis.vision.filters import weighted_blur
 
 __all__ = [
     "ThinPlateSpline",
@@ -389,9 +390,7 @@ def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
     closed[box] = cv2.morphologyEx(alpha[box].astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
     columns = np.arange(alpha.shape[1])
     beside_neck = np.abs(columns - body.keypoints["neck"][0]) > _NECKLINE_HALF * body.shoulder_width
-    gap = closed & ~alpha & body.masks["person"] & beside_neck[None, :]
-    if "face" in body.masks:
-        gap &= ~body.masks["face"]
+    gap = closed & ~alpha & body.masks["person"] & ~body.masks["face"] & beside_neck[None, :]
     if not gap.any():
         return gap
     ys, xs = np.nonzero(gap)
@@ -399,10 +398,7 @@ def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
     x0, x1 = max(0, xs.min() - size), min(alpha.shape[1], xs.max() + size + 1)
     window = (slice(y0, y1), slice(x0, x1))
     # The garment's own colours, averaged over a neighbourhood the size of the gap.
-    weight = alpha[window].astype(np.float32)
-    sums = cv2.GaussianBlur(rgb[window].astype(np.float32) * weight[..., None], (0, 0), size / 2)
-    weights = cv2.GaussianBlur(weight, (0, 0), size / 2)[..., None]
-    filled = sums / np.maximum(weights, 1e-3)
+    filled = weighted_blur(rgb[window], alpha[window].astype(np.float32), size / 2)
     rgb[window][gap[window]] = np.clip(filled[gap[window]], 0, 255).astype(np.uint8)
     alpha |= gap
     return gap

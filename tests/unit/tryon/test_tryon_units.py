@@ -8,7 +8,16 @@ import pytest
 from PIL import Image
 
 from vestis.tryon import TryOn, TryOnError
-from vestis.tryon.body import Body, BodyAnalyser, _hand_pixels, _like, _plausible_body, _shoulder_top, facing
+from vestis.tryon.body import (
+    Body,
+    BodyAnalyser,
+    _hand_pixels,
+    _main_colours,
+    _near_colours,
+    _plausible_body,
+    _shoulder_top,
+    facing,
+)
 from vestis.tryon.compose import Compositor
 from vestis.tryon.garment import (
     GarmentAnalyser,
@@ -152,7 +161,10 @@ def _front_body(height: int = 400, width: int = 300, elbow_out: float = 40) -> B
     }
     empty = np.zeros((height, width), bool)
     return Body(
-        keypoints=points, masks={"person": ~empty}, skin_rgb=np.zeros(3, np.float32), shoulder_width=100
+        keypoints=points,
+        masks={"person": ~empty, "face": empty},
+        skin_rgb=np.zeros(3, np.float32),
+        shoulder_width=100,
     )
 
 
@@ -342,7 +354,6 @@ def test_head_cut_off_with_unreadable_shoulders_is_refused_with_that_reason(
 
 def test_gaps_between_body_and_sleeve_close_but_the_neckline_stays_open() -> None:
     body = _front_body()
-    body.masks["face"] = np.zeros((400, 300), bool)
     alpha = np.zeros((400, 300), bool)
     alpha[100:250, 100:200] = True  # the body
     alpha[100:200, 206:230] = True  # a sleeve, 6 pixels off its right side
@@ -366,7 +377,7 @@ def test_only_what_looks_like_the_top_counts_as_clothing_above_the_shoulders() -
     chest = np.zeros((60, 60), bool)
     chest[30:] = True
     above = ~chest
-    like = _like(rgb, chest, above)
+    like = _near_colours(rgb, above, _main_colours(rgb, chest))
     assert like[:30, 10:14].all() and not like[:30, 40:50].any()
 
 
