@@ -18,7 +18,7 @@ from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.pose import PoseEstimator
 
-__all__ = ["LEG_WIDTHS", "Body", "BodyAnalyser", "facing", "require_legs"]
+__all__ = ["LEG_WIDTHS", "Body", "BodyAnalyser", "body_proportions", "facing", "require_legs"]
 
 _MIN_VISIBILITY = 0.5
 _FACE_VISIBILITY = 0.3
@@ -142,24 +142,30 @@ def facing(points: dict[str, tuple[float, float]], visibility: dict[str, float])
     return "side" if spread < _SIDE_VIEW else "front"
 
 
-def _plausible_body(points: dict[str, tuple[float, float]], mask: np.ndarray) -> bool:
-    """Whether the landmarks and silhouette have a standing person's proportions.
-
-    The pose model can place a skeleton on a shoe or a watch; there the proportions are off.
-    In shoulder widths, person photos measure: shoulders to hips 1.3-1.8 (an object often has its
-    "hips" above its "shoulders"), nose above the shoulders 0.55-0.75, eyes 0.14-0.25 apart; the
-    silhouette is at least 1.4 times as tall as it is wide. The bounds in :data:`_PROPORTIONS`
-    leave wide margins; the head is not measured when it is cut off by the photo's top.
-    """
+def body_proportions(points: dict[str, tuple[float, float]], mask: np.ndarray) -> dict[str, float]:
+    """A figure's proportions, in shoulder widths: ``torso`` (shoulders to hips), ``head`` (nose
+    above the shoulders) and ``eyes`` (apart; both left out when the head is cut off by the
+    photo's top), and ``silhouette`` (the mask's height over its width)."""
     p = {name: np.array(xy) for name, xy in points.items()}
     width = max(float(np.linalg.norm(p["left_shoulder"] - p["right_shoulder"])), 1.0)
     shoulders = (p["left_shoulder"][1] + p["right_shoulder"][1]) / 2
-    measures = {"torso": ((p["left_hip"][1] + p["right_hip"][1]) / 2 - shoulders) / width}
+    measures = {"torso": float((p["left_hip"][1] + p["right_hip"][1]) / 2 - shoulders) / width}
     if p["nose"][1] >= 0:
-        measures["head"] = (shoulders - p["nose"][1]) / width
+        measures["head"] = float(shoulders - p["nose"][1]) / width
         measures["eyes"] = float(np.linalg.norm(p["left_eye"] - p["right_eye"])) / width
     ys, xs = np.nonzero(mask)
-    measures["silhouette"] = (np.ptp(ys) + 1) / (np.ptp(xs) + 1) if ys.size else 0.0
+    measures["silhouette"] = float((np.ptp(ys) + 1) / (np.ptp(xs) + 1)) if ys.size else 0.0
+    return measures
+
+
+def _plausible_body(points: dict[str, tuple[float, float]], mask: np.ndarray) -> bool:
+    """Whether :func:`body_proportions` are a person's: within :data:`_PROPORTIONS`.
+
+    The pose model can place a skeleton on a shoe or a watch; there the proportions are off
+    (an object often has its "hips" above its "shoulders"). The bounds leave wide margins
+    around what person photos measure (``python -m benchmarks.tryon_refusals``).
+    """
+    measures = body_proportions(points, mask)
     return all(
         low <= measures[name] <= high for name, (low, high) in _PROPORTIONS.items() if name in measures
     )
@@ -263,7 +269,8 @@ def _regions(
     neck_top = head_centre[1] + 0.6 * head_radius
     face = person & (_disc(shape, head_centre, 1.25 * head_radius) | _above(shape, min(neck_top, neck_line)))
     face &= ~upper_arms & ~torso
-    neck = person & _above(shape, neck_line + 0.08 * width) & ~face & ~upper_arms
+    above_shoulders = _above(shape, neck_line + 0.08 * width)
+    neck = person & above_shoulders & ~face & ~upper_arms
     legs = person & ~_above(shape, max(p["left_hip"][1], p["right_hip"][1]))
     skin_rgb = _skin_colour(rgb, face, head_centre, head_radius)
     skin = np.zeros(shape, bool)
@@ -279,7 +286,6 @@ def _regions(
     torso &= ~hands  # a hand on the body is in front of it
     # Above the shoulders (neck, tops of the upper arms) only what looks like the clothing on the
     # torso is clothing (a collar, a strap); hair falling there is not.
-    above_shoulders = _above(shape, neck_line + 0.08 * width)
     chest = torso & ~skin & _above(shape, (shoulder_line + hip_line) / 2)  # no trousers in the sample
     below_chin = ~_above(shape, head_centre[1] + 0.6 * head_radius)
     clothing = _main_colours(rgb, chest)

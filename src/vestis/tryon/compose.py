@@ -77,13 +77,11 @@ class Compositor:
         # a dress's neckline or hem the body around it; the upper path keeps its own.
         hidden = {"upper": None, "lower": m["person"], "dress": painted}[category]
         skin = _local_skin(person, m["skin"] & ~old, body.skin_rgb)
-        image = _fill(person, leftover, bare, skin, hidden=hidden)
-        # Skin filled in fades into the skin around it over a few pixels.
+        # Skin filled in fades into the skin around it, over a ring of a few pixels filled alike.
         ring = _dilate(leftover, 3) & bare & m["skin"] & ~painted & ~protected & ~leftover
-        if ring.any():
-            outer = _fill(person, ring, bare, skin)
-            fade = cv2.GaussianBlur(leftover.astype(np.float32), (0, 0), 1.5)[..., None]
-            image = np.where(ring[..., None], outer * fade + person * (1 - fade), image).astype(np.uint8)
+        image = _fill(person, leftover | ring, bare, skin, hidden=hidden)
+        fade = cv2.GaussianBlur(leftover.astype(np.float32), (0, 0), 1.5)[..., None]
+        image = np.where(ring[..., None], image * fade + person * (1 - fade), image).astype(np.uint8)
         # 2. Shade the garment like the photo: luminance of the old clothing, normalised to its mean.
         garment = warp.rgb.astype(np.float32) * _shading(person, old & painted, self.shading_strength)
         # 3. Feather the edge and blend; keep protected regions and the outside exactly.

@@ -163,6 +163,10 @@ class GarmentAnalyser:
         small_mask, _, gap_like = _small_silhouette(rgb)
         return guess_category(small_mask, gap_like)
 
+    def symmetry(self, rgb: np.ndarray) -> float:
+        """The :func:`mirror_symmetry` of the garment's silhouette, as :meth:`analyse` measures it."""
+        return mirror_symmetry(_small_silhouette(rgb)[0])
+
 
 def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) -> str:
     """``upper``, ``lower`` or ``dress`` from the silhouette (H×W bool) of a product photo.

@@ -37,10 +37,8 @@ _ARM_HALF_WIDTH = 0.13
 """Half the arm's thickness as a fraction of the shoulder width (as :mod:`vestis.tryon.body` draws it)."""
 _ARM_COVER = 1.15
 """Smallest sleeve width as a multiple of the arm's, so that a narrow sleeve photo still covers the arm."""
-_SHOULDER_LIFT = 0.07
-"""How far above the shoulder joints, in shoulder widths, a top's shoulder points sit."""
-_NECK_LIFT = 0.16
-"""How far above the shoulder line, in shoulder widths, a neckline level with the top's shoulders sits."""
+_NECK_LIFT = 0.09
+"""How far above the shoulder points, in shoulder widths, a neckline level with them sits (the base of the neck)."""
 _SLEEVELESS_ARMHOLE = (0.15, 0.5)
 """Shallowest and deepest armhole of a sleeveless top, in torso lengths below the shoulder joints."""
 _PAPER_NOISE = 3
@@ -380,23 +378,16 @@ def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
     size = max(3, round(_SEAM_GAP * body.shoulder_width)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     closed = np.zeros_like(alpha)
-    ys, xs = np.nonzero(alpha)
-    if not ys.size:
+    if not alpha.any():
         return closed
-    box = (
-        slice(max(0, ys.min() - size), ys.max() + size + 1),
-        slice(max(0, xs.min() - size), xs.max() + size + 1),
-    )
+    box = _box(alpha, size)
     closed[box] = cv2.morphologyEx(alpha[box].astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
     columns = np.arange(alpha.shape[1])
     beside_neck = np.abs(columns - body.keypoints["neck"][0]) > _NECKLINE_HALF * body.shoulder_width
     gap = closed & ~alpha & body.masks["person"] & ~body.masks["face"] & beside_neck[None, :]
     if not gap.any():
         return gap
-    ys, xs = np.nonzero(gap)
-    y0, y1 = max(0, ys.min() - size), min(alpha.shape[0], ys.max() + size + 1)
-    x0, x1 = max(0, xs.min() - size), min(alpha.shape[1], xs.max() + size + 1)
-    window = (slice(y0, y1), slice(x0, x1))
+    window = _box(gap, size)
     # The garment's own colours, averaged over a neighbourhood the size of the gap.
     filled = weighted_blur(rgb[window], alpha[window].astype(np.float32), size / 2)
     rgb[window][gap[window]] = np.clip(filled[gap[window]], 0, 255).astype(np.uint8)
@@ -472,19 +463,28 @@ def _length(polyline: list[np.ndarray]) -> float:
     return float(sum(_segment_lengths(polyline)))
 
 
+def _box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """The bounding box of a non-empty ``mask``, ``margin`` pixels wider on every side."""
+    ys, xs = np.nonzero(mask)
+    return (
+        slice(max(0, int(ys.min()) - margin), int(ys.max()) + margin + 1),
+        slice(max(0, int(xs.min()) - margin), int(xs.max()) + margin + 1),
+    )
+
+
 def _top_targets(
     g: dict[str, np.ndarray], k: dict[str, np.ndarray], shoulder_width: float
 ) -> dict[str, np.ndarray]:
     """Targets of a top's (or a bodice's) neckline, shoulders, armpits and sleeve ends (see
     :func:`body_targets`). The garment's body, armpit to armpit, spans the shoulder joints: that
     scale keeps the neckline's and a sleeveless top's armholes' true depth."""
-    shoulders = _shoulder_targets(k, shoulder_width)
+    shoulders = _shoulder_targets(k)
     torso_length = _torso_length(k)
     sleeveless = not any(f"{side}_sleeve" in g for side in ("left", "right"))
     chest = shoulder_width / max(float(np.linalg.norm(g["left_armpit"] - g["right_armpit"])), 1.0)
     depth = chest * (g["neck"][1] - _mean_y(_pair(g, "shoulder")))
     # A neckline level with the shoulder points sits a little above them, at the base of the neck.
-    neck_y = _mean_y(shoulders) - (_NECK_LIFT - _SHOULDER_LIFT) * shoulder_width + depth
+    neck_y = _mean_y(shoulders) - _NECK_LIFT * shoulder_width + depth
     targets = {"neck": np.array([k["neck"][0], neck_y])}
     scale = shoulder_width / max(float(np.linalg.norm(g["left_shoulder"] - g["right_shoulder"])), 1.0)
     for side in ("left", "right"):
@@ -502,16 +502,9 @@ def _top_targets(
     return targets
 
 
-def _shoulder_targets(k: dict[str, np.ndarray], shoulder_width: float) -> dict[str, np.ndarray]:
-    """A top's shoulder points: on top of the shoulders (as :class:`~vestis.tryon.body.Body`
-    measures them), or a little above the middle of joint and edge when it does not."""
-    lift = np.array([0.0, _SHOULDER_LIFT * shoulder_width])
-    return {
-        side: k[f"{side}_shoulder_top"]
-        if f"{side}_shoulder_top" in k
-        else (k[f"{side}_shoulder"] + k[f"{side}_shoulder_edge"]) / 2 - lift
-        for side in ("left", "right")
-    }
+def _shoulder_targets(k: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """A top's shoulder points: on top of the shoulders, as :class:`~vestis.tryon.body.Body` measures them."""
+    return {side: k[f"{side}_shoulder_top"] for side in ("left", "right")}
 
 
 def _torso_length(k: dict[str, np.ndarray]) -> float:

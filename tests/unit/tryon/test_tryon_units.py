@@ -158,6 +158,8 @@ def _front_body(height: int = 400, width: int = 300, elbow_out: float = 40) -> B
         "left_hip_edge": (197.0, 260.0),
         "right_hip_edge": (103.0, 260.0),
         "neck": (150.0, 100.0),
+        "left_shoulder_top": (205.0, 93.0),  # halfway from joint to edge, 0.07 shoulder widths up
+        "right_shoulder_top": (95.0, 93.0),
     }
     empty = np.zeros((height, width), bool)
     return Body(
