@@ -29,6 +29,32 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest JSON request body accepted.")
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="Largest uploaded file accepted.")
     max_image_pixels: int = Field(40_000_000, description="Largest decoded image accepted (pixels).")
+    max_form_image_pixels: int = Field(
+        12_000_000, description="Largest decoded image accepted from the web pages' forms (pixels)."
+    )
+    max_concurrent_renders: int = Field(
+        1,
+        ge=1,
+        description="Image jobs (try-on, studio) run at once, each on all cores; more wait in a short queue. "
+        "Each job can take about 0.5 GB beyond the idle server.",
+    )
+    render_queue_seconds: float = Field(
+        10.0, ge=0, description="How long an image job waits for a free slot before a 503 with Retry-After."
+    )
+    db_busy_timeout_seconds: float = Field(
+        5.0, gt=0, description="How long a write waits for a locked SQLite database before a 503."
+    )
+    demo_mode: bool = Field(False, description="Demo shop: the shopper picker lists customers to try.")
+    secret_key: str = Field(
+        "", description="Signs shopper tokens and CSRF tokens; default: a random key kept in HOME/secret.key."
+    )
+    allowed_hosts: str = Field(
+        "127.0.0.1,localhost,[::1]",
+        description="Comma-separated Host header values the server answers to; '*' allows any.",
+    )
+    log_personal_data: bool = Field(
+        False, description="Write customer ids and search text into the access log (off by default)."
+    )
 
     @property
     def resolved_database_url(self) -> str:
@@ -51,6 +77,14 @@ class Settings(BaseSettings):
     def models_dir(self) -> Path:
         """Root of the model registry."""
         return self.home / "models"
+
+    @property
+    def allowed_host_set(self) -> frozenset[str]:
+        """Host names the server answers to: ``allowed_hosts``, plus ``host`` when it is a specific name."""
+        hosts = {h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()}
+        if self.host not in ("0.0.0.0", "::", ""):
+            hosts.add(self.host.lower())
+        return frozenset(hosts)
 
     @property
     def api_key_set(self) -> frozenset[str]:

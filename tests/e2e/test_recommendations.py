@@ -8,10 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.shop import Server
+from tests.e2e.shop import API_KEY, Server
 from tests.e2e.test_browser import ALL_IMAGES_LOADED
 
 pytestmark = pytest.mark.e2e
+KEY = {"X-API-Key": API_KEY}
 
 
 @pytest.fixture
@@ -26,9 +27,13 @@ def test_the_demo_server_serves_trained_models(server: Server) -> None:
     models = httpx.get(f"{server.url}/health").json()["models"]
     assert models["status"] == "ready"
     assert {label.split("@")[0] for label in models["loaded"]} >= {"popular", "itemknn", "als"}
-    body = httpx.get(f"{server.url}/customers/cu-000001/recommendations", params={"k": 5}).json()
+    personal = f"{server.url}/customers/cu-000001/recommendations"
+    assert httpx.get(personal).status_code == 401  # personal data: the shop's key or the shopper's token
+    body = httpx.get(personal, params={"k": 5}, headers=KEY).json()
     assert body["count"] == 5 and all(item["reason"] and item["image_url"] for item in body["data"])
-    cold = httpx.get(f"{server.url}/customers/someone-new/recommendations", params={"k": 3}).json()
+    cold = httpx.get(
+        f"{server.url}/customers/someone-new/recommendations", params={"k": 3}, headers=KEY
+    ).json()
     assert [item["reason"] for item in cold["data"]] == ["Popular right now"] * 3
 
 

@@ -42,6 +42,7 @@ BAD_MESSAGES = {
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """A 30-product shop with purchases and a built guide, shared by the module's read-only tests."""
     client = shop_client(tmp_path_factory.mktemp("guide-shop"))
+    client.headers["X-API-Key"] = KEY  # personal answers (user=…) need it; tests/security covers the rule
     assert client.post("/events", json={"events": EVENTS}, headers={"X-API-Key": KEY}).status_code == 200
     app: Any = client.app
     build_guide(app.state.engine, app.state.settings, progress=False)

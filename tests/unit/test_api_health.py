@@ -1,4 +1,4 @@
-"""GET /health: database, schema, row counts and (not yet trained) models."""
+"""GET /health: database, schema, row counts, (not yet trained) models and the (not yet loaded) guide."""
 
 from __future__ import annotations
 
@@ -19,5 +19,6 @@ def test_health_reports_counts_schema_and_models(tmp_path: Path) -> None:
             "counts": {"products": 4, "customers": 0, "events": 2},
             "error": None,
         },
-        "models": {"status": "none trained", "loaded": []},
+        "models": {"status": "none trained", "loaded": [], "failed": []},
+        "guide": {"status": "not loaded", "error": None},
     }

@@ -37,7 +37,7 @@ def shop_client(tmp_path: Path, products: int = 30, **settings: Any) -> TestClie
     Products ``p00``… cycle through the colours above, alternate ``Shirts``/``Dresses``,
     cost ``10 + i`` EUR and have an image, except every fifth, which has none.
     """
-    options: dict[str, Any] = {"home": tmp_path, "api_keys": KEY, **settings}
+    options: dict[str, Any] = {"home": tmp_path, "api_keys": KEY, "allowed_hosts": "testserver", **settings}
     app = create_app(Settings(**options))
     add_products(app, products)
     return TestClient(app)

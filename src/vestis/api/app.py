@@ -15,12 +15,30 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 import vestis
-from vestis.api.deps import ApiAccess
+from vestis.api.access_log import AccessLogMiddleware
+from vestis.api.csrf import CrossSiteRequestMiddleware
+from vestis.api.deps import SHOPPER_COOKIE, ApiAccess
+from vestis.api.errors import database_busy_handler
+from vestis.api.headers import SecurityHeadersMiddleware
 from vestis.api.limits import BodyLimitMiddleware
-from vestis.api.routes import events, guide, health, models, products, recommendations, studio, tryon
+from vestis.api.render_slots import RenderSlots
+from vestis.api.routes import (
+    customers,
+    events,
+    guide,
+    health,
+    models,
+    products,
+    recommendations,
+    studio,
+    tryon,
+)
+from vestis.api.throttle import AuthFailures
 from vestis.catalog.db import open_catalog
 from vestis.config import Settings, get_settings
 from vestis.guide.service import GuideService
@@ -37,7 +55,11 @@ API_ROUTERS = (
     guide.router,
     studio.router,
 )
-"""Routers behind the API-key rules; ``/health`` stays open so load balancers can probe it."""
+"""Routers behind the API-key rules; ``/health`` stays open so load balancers can probe it.
+
+``customers`` is not among them: each of its routes states its own rule (a key, or the
+customer's own shopper token), since a shopper may read and erase their own data.
+"""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -55,11 +77,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=warm_up,
     )
     app.state.settings = settings
+    app.state.auth_failures = AuthFailures()
     app.state.engine = open_catalog(settings)
+    app.state.render_slots = RenderSlots.of(settings)
     app.state.recommendations = RecommendationService(ModelRegistry(settings.models_dir), app.state.engine)
     app.state.guide = GuideService(settings, app.state.engine, recommendations=app.state.recommendations)
     app.include_router(health.router)
     app.include_router(guide.chat_router)
+    app.include_router(customers.router)
     for router in API_ROUTERS:
         app.include_router(router, dependencies=[ApiAccess])
     app.include_router(pages.router)
@@ -69,9 +94,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body_bytes=settings.max_body_bytes,
         max_upload_bytes=settings.max_upload_bytes,
     )
+    add_web_security(app, settings)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(OperationalError, database_busy_handler)
     app.add_exception_handler(StarletteHTTPException, not_found_page_handler)
     return app
+
+
+def add_web_security(app: FastAPI, settings: Settings) -> None:
+    """Wrap the app in the CSRF check, security headers, the Host allow-list and the redacted access log.
+
+    Outermost first as a request meets them: the access log sees every answer, a forged
+    ``Host`` is refused before anything builds a URL from it, and the CSRF check runs
+    before any route, inside the layer that adds security headers to its 403.
+    """
+    hosts = settings.allowed_host_set
+    app.add_middleware(CrossSiteRequestMiddleware, trusted_hosts=hosts - {"*"})
+    app.add_middleware(SecurityHeadersMiddleware, shopper_cookie=SHOPPER_COOKIE)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted(hosts), www_redirect=False)
+    app.add_middleware(AccessLogMiddleware, log_personal_data=settings.log_personal_data)
 
 
 @asynccontextmanager

@@ -1,4 +1,4 @@
-"""Dependencies shared by the routers: settings, database sessions, API-key access, uploads.
+"""Dependencies shared by the routers: settings, database sessions, API keys and shopper tokens, uploads.
 
 Routes declare what they need through the ``Annotated`` aliases (``SettingsDep``,
 ``EngineDep``, ``SessionDep``) so that tests and future routers get them the same way.
@@ -11,20 +11,25 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from PIL import Image
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from vestis.api.limits import BodyTooLarge
+from vestis.api.throttle import AuthFailures
 from vestis.catalog.db import session_factory
 from vestis.catalog.store import ProductFilter
 from vestis.config import Settings
 from vestis.data.schemas import Optional as OptionalStr
 from vestis.data.schemas import OptionalFloat
+from vestis.signing import verify_shopper_token
 from vestis.vision.io import ImageError, load_image
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SHOPPER_COOKIE = "vestis_shopper"
+SHOPPER_HEADER = "X-Shopper-Token"
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
 _bearer = HTTPBearer(auto_error=False, description="An API key sent as a bearer token.")
@@ -86,25 +91,15 @@ def authorize(
     """Let reads through (unless ``read_requires_key``) and demand a valid key for every write.
 
     Applied to whole routers, so any POST/PUT/PATCH/DELETE a later router adds is
-    protected without further wiring. Missing key: 401; wrong key: 403.
+    protected without further wiring. Missing key: 401; wrong key: 403. When reads need a
+    key, a valid shopper token opens them too (its holder is one of the shop's customers);
+    what is personal is decided per route by :data:`CustomerAccess` and :func:`require_customer`.
     """
-    if request.method in SAFE_METHODS and not settings.read_requires_key:
+    if request.method in SAFE_METHODS and (
+        not settings.read_requires_key or shopper_of(request, settings) is not None
+    ):
         return
-    keys = settings.api_key_set
-    if not keys:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            detail="no API keys are configured, so this endpoint is closed; set VESTIS_API_KEYS",
-        )
-    presented = api_key or (bearer.credentials if bearer else None)
-    if not presented:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED,
-            detail="an API key is required: send it as 'X-API-Key: <key>' or 'Authorization: Bearer <key>'",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if not any(secrets.compare_digest(presented.encode(), key.encode()) for key in keys):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="the API key is not valid")
+    _require_key(request, settings, api_key or (bearer.credentials if bearer else None))
 
 
 ApiAccess = Depends(authorize)
@@ -120,24 +115,138 @@ def authorize_read(
 
     For POSTs that change nothing, such as a message to the shopping guide.
     """
-    if settings.read_requires_key:
-        authorize(request, settings, api_key, bearer)
+    if settings.read_requires_key and shopper_of(request, settings) is None:
+        _require_key(request, settings, api_key or (bearer.credentials if bearer else None))
 
 
 ReadAccess = Depends(authorize_read)
 
 
-async def read_image_upload(upload: UploadFile, settings: Settings) -> Image.Image:
+def require_customer(request: Request, settings: Settings, customer_id: str | None) -> None:
+    """Refuse to serve ``customer_id``'s personal data to anyone but an API key or that customer's token.
+
+    Nothing to check when no customer is named (the anonymous answer). Marks the response
+    personal, so it is sent ``Cache-Control: private, no-store``. 401 without credentials,
+    403 for a wrong key or another customer's token.
+    """
+    if customer_id is None:
+        return
+    mark_personal(request)
+    shopper = shopper_of(request, settings)
+    if shopper == customer_id:
+        return
+    presented = request.headers.get("x-api-key") or _bearer_credentials(request)
+    if presented is None and shopper is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="this shopper token is for another customer")
+    if presented is None and _shopper_credential(request) is not None:
+        _auth_failures(request).record(_client(request))
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail="the shopper token is not valid or has expired: ask the shop for a new one",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    _require_key(
+        request,
+        settings,
+        presented,
+        what="a customer's personal data needs an API key or their shopper token",
+    )
+
+
+def authorize_customer(request: Request, settings: SettingsDep, customer_id: str) -> None:
+    """:func:`require_customer` for routes with ``{customer_id}`` in their path."""
+    require_customer(request, settings, customer_id)
+
+
+CustomerAccess = Depends(authorize_customer)
+
+
+def authorize_user(
+    request: Request,
+    settings: SettingsDep,
+    user: Annotated[str | None, Query(max_length=128, description="The shopper, to personalise.")] = None,
+) -> str | None:
+    """The ``?user=`` a route personalises for, once :func:`require_customer` has let it through."""
+    require_customer(request, settings, user or None)
+    return user or None
+
+
+UserDep = Annotated[str | None, Depends(authorize_user)]
+
+
+def shopper_of(request: Request, settings: Settings) -> str | None:
+    """The customer a valid shopper token in the request speaks for (``vestis_shopper`` cookie or header)."""
+    return verify_shopper_token(settings, _shopper_credential(request))
+
+
+def mark_personal(request: Request) -> None:
+    """Flag the response as personal: the security headers middleware sends it ``private, no-store``."""
+    request.state.personal = True
+
+
+async def read_image_upload(
+    upload: UploadFile, settings: Settings, *, max_pixels: int | None = None
+) -> Image.Image:
     """Read an uploaded file as an image, within the upload size and pixel limits.
 
     For the try-on and studio endpoints: a file over ``max_upload_bytes`` gives 413, a
-    file that is not a usable image gives 422 with :func:`vestis.vision.io.load_image`'s
-    message (which names the file).
+    file that is not a usable image (or decodes to more than ``max_pixels``, default
+    ``max_image_pixels``; the web forms pass the lower ``max_form_image_pixels``) gives 422
+    with :func:`vestis.vision.io.load_image`'s message (which names the file). The pixel
+    count is checked from the header before decoding, and decoding runs off the event loop.
     """
     data = await upload.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise BodyTooLarge(settings.max_upload_bytes)
+    limit = settings.max_image_pixels if max_pixels is None else max_pixels
     try:
-        return load_image(data, name=upload.filename or "upload", max_pixels=settings.max_image_pixels)
+        return await run_in_threadpool(load_image, data, name=upload.filename or "upload", max_pixels=limit)
     except ImageError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None
+
+
+def _shopper_credential(request: Request) -> str | None:
+    return request.headers.get(SHOPPER_HEADER) or request.cookies.get(SHOPPER_COOKIE) or None
+
+
+def _bearer_credentials(request: Request) -> str | None:
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    return credentials.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _require_key(
+    request: Request,
+    settings: Settings,
+    presented: str | None,
+    what: str = "an API key is required",
+) -> None:
+    """Pass a valid API key; 403 when none are configured or the key is wrong, 401 when none was sent.
+
+    Wrong keys count against the client's address (:class:`~vestis.api.throttle.AuthFailures`):
+    past the budget every key it sends gets 429 for a while, so keys cannot be guessed quickly.
+    """
+    keys = settings.api_key_set
+    if not keys:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail="no API keys are configured, so this endpoint is closed; set VESTIS_API_KEYS",
+        )
+    if not presented:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            detail=f"{what}: send it as 'X-API-Key: <key>' or 'Authorization: Bearer <key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    failures = _auth_failures(request)
+    failures.check(_client(request))
+    if not any(secrets.compare_digest(presented.encode(), key.encode()) for key in keys):
+        failures.record(_client(request))
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="the API key is not valid")
+
+
+def _auth_failures(request: Request) -> AuthFailures:
+    return request.app.state.auth_failures
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "-"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from vestis.catalog.models import Product
 from vestis.data.schemas import EventRecord
-from vestis.recommend.serving import Suggestion
+from vestis.recommend.serving import LoadFailure, Suggestion
 
 MAX_EVENTS_PER_REQUEST = 10_000
 
@@ -126,18 +127,57 @@ class ModelVersionPublic(BaseModel):
     training_seconds: float | None = None
 
 
+class ModelFailurePublic(BaseModel):
+    """A model whose active version could not be loaded, why in a few words, and what serves instead.
+
+    The server log has the details (files, errors); this never shows paths.
+    """
+
+    name: str
+    version: str | None = Field(description="The version that failed: the one its ACTIVE pointer names.")
+    reason: str = Field(description="What went wrong, e.g. 'its active version is not in the registry'.")
+    serving: str | None = Field(
+        None, description="The version of this model still served in its place (name@version), if any."
+    )
+
+    @classmethod
+    def of(cls, failure: LoadFailure, served: Mapping[str, str]) -> ModelFailurePublic:
+        """The public view of ``failure``, given model name → version being served."""
+        kept = served.get(failure.name)
+        return cls(
+            name=failure.name,
+            version=failure.version,
+            reason=failure.reason,
+            serving=f"{failure.name}@{kept}" if kept else None,
+        )
+
+
 class ModelsPublic(BaseModel):
-    """The model versions now served."""
+    """The model versions now served, and the active versions that could not be loaded."""
 
     data: list[ModelVersionPublic]
     count: int
+    failed: list[ModelFailurePublic] = []
 
 
 class ModelsHealth(BaseModel):
-    """Trained models the process serves, as ``name@version``; "none trained" when the registry is empty."""
+    """Models the process serves, as ``name@version``, and those that failed to load.
 
-    status: Literal["none trained", "ready", "error"]
+    "ready": every active version loaded; "degraded": some failed (others, or older
+    versions of them, serve); "error": models exist but none is served; "none trained":
+    the registry is empty.
+    """
+
+    status: Literal["none trained", "ready", "degraded", "error"]
     loaded: list[str] = []
+    failed: list[ModelFailurePublic] = []
+
+
+class GuideHealth(BaseModel):
+    """The shopping guide: "ready" (loaded), "not loaded" (loads on first use) or "failed" to prepare."""
+
+    status: Literal["ready", "not loaded", "failed"]
+    error: str | None = Field(None, description="Why it failed, in a few words (details in the server log).")
 
 
 def image_url(product_id: str, image_path: str | None, image_link: str | None) -> str | None:
@@ -146,8 +186,9 @@ def image_url(product_id: str, image_path: str | None, image_link: str | None) -
 
 
 class HealthPublic(BaseModel):
-    """Overall state of the service."""
+    """Overall state of the service: "degraded" when the database or a model or the guide is in trouble."""
 
     status: Literal["ok", "degraded"]
     database: DatabaseHealth
     models: ModelsHealth
+    guide: GuideHealth

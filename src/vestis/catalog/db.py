@@ -19,22 +19,28 @@ from vestis.config import Settings, get_settings
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder, WAL mode and foreign keys."""
+def make_engine(url: str, *, busy_timeout: float | None = None) -> Engine:
+    """An engine for ``url``; SQLite files get their folder, WAL mode and foreign keys.
+
+    A write to a SQLite file another connection is writing waits up to ``busy_timeout``
+    seconds (default: the configured ``db_busy_timeout_seconds``), then fails with
+    "database is locked", which the API answers with a 503 and ``Retry-After``.
+    """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        timeout = get_settings().db_busy_timeout_seconds if busy_timeout is None else busy_timeout
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": timeout})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
 @lru_cache(maxsize=8)
-def get_engine(url: str | None = None) -> Engine:
-    """The shared engine for ``url`` (default: the configured database)."""
-    return make_engine(url or get_settings().resolved_database_url)
+def get_engine(url: str | None = None, busy_timeout: float | None = None) -> Engine:
+    """The shared engine for ``url`` (default: the configured database); see :func:`make_engine`."""
+    return make_engine(url or get_settings().resolved_database_url, busy_timeout=busy_timeout)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -66,7 +72,8 @@ def schema_is_current(engine: Engine) -> bool:
 
 def open_catalog(settings: Settings | None = None) -> Engine:
     """The engine of the configured catalog, migrated to the newest schema."""
-    engine = get_engine((settings or get_settings()).resolved_database_url)
+    settings = settings or get_settings()
+    engine = get_engine(settings.resolved_database_url, settings.db_busy_timeout_seconds)
     if not schema_is_current(engine):
         upgrade(engine)
     return engine

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -32,6 +32,19 @@ class ProductFilter:
     min_price: float | None = None
     max_price: float | None = None
     q: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerRows:
+    """How many rows :func:`delete_customer` removed, per table."""
+
+    customers: int
+    events: int
+
+    @property
+    def total(self) -> int:
+        """Rows removed in all tables."""
+        return self.customers + self.events
 
 
 def upsert_products(session: Session, *, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -82,6 +95,31 @@ def facet_values(session: Session, column: str) -> list[str]:
     attribute = getattr(Product, column)
     values = session.scalars(select(attribute).where(attribute.is_not(None)).distinct())
     return sorted(v for v in values if v)
+
+
+def get_customer(session: Session, customer_id: str) -> Customer | None:
+    """The customer with ``customer_id``, or ``None``."""
+    return session.get(Customer, customer_id)
+
+
+def customer_events(session: Session, customer_id: str) -> list[Event]:
+    """Every event of ``customer_id``, oldest first."""
+    query = select(Event).where(Event.user_id == customer_id).order_by(Event.timestamp, Event.id)
+    return list(session.scalars(query))
+
+
+def delete_customer(session: Session, customer_id: str) -> CustomerRows:
+    """Delete every row keyed by ``customer_id``: the customer (profile, measurements) and their events.
+
+    On SQLite the freed space is overwritten with zeros (``secure_delete``), so the rows do
+    not linger in the database file's free pages; the caller commits.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("PRAGMA secure_delete = ON"))
+    events = connection.execute(delete(Event).where(Event.user_id == customer_id))
+    customers = connection.execute(delete(Customer).where(Customer.id == customer_id))
+    return CustomerRows(customers=customers.rowcount, events=events.rowcount)
 
 
 def count_rows(session: Session, model: type[Base]) -> int:

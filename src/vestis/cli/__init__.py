@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from vestis.cli.customers import customers_app
 from vestis.cli.data import import_app
 from vestis.cli.guide import guide_app
 from vestis.cli.recommend import evaluate, train, tune
@@ -55,3 +56,4 @@ app.add_typer(import_app, name="import")
 app.add_typer(db_app, name="db")
 app.add_typer(studio_app, name="studio")
 app.add_typer(guide_app, name="guide")
+app.add_typer(customers_app, name="customers")

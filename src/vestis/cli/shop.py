@@ -19,7 +19,10 @@ def serve(
     port: Annotated[int | None, typer.Option(envvar="VESTIS_PORT", help="Port to listen on.")] = None,
     demo: Annotated[
         bool,
-        typer.Option("--demo/--no-demo", help="Generate and load the demo shop if the catalog is empty."),
+        typer.Option(
+            "--demo/--no-demo",
+            help="Generate and load the demo shop if the catalog is empty; the home page lists demo shoppers.",
+        ),
     ] = False,
 ) -> None:
     """Serve the web shop and the HTTP API (OpenAPI docs at /docs).
@@ -33,7 +36,17 @@ def serve(
     settings: Settings = ctx.obj
     if demo:
         _ensure_demo(settings)
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+        settings = settings.model_copy(update={"demo_mode": True})
+    bind = host or settings.host
+    if bind != settings.host:
+        settings = settings.model_copy(update={"host": bind})
+    if "*" not in settings.allowed_host_set and bind in ("0.0.0.0", "::"):
+        console.print(
+            f"[yellow]answering only to Host {', '.join(sorted(settings.allowed_host_set))}[/yellow]: "
+            "set VESTIS_ALLOWED_HOSTS to the names shoppers use to reach this server"
+        )
+    # Uvicorn's own access log would keep customer ids and search text; the app writes a redacted one.
+    uvicorn.run(create_app(settings), host=bind, port=port or settings.port, access_log=False)
 
 
 def demo_data(

@@ -126,7 +126,9 @@ def _studio_one(step: str, params: dict[str, object], image: Path, output: Path)
 
     try:
         failure = process_image(
-            Recipe.of_step(step, params, output_format=format_for(output)), Job(image, output)
+            # The operator's own command line: a style may name a local image file.
+            Recipe.of_step(step, params, output_format=format_for(output), local_files=Path()),
+            Job(image, output),
         )
     except StudioError as error:
         failure = str(error)

@@ -27,11 +27,11 @@ def import_events(
     Column names are matched case-insensitively: ``USER_ID, ITEM_ID, TIMESTAMP``
     (epoch seconds or ISO 8601) and ``EVENT_TYPE`` are required; ``SIZE``,
     ``FIT_FEEDBACK``, ``PRICE``, ``SESSION_ID`` and ``EVENT_VALUE`` are optional.
+    No value spans lines, so a quote left open is a bad row of its own line.
     """
-    with open_table(path, required=REQUIRED_COLUMNS, lower_header=True, progress=progress) as (
-        _header,
-        rows,
-    ):
+    with open_table(
+        path, required=REQUIRED_COLUMNS, lower_header=True, progress=progress, multiline=False
+    ) as (_header, rows):
         return run_import(
             session,
             source=str(path),

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from vestis.catalog import store
-from vestis.catalog.images import store_product_image
+from vestis.catalog.images import file_inside, stage_images
 from vestis.data.importing import ImportFailed, ImportReport, RowRejected, run_import
 from vestis.data.schemas import CustomerRecord, EventRecord, ProductRecord
 from vestis.data.tables import Row, open_table
@@ -59,12 +59,14 @@ def import_hm(
     description, ``product_type_name`` → product_type, ``colour_group_name`` → color,
     ``graphical_appearance_name`` → pattern, gender and age group from the index), with
     brand "H&M" and every other column kept in ``attributes``; a photo found under
-    ``images/`` is validated and stored under ``images_dir``. customers.csv carries no
-    consent flag, so age and postal code are stored only when ``assume_consent`` is true
-    (the caller vouches for consent). Transactions become purchase events dated at midnight
-    UTC with their price; ``sales_channel_id`` has no catalog field and is dropped. H&M dates
-    are days, so several units of one article bought by one customer on one day collapse
-    into one event: the report's ``rows_ignored`` counts them.
+    ``images/`` is validated and staged, and stored under ``images_dir`` when the caller's
+    transaction commits (a photo path leading out of ``images/``, by ``..`` in the id or a
+    symbolic link, makes a bad row). customers.csv carries no consent flag, so age and
+    postal code are stored only when ``assume_consent`` is true (the caller vouches for
+    consent). Transactions become purchase events dated at midnight UTC with their price;
+    ``sales_channel_id`` has no catalog field and is dropped. H&M dates are days, so several
+    units of one article bought by one customer on one day collapse into one event: the
+    report's ``rows_ignored`` counts them.
     """
     if not (directory / ARTICLES).is_file():
         raise ImportFailed(
@@ -104,12 +106,16 @@ def image_file(directory: Path, product_id: str) -> Path:
 def _import_articles(
     session: Session, directory: Path, images_dir: Path, *, strict: bool, progress: bool
 ) -> ImportReport:
+    stage = stage_images(session, images_dir)
+
     def with_image(record: BaseModel) -> dict[str, Any]:
         product = record.model_dump()
-        photo = image_file(directory, product["id"])
+        photo = file_inside(image_file(directory, product["id"]), directory / "images")
+        if photo is None:
+            raise RowRejected("image", "the article's photo path leads out of the data set's images/ folder")
         if photo.is_file():
             try:
-                product["image_path"] = store_product_image(images_dir, product["id"], photo)
+                product["image_path"] = stage.add(product["id"], photo)
             except ImageError as error:
                 raise RowRejected("image", str(error)) from None
         return product

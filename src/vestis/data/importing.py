@@ -2,12 +2,16 @@
 
 An import runs inside the caller's transaction: with ``strict=True`` the first bad
 row aborts it and nothing is written; otherwise bad rows are reported by file and
-line and skipped. Either way what was stored before is never lost.
+line and skipped. Either way what was stored before is never lost. Files count as
+written too: importers that store product images stage them with
+:func:`vestis.catalog.images.stage_images`, which publishes them only when the
+transaction commits, so a rolled-back import leaves the images folder as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,7 +98,7 @@ def run_import(
     report = ImportReport(source=source)
     seen: dict[Hashable, int] = {}
     chunk: list[Mapping[str, Any]] = []
-    for line, raw in rows:
+    for line, raw in _reporting_unreadable(rows, report, strict=strict):
         report.rows_read += 1
         outcome = _validate(source, line, raw, schema)
         if isinstance(outcome, BaseModel) and key is not None:
@@ -119,6 +123,43 @@ def run_import(
     report.rows_written += write(session, chunk)
     session.flush()
     return report
+
+
+def reject_unreadable(error: RowError) -> None:
+    """Report a row the file reader could not parse to the import reading it: skipped, or fatal when strict.
+
+    Readers call this and read on; outside an import the row fails at once.
+    """
+    reject = _UNREADABLE.get()
+    if reject is None:
+        raise ImportFailed(str(error), [error])
+    reject(error)
+
+
+_UNREADABLE: ContextVar[Callable[[RowError], None] | None] = ContextVar("unreadable_rows", default=None)
+
+
+def _reporting_unreadable(
+    rows: Iterable[tuple[int, Mapping[str, Any]]], report: ImportReport, *, strict: bool
+) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """``rows``, with rows the reader rejects while producing them counted and reported in ``report``."""
+
+    def reject(error: RowError) -> None:
+        report.rows_read += 1
+        report.errors.append(error)
+        if strict:
+            raise ImportFailed(f"{error} (strict mode: nothing was imported)", [error])
+
+    iterator = iter(rows)
+    while True:
+        token = _UNREADABLE.set(reject)
+        try:
+            item = next(iterator, None)
+        finally:
+            _UNREADABLE.reset(token)
+        if item is None:
+            return
+        yield item
 
 
 def _validate(

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from vestis.catalog import store
-from vestis.catalog.images import store_product_image
+from vestis.catalog.images import file_inside, stage_images
 from vestis.data.importing import ImportReport, RowRejected, run_import
 from vestis.data.schemas import ProductRecord
 from vestis.data.tables import open_table
@@ -32,15 +32,17 @@ def import_merchant_feed(
 
     Columns outside Merchant Center's product fields (``item_group_id``, ``sale_price``,
     …) are kept in ``attributes``. A local ``image_link`` (relative to the feed, or
-    ``file://``) is validated and stored under ``images_dir``; web links stay links.
+    ``file://``) must stay inside the feed's folder; it is validated and staged, and stored
+    under ``images_dir`` only when the caller's transaction commits. Web links stay links.
     """
+    stage = stage_images(session, images_dir)
 
     def with_image(record: BaseModel) -> dict[str, Any]:
         product = record.model_dump()
         local = local_file(product["image_link"], path.parent)
         if local is not None:
             try:
-                product["image_path"] = store_product_image(images_dir, product["id"], local)
+                product["image_path"] = stage.add(product["id"], local)
             except ImageError as error:
                 raise RowRejected("image_link", str(error)) from None
         return product
@@ -63,11 +65,23 @@ def import_merchant_feed(
 
 
 def local_file(link: str | None, base: Path) -> Path | None:
-    """The local file an image link points to (relative path or ``file://``), if any."""
+    """The local file an image link points to (relative path or ``file://``), if any.
+
+    The file must stay inside ``base``, the feed's folder: any other path (``../x.jpg``,
+    ``/tmp/x.jpg``, a symbolic link out of the folder) raises :class:`RowRejected` for
+    ``image_link``, with one message whether or not a file exists there.
+    """
     if not link:
         return None
     parsed = urlparse(link)
     if parsed.scheme in ("http", "https", "ftp", "gs", "s3"):
         return None
     path = Path(unquote(parsed.path)) if parsed.scheme == "file" else Path(link)
-    return path if path.is_absolute() else base / path
+    inside = file_inside(base / path, base)
+    if inside is None:
+        raise RowRejected(
+            "image_link",
+            f"{link!r} is outside the feed's folder; use a web link (http or https) "
+            "or a path inside the folder that holds the feed",
+        )
+    return inside

@@ -37,7 +37,10 @@ def import_size_charts(
 ) -> ImportReport:
     """Upsert size-chart ranges from a CSV: brand, product_type, size, measurement, min_cm, max_cm."""
     required = ("brand", "product_type", "size", "measurement", "min_cm", "max_cm")
-    with open_table(path, required=required, lower_header=True, progress=progress) as (_h, rows):
+    with open_table(path, required=required, lower_header=True, progress=progress, multiline=False) as (
+        _h,
+        rows,
+    ):
         return run_import(
             session,
             source=str(path),

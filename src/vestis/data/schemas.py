@@ -8,13 +8,31 @@ error that names the field.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    FiniteFloat,
+    field_validator,
+    model_validator,
+)
 
 from vestis.catalog.models import EVENT_TYPES, FIT_FEEDBACK, MEASUREMENTS
 
+EARLIEST_EVENT = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_EVENT = datetime(2100, 1, 1, tzinfo=UTC)
+"""Event times lie in ``[EARLIEST_EVENT, LATEST_EVENT)``: the Unix epoch up to the end of 2099.
+
+A shop's events cannot be older or in the far future, and a bound keeps absurd values
+(``1e20``, ``inf``) from overflowing dates, databases and the recency weights models learn with.
+"""
+
+_MILLISECONDS_FROM = 1e12
+"""Out-of-range epoch values from here on read as milliseconds (since 2001) and the error says so."""
 _PRICE = re.compile(r"^\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?P<currency>[A-Za-z]{3})?\s*$")
 _EVENT_ALIASES = {
     "addtocart": "add_to_cart",
@@ -43,7 +61,7 @@ def _split_list(value: Any) -> Any:
 
 
 Optional = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptionalFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
+OptionalFloat = Annotated[FiniteFloat | None, BeforeValidator(_blank_to_none)]
 StrList = Annotated[list[str], BeforeValidator(_split_list)]
 
 
@@ -163,19 +181,18 @@ class EventRecord(Record):
     @field_validator("timestamp", mode="before")
     @classmethod
     def _parse_timestamp(cls, value: Any) -> datetime:
-        """Epoch seconds (Personalize's format) or ISO 8601; naive times are taken as UTC."""
-        if isinstance(value, datetime):
-            parsed = value
-        elif isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
-            parsed = datetime.fromtimestamp(float(value), tz=UTC)
-        elif isinstance(value, str) and value.strip():
-            try:
-                parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-            except ValueError:
-                raise ValueError(f"expected epoch seconds or an ISO 8601 date/time; got {value!r}") from None
-        else:
+        """Epoch seconds (Personalize's format) or ISO 8601 from 1970 to 2099; naive times are taken as UTC."""
+        if value is None or (isinstance(value, str) and not value.strip()):
             raise ValueError("is required")
-        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return _from_epoch(value, value)
+        if isinstance(value, str) and _is_number(value):
+            return _from_epoch(float(value), value)
+        parsed = value if isinstance(value, datetime) else _from_iso(value)
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        if not EARLIEST_EVENT <= parsed < LATEST_EVENT:
+            raise ValueError(_out_of_range(value))
+        return parsed.astimezone(UTC)
 
     @field_validator("event_type", mode="before")
     @classmethod
@@ -222,8 +239,8 @@ class SizeChartRecord(Record):
     product_type: str = Field(min_length=1)
     size: str = Field(min_length=1, max_length=16)
     measurement: str
-    min_cm: float = Field(gt=0)
-    max_cm: float = Field(gt=0)
+    min_cm: FiniteFloat = Field(gt=0)
+    max_cm: FiniteFloat = Field(gt=0)
 
     @field_validator("measurement")
     @classmethod
@@ -237,6 +254,43 @@ class SizeChartRecord(Record):
         if self.min_cm > self.max_cm:
             raise ValueError(f"min_cm ({self.min_cm}) is greater than max_cm ({self.max_cm})")
         return self
+
+
+def _from_epoch(seconds: float, raw: Any) -> datetime:
+    """The UTC time ``seconds`` after the epoch, refused (naming ``raw``) outside the accepted range or NaN."""
+    if not EARLIEST_EVENT.timestamp() <= seconds < LATEST_EVENT.timestamp():
+        raise ValueError(_out_of_range(raw))
+    return datetime.fromtimestamp(seconds, tz=UTC)
+
+
+def _from_iso(raw: Any) -> datetime:
+    """An ISO 8601 date/time (``Z`` for UTC accepted), or an error that quotes ``raw``."""
+    try:
+        return datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"expected epoch seconds or an ISO 8601 date/time; got {_shown(raw)}") from None
+
+
+def _out_of_range(raw: Any) -> str:
+    """The error for a time outside the accepted range, with a hint when it reads as epoch milliseconds."""
+    earliest, latest = EARLIEST_EVENT.timestamp(), LATEST_EVENT.timestamp()
+    message = (
+        f"must be between {EARLIEST_EVENT:%Y-%m-%d} and {LATEST_EVENT - timedelta(days=1):%Y-%m-%d} "
+        f"(epoch seconds {earliest:.0f} to {latest - 1:.0f}); got {_shown(raw)}"
+    )
+    number = float(raw) if isinstance(raw, str) and _is_number(raw) else raw
+    if isinstance(number, int | float) and _MILLISECONDS_FROM <= number < latest * 1000:
+        message += " (epoch milliseconds? send seconds)"
+    return message
+
+
+def _shown(raw: Any, limit: int = 40) -> str:
+    """``raw`` as an error quotes it: its repr, shortened; an integer too long to print is named as such."""
+    try:
+        text = repr(raw)
+    except ValueError:
+        return "an integer too long to print"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _is_number(text: str) -> bool:

@@ -1,11 +1,20 @@
-"""Streaming CSV/TSV reading with line numbers and a byte-based progress bar."""
+"""Streaming CSV/TSV reading with line numbers, row-level recovery and a byte-based progress bar.
+
+A row the CSV parser cannot read (a field over :data:`MAX_FIELD_CHARS`, a quote left open
+to the end of the file or, where fields may not span lines, to the end of its line, text
+after a closing quote) is reported by file and line through
+:func:`~vestis.data.importing.reject_unreadable` and reading resumes on the line after the
+row's first line, so the rows a stray quote would have swallowed are read as rows again.
+"""
 
 from __future__ import annotations
 
 import csv
 import gzip
 import io
-from collections.abc import Iterator, Sequence
+import re
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
@@ -18,9 +27,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from vestis.data.importing import ImportFailed
+from vestis.data.importing import ImportFailed, RowError, reject_unreadable
 
 Row = dict[str, str]
+MAX_FIELD_CHARS = csv.field_size_limit()
+"""The longest field the CSV parser accepts (its default, 128 Ki characters); longer ones reject their row."""
 
 
 @contextmanager
@@ -33,6 +44,7 @@ def open_table(
     delimiter: str | None = None,
     fieldnames: Sequence[str] | None = None,
     encoding: str = "utf-8-sig",
+    multiline: bool = True,
 ) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
     """Open a delimited text file and yield its header and ``(line number, row)`` pairs.
 
@@ -40,8 +52,10 @@ def open_table(
     ``.gz`` files are decompressed on the fly; ``lower_header`` lower-cases column
     names (for formats whose names are case-insensitive). Files without a header row
     (MovieLens 100K) pass their column names as ``fieldnames``, and older data sets
-    name their ``encoding`` (``"latin-1"``). Missing ``required`` columns raise
-    :class:`ImportFailed` before any row is read.
+    name their ``encoding`` (``"latin-1"``). Formats whose values never hold a line
+    break pass ``multiline=False``: a quoted field that does not close on its line is then
+    a bad row at once. Missing ``required`` columns raise :class:`ImportFailed` before any
+    row is read. Rows are numbered by the line they start on.
     """
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file")
@@ -52,12 +66,13 @@ def open_table(
         try:
             sample = text.read(64 * 1024)
             text.seek(0)
-            reader = csv.reader(text, delimiter=delimiter or _delimiter(path, sample))
+            lines = _Lines(text, multiline=multiline)
+            reader = csv.reader(lines, delimiter=delimiter or _delimiter(path, sample), strict=True)
             names = list(fieldnames) if fieldnames is not None else next(reader)
             header = [h.strip().lower() if lower_header else h.strip() for h in names]
         except StopIteration:
             raise ImportFailed(f"{path}: the file is empty (no header row)") from None
-        except (UnicodeDecodeError, csv.Error, EOFError, OSError) as error:
+        except (UnicodeDecodeError, csv.Error, _OpenQuote, EOFError, OSError) as error:
             raise ImportFailed(f"{path}: not a readable {_label(encoding)} CSV/TSV file ({error})") from None
         missing = [c for c in required if c not in header]
         if missing:
@@ -66,25 +81,121 @@ def open_table(
                 f"(found: {', '.join(header) or 'none'})"
             )
         with _bar(path, path.stat().st_size or 1, enabled=progress) as advance:
-            yield header, _rows(path, reader, header, raw, advance)
+            yield header, _rows(path, reader, lines, header, raw, advance)
     finally:
         text.close()
 
 
-def _rows(path: Path, reader, header: list[str], raw: IO[bytes], advance) -> Iterator[tuple[int, Row]]:  # type: ignore[no-untyped-def]
+def _rows(
+    path: Path,
+    reader: Iterator[list[str]],
+    lines: _Lines,
+    header: list[str],
+    raw: IO[bytes],
+    advance: Callable[[int], object],
+) -> Iterator[tuple[int, Row]]:
+    """The rows of ``reader`` by the line they start on; unreadable ones are rejected and read past."""
     width = len(header)
-    try:
-        for fields in reader:
-            if not fields or all(not f.strip() for f in fields):
-                continue
-            if len(fields) != width:
-                fields = (fields + [""] * width)[:width] if len(fields) < width else fields
-            yield reader.line_num, dict(zip(header, fields, strict=False))
-            if reader.line_num % 2048 == 0:
-                advance(raw.tell())
-    except (UnicodeDecodeError, csv.Error, EOFError, OSError) as error:
-        raise ImportFailed(f"{path}:{reader.line_num}: unreadable line ({error})") from None
+    while True:
+        lines.begin_record()
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except (csv.Error, _OpenQuote) as error:
+            start, end = lines.record_start, lines.record_end
+            lines.reread_after_first()
+            reject_unreadable(RowError(str(path), start, None, _unreadable(error, start=start, end=end)))
+            continue
+        except (UnicodeDecodeError, EOFError, OSError) as error:
+            raise ImportFailed(f"{path}:{lines.record_start}: unreadable line ({error})") from None
+        if not fields or all(not f.strip() for f in fields):
+            continue
+        if len(fields) != width:
+            fields = (fields + [""] * width)[:width] if len(fields) < width else fields
+        yield lines.record_start, dict(zip(header, fields, strict=False))
+        if lines.number % 2048 == 0:
+            advance(raw.tell())
     advance(raw.tell())
+
+
+class _OpenQuote(Exception):
+    """A quoted field did not close on its line, in a table whose fields may not span lines."""
+
+
+class _Lines:
+    """The numbered physical lines of a text file, fed one by one to a CSV reader.
+
+    It remembers the lines of the record being read, so that a record the reader gives
+    up on is reported by its first line and the lines after that one are read again.
+    """
+
+    def __init__(self, text: IO[str], *, multiline: bool) -> None:
+        self._text = text
+        self._multiline = multiline
+        self._again: deque[tuple[int, str]] = deque()
+        self._record: list[tuple[int, str]] = []
+        self.number = 0
+        """The number of the newest line read from the file."""
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self._record and not self._multiline:
+            raise _OpenQuote("a quoted field is not closed on its line")
+        if self._again:
+            number, line = self._again.popleft()
+        else:
+            line = next(self._text)
+            self.number += 1
+            number = self.number
+        self._record.append((number, line))
+        return line
+
+    @property
+    def record_start(self) -> int:
+        """The line the current record starts on."""
+        return self._record[0][0] if self._record else self.number + 1
+
+    @property
+    def record_end(self) -> int:
+        """The last line the current record has read so far."""
+        return self._record[-1][0] if self._record else self.number + 1
+
+    def begin_record(self) -> None:
+        """Forget the lines of the previous record: the reader starts a new one."""
+        self._record.clear()
+
+    def reread_after_first(self) -> None:
+        """Queue the current record's lines after its first to be read again."""
+        self._again.extendleft(reversed(self._record[1:]))
+        del self._record[1:]
+
+
+def _unreadable(error: Exception, *, start: int, end: int) -> str:
+    """What the CSV parser's complaint about the row on lines ``start`` to ``end`` means for its writer.
+
+    A row that ran over several lines before failing was opened by a quote that did not
+    close where it should have, so that is what the message says.
+    """
+    message = str(error)
+    if isinstance(error, _OpenQuote):
+        return "a quoted field is not closed on this line (a missing closing quote?)"
+    if message.startswith("field larger than field limit"):
+        return f"a field is longer than {MAX_FIELD_CHARS:,} characters"
+    if message == "unexpected end of data":
+        return (
+            "a quoted field opened here is not closed before the end of the file (a missing closing quote?)"
+        )
+    if _AFTER_QUOTE.match(message):
+        if end > start:
+            return f"a quoted field opened here runs on to line {end} (a missing closing quote?)"
+        return "text follows a closing quote (a stray or missing quote?)"
+    return f"unreadable row ({message})"
+
+
+_AFTER_QUOTE = re.compile(r"^'.+' expected after '.'$")
 
 
 def _label(encoding: str) -> str:

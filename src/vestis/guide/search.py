@@ -15,6 +15,12 @@ One search, in steps:
 
 The index persists (``save``/``load``) and ``refresh`` re-embeds only products whose
 content hash changed, adds new ones and drops deleted ones.
+
+Searches run while the index refreshes: everything a search reads about the catalog —
+products, rows, facets, BM25, vocabulary, the rows' vector labels — is one immutable
+snapshot, replaced whole in one assignment when a refresh is done, and each search takes
+it once. The vectors themselves are shared and locked; labels are never reused, so a
+snapshot's labels stay valid while a refresh adds and removes products.
 """
 
 from __future__ import annotations
@@ -96,9 +102,9 @@ class ProductSearch:
         self.k1 = k1
         self.b = b
         self._lock = threading.RLock()
+        self._refreshing = threading.Lock()
         self._vectors = _VectorStore()
         self._state = _State.empty()
-        self.vocabulary = Vocabulary(terms={})
         self.last_refresh = 0
 
     # -- building, persisting, refreshing ---------------------------------------------------
@@ -155,27 +161,40 @@ class ProductSearch:
         return path
 
     def refresh(self, engine: Engine) -> int:
-        """Re-read the catalog: embed new and changed products, drop deleted ones; returns how many changed."""
-        products = load_products(engine)
-        with self._lock:
+        """Re-read the catalog: embed new and changed products, drop deleted ones; returns how many changed.
+
+        Searches go on meanwhile against the previous snapshot (see the module docstring);
+        one refresh runs at a time.
+        """
+        with self._refreshing:
+            products = load_products(engine)
             wanted = {p.id: p.content_hash() for p in products}
-            stale = [p for p in products if self._vectors.hashes.get(p.id) != wanted[p.id]]
-            gone = [i for i in self._vectors.hashes if i not in wanted]
+            with self._lock:
+                first = not self._vectors.hashes
+                stale = [p for p in products if self._vectors.hashes.get(p.id) != wanted[p.id]]
+                gone = [i for i in self._vectors.hashes if i not in wanted]
             if stale:
-                if not self._vectors.hashes:  # a first build: encoders that learn (TF-IDF) learn here
+                if first:  # a first build: encoders that learn (TF-IDF) learn here
                     self.encoder.fit([p.text() for p in products])
                 vectors = self.encoder.encode([p.text() for p in stale])
-                self._vectors.upsert([p.id for p in stale], [wanted[p.id] for p in stale], vectors)
-            self._vectors.remove(gone)
-            self._state = _State.build(products, self._vectors, k1=self.k1, b=self.b)
-            self.vocabulary = Vocabulary.from_products(products)
+            with self._lock:
+                if stale:
+                    self._vectors.upsert([p.id for p in stale], [wanted[p.id] for p in stale], vectors)
+                self._vectors.remove(gone)
+                labels = dict(self._vectors.labels)
+            self._state = _State.build(products, labels, k1=self.k1, b=self.b)
             self.last_refresh = len(stale) + len(gone)
-        return self.last_refresh
+            return self.last_refresh
 
     # -- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self._state.products)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The catalog words of the indexed products (colours, types, …) that requests are parsed with."""
+        return self._state.vocabulary
 
     @property
     def products(self) -> tuple[GuideProduct, ...]:
@@ -184,24 +203,28 @@ class ProductSearch:
 
     def product(self, product_id: str) -> GuideProduct | None:
         """The indexed product with this id, or ``None``."""
-        row = self._state.rows.get(product_id)
-        return None if row is None else self._state.products[row]
+        state = self._state
+        row = state.rows.get(product_id)
+        return None if row is None else state.products[row]
 
     def count(self, query: Query) -> int:
         """How many products satisfy the hard constraints of ``query``."""
-        return int(self._state.admissible(query).sum()) if self._state.products else 0
+        state = self._state
+        return int(state.admissible(query).sum()) if state.products else 0
 
     def knows(self, word: str) -> bool:
         """Whether ``word`` occurs in some product's indexed text."""
-        return any(token in self._state.terms for token in tokenise(word))
+        terms = self._state.terms
+        return any(token in terms for token in tokenise(word))
 
     def best_similarity(self, text: str) -> float:
         """The highest cosine similarity of ``text`` to any product (exact; 0.0 for an empty index)."""
-        if not self._state.products:
+        state = self._state
+        if not state.products:
             return 0.0
         vector = self.encoder.encode([text])[0]
         with self._lock:
-            return float((self._vectors.matrix[self._state.labels] @ vector).max())
+            return float((self._vectors.matrix[state.labels] @ vector).max())
 
     def search(
         self,
@@ -218,8 +241,8 @@ class ProductSearch:
             raise ValueError(f"mode must be 'hybrid', 'lexical' or 'semantic'; got {mode!r}")
         if k < 1:
             raise ValueError(f"k must be positive; got {k}")
-        parsed = parse_query(query, self.vocabulary) if isinstance(query, str) else query
-        state = self._state
+        state = self._state  # one snapshot for the whole search: a refresh may replace it meanwhile
+        parsed = parse_query(query, state.vocabulary) if isinstance(query, str) else query
         if not state.products:
             return []
 
@@ -230,11 +253,11 @@ class ProductSearch:
 
         # 3. Text scores over the admissible rows.
         lexical = state.lexical(parsed) if mode != "semantic" else None
-        semantic = self._semantic(parsed, allowed) if mode != "lexical" else None
+        semantic = self._semantic(parsed, state, allowed) if mode != "lexical" else None
 
         # 4. Fuse, add soft preferences and the personal score.
         text = self._fuse(lexical, semantic, allowed)
-        soft = state.soft(parsed, self.vocabulary)
+        soft = state.soft(parsed)
         score = np.where(allowed, text + self.soft_weight * soft, -np.inf)
         pool = _top(score, max(k * 4, 50))
         personal = np.zeros(len(score))
@@ -257,11 +280,11 @@ class ProductSearch:
 
     # -- private -----------------------------------------------------------------------------
 
-    def _semantic(self, query: Query, allowed: np.ndarray) -> np.ndarray:
-        """Cosine similarity to the query embedding (0 outside the ANN's candidates)."""
+    def _semantic(self, query: Query, state: _State, allowed: np.ndarray) -> np.ndarray:
+        """Cosine similarity of ``state``'s rows to the query embedding (0 outside the ANN's candidates)."""
         vector = self.encoder.encode([_semantic_text(query)])[0]
         with self._lock:
-            return self._vectors.similarities(vector, self._state.labels, allowed)
+            return self._vectors.similarities(vector, state.labels, allowed)
 
     def _fuse(
         self, lexical: np.ndarray | None, semantic: np.ndarray | None, allowed: np.ndarray
@@ -297,7 +320,7 @@ class ProductSearch:
         ]
         if query.gender:
             reasons.append({"female": "for women", "male": "for men"}.get(product.gender, product.gender))
-        symbol = CURRENCY_SYMBOLS.get(product.currency or self.vocabulary.currency, "")
+        symbol = CURRENCY_SYMBOLS.get(product.currency or state.vocabulary.currency, "")
         if query.price_min is not None or query.price_max is not None:
             reasons.append(price_phrase(query.price_min, query.price_max, symbol))
         if query.size:
@@ -305,7 +328,7 @@ class ProductSearch:
         for name in query.exclude_colors + query.exclude_patterns + query.exclude_materials:
             reasons.append(f"not {name}")
         for name in (*query.occasions, *query.seasons):
-            preference = self.vocabulary.preferences.get(name)
+            preference = state.vocabulary.preferences.get(name)
             if preference is not None and preference.score(product) > 0:
                 reasons.append(f"suits '{name}'")
         words = set(tokenise(query.text))
@@ -344,15 +367,27 @@ class _State:
     bm25: sparse.csc_matrix
     terms: Mapping[str, int]
     words: tuple[frozenset[str], ...]
+    vocabulary: Vocabulary
 
     @classmethod
     def empty(cls) -> _State:
         return cls(
-            (), {}, np.zeros(0, dtype=np.int64), {}, np.zeros(0), {}, sparse.csc_matrix((0, 0)), {}, ()
+            (),
+            {},
+            np.zeros(0, dtype=np.int64),
+            {},
+            np.zeros(0),
+            {},
+            sparse.csc_matrix((0, 0)),
+            {},
+            (),
+            Vocabulary(terms={}),
         )
 
     @classmethod
-    def build(cls, products: Sequence[GuideProduct], vectors: _VectorStore, *, k1: float, b: float) -> _State:
+    def build(
+        cls, products: Sequence[GuideProduct], labels: Mapping[str, int], *, k1: float, b: float
+    ) -> _State:
         products = tuple(products)
         n = len(products)
         facets = {
@@ -377,13 +412,14 @@ class _State:
         return cls(
             products=products,
             rows={p.id: row for row, p in enumerate(products)},
-            labels=np.array([vectors.labels[p.id] for p in products], dtype=np.int64),
+            labels=np.array([labels[p.id] for p in products], dtype=np.int64),
             facets=facets,
             prices=np.array([np.nan if p.price is None else p.price for p in products], dtype=float),
             sizes=sizes,
             bm25=bm25,
             terms=terms,
             words=tuple(frozenset(d) for d in documents),
+            vocabulary=Vocabulary.from_products(products),
         )
 
     def admissible(self, query: Query) -> np.ndarray:
@@ -431,12 +467,12 @@ class _State:
         counts = np.bincount(columns, minlength=self.bm25.shape[1]).astype(float)
         return np.asarray(self.bm25 @ counts).ravel()
 
-    def soft(self, query: Query, vocabulary: Vocabulary) -> np.ndarray:
+    def soft(self, query: Query) -> np.ndarray:
         """Mean occasion/season preference match per row, in [0, 1]."""
         preferences = [
-            vocabulary.preferences[n]
+            self.vocabulary.preferences[n]
             for n in (*query.occasions, *query.seasons)
-            if n in vocabulary.preferences
+            if n in self.vocabulary.preferences
         ]
         total = np.zeros(len(self.products))
         for preference in preferences:
@@ -499,7 +535,9 @@ class _VectorStore:
         """Cosine similarity per row: exact over a small filtered set, from the HNSW graph otherwise.
 
         The graph answers when nothing is filtered out or the admissible set is large; rows
-        outside its candidates score 0.
+        outside its candidates score 0. ``labels`` come from the caller's snapshot: when
+        products were removed since, the graph may hold fewer than were asked for, and the
+        answer is exact instead.
         """
         scores = np.zeros(len(labels))
         count = int(allowed.sum())
@@ -512,10 +550,16 @@ class _VectorStore:
         permitted = np.zeros(self.matrix.shape[0], dtype=bool)
         permitted[labels[allowed]] = True
         only = None if everything else (lambda label: bool(permitted[label]))
-        found, distances = self.graph.knn_query(vector[None, :], k=wanted, num_threads=1, filter=only)
+        try:
+            found, distances = self.graph.knn_query(vector[None, :], k=wanted, num_threads=1, filter=only)
+        except RuntimeError:  # hnswlib found fewer than ``wanted`` live neighbours
+            scores[allowed] = self.matrix[labels[allowed]] @ vector
+            return scores
         row_of = np.full(self.matrix.shape[0], -1, dtype=np.int64)
         row_of[labels] = np.arange(len(labels))
-        scores[row_of[found[0]]] = 1.0 - distances[0]
+        rows = row_of[found[0]]
+        known = rows >= 0  # products added after the caller's snapshot have no row in it
+        scores[rows[known]] = 1.0 - distances[0][known]
         return scores
 
     def save(self, path: Path) -> dict[str, object]:

@@ -36,6 +36,7 @@ from sqlalchemy import Engine, func, select
 
 from vestis.catalog.models import Product
 from vestis.config import Settings
+from vestis.privacy.tombstones import ErasedCustomers
 
 if TYPE_CHECKING:
     from vestis.fit.size import SizeAdvice, SizeAdvisor
@@ -180,6 +181,8 @@ class GuideService:
         self._path: Path | None = None
         self._state: CatalogState | None = None
         self._checked_at = 0.0
+        self.failure: str | None = None  # why the warm-up failed, in a few words without paths (for /health)
+        self.erased = ErasedCustomers.of(settings.models_dir)
         self._sessions: SessionStore | None = None
         self._personal: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], dict[str, float]] = OrderedDict()
 
@@ -216,11 +219,12 @@ class GuideService:
 
     def search(self, query: str, *, k: int = 12, user_id: str | None = None) -> list[SearchHit]:
         """Products for a shopper's words, best first, re-ranked for ``user_id`` when given."""
-        return self._fresh_guide().search.search(query, k=k, user_id=user_id, personalise=self.personalise)
+        guide = self._fresh_guide()
+        return guide.search.search(query, k=k, user_id=self._known(user_id), personalise=self.personalise)
 
     def ask(self, session_id: str | None, message: str, *, user_id: str | None = None) -> Reply:
         """One turn of a conversation; a new or unknown ``session_id`` starts a conversation."""
-        return self._fresh_guide().ask(session_id, message, user_id=user_id)
+        return self._fresh_guide().ask(session_id, message, user_id=self._known(user_id))
 
     def complete_the_look(self, product_id: str, *, k: int = 3, user_id: str | None = None) -> list[Outfit]:
         """Up to ``k`` outfits built around ``product_id``; :class:`UnknownProduct` when it does not exist."""
@@ -228,7 +232,7 @@ class GuideService:
         self._require(product_id)
         if guide.outfits is None:
             return []
-        return guide.outfits.complete_the_look(product_id, k=k, user_id=user_id)
+        return guide.outfits.complete_the_look(product_id, k=k, user_id=self._known(user_id))
 
     def size_advice(self, product_id: str, *, user_id: str | None = None) -> SizeAdvice | None:
         """The size ``user_id`` should take in ``product_id`` (with confidence and reason), or None without a size model."""
@@ -236,7 +240,7 @@ class GuideService:
         self._require(product_id)
         if guide.sizes is None:
             return None
-        return guide.sizes.advise(product_id, user_id=user_id)
+        return guide.sizes.advise(product_id, user_id=self._known(user_id))
 
     def personalise(self, user_id: str, product_ids: Sequence[str]) -> dict[str, float]:
         """How much ``user_id`` should like each product, from the served recommender, in [0, 1].
@@ -250,12 +254,21 @@ class GuideService:
         return {product_id: ranking.get(product_id, 0.0) for product_id in product_ids}
 
     # ---------------------------------------------------------------- helpers
+    def _known(self, user_id: str | None) -> str | None:
+        """``user_id``, or ``None`` for an erased customer: answered as an anonymous shopper.
+
+        The tombstones are checked on every call, so an erasure by the CLI reaches a running
+        server at once, before the guide's files (already scrubbed) are reloaded.
+        """
+        return None if user_id is None or user_id in self.erased else user_id
+
     def _warm(self) -> None:
         try:
             self.search(WARM_UP_QUERY, k=1)  # loads the artifacts and the sentence encoder
         except GuideUnavailable:
             logger.info("the shopping guide waits for products")
-        except Exception:  # a failed warm-up must not take the server down; requests will retry
+        except Exception as error:  # a failed warm-up must not take the server down; requests will retry
+            self.failure = f"could not load or build the search index ({type(error).__name__})"
             logger.exception("could not prepare the shopping guide")
 
     def _fresh_guide(self) -> Guide:

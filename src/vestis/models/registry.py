@@ -5,15 +5,22 @@ A version folder holds what the model's own ``save`` writes and a ``metadata.jso
 Versions are written into a hidden temporary folder and renamed into place at the end, and
 the ``ACTIVE`` pointer is replaced by an atomic rename, so a reader never sees a half-written
 version or a torn pointer. Version names are ``<UTC timestamp>-<short hash>`` and sort by age.
+
+What is on disk can still go wrong behind the registry's back: a version folder deleted by
+hand, a disk that filled up, a model saved by another release. Every such failure to hand a
+version over is a :class:`ModelLoadError` whose ``reason`` says what went wrong in a few
+words, without paths, so a server can report it publicly and keep serving the other models.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import uuid
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +34,8 @@ ACTIVE_FILE = "ACTIVE"
 _HIDDEN = "."
 _TIMESTAMP = "%Y%m%dT%H%M%S%fZ"
 
+logger = logging.getLogger(__name__)
+
 
 class Saveable(Protocol):
     """Anything with the recommenders' ``save(directory)``."""
@@ -38,6 +47,21 @@ class Saveable(Protocol):
 
 class RegistryError(LookupError):
     """A model name or version that the registry does not hold."""
+
+
+class ModelLoadError(RegistryError):
+    """A version the registry names but cannot hand over: missing, unreadable metadata, unreadable files.
+
+    ``reason`` is short and free of paths, fit for a public health report; the message adds
+    the underlying error (with paths) for the server log, and ``__cause__`` keeps it whole.
+    """
+
+    def __init__(self, name: str, version: str | None, reason: str, detail: str = "") -> None:
+        self.name = name
+        self.version = version
+        self.reason = reason
+        label = f"{name}@{version}" if version else name
+        super().__init__(f"cannot load {label}: {reason}" + (f" ({detail})" if detail else ""))
 
 
 @dataclass(frozen=True)
@@ -103,21 +127,35 @@ class ModelRegistry:
         return Version(name, version, folder / version, record)
 
     def names(self) -> list[str]:
-        """Every model name with at least one complete version, sorted."""
+        """Every model name with a complete version or an ``ACTIVE`` pointer, sorted.
+
+        A pointer counts even when the version it names is gone, so that a server reports the
+        model as broken instead of forgetting it.
+        """
         if not self.root.is_dir():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and self.versions(p.name))
+        return sorted(
+            folder.name
+            for folder in self.root.iterdir()
+            if folder.is_dir()
+            and _is_valid(folder.name)
+            and ((folder / ACTIVE_FILE).is_file() or any(_complete_versions(folder)))
+        )
 
     def versions(self, name: str) -> list[Version]:
-        """The complete versions of ``name``, oldest first (version strings sort by creation time)."""
+        """The complete versions of ``name``, oldest first (version strings sort by creation time).
+
+        A version whose metadata cannot be read is logged and left out.
+        """
         folder = self.root / name
         if not folder.is_dir():
             return []
-        found = [
-            self._read(name, path.name)
-            for path in folder.iterdir()
-            if path.is_dir() and not path.name.startswith(_HIDDEN) and (path / METADATA_FILE).is_file()
-        ]
+        found = []
+        for path in _complete_versions(folder):
+            try:
+                found.append(self._read(name, path.name))
+            except ModelLoadError as error:
+                logger.warning("%s; leaving it out of the versions of %s", error, name)
         return sorted(found, key=lambda v: v.version)
 
     def latest(self, name: str) -> Version | None:
@@ -126,7 +164,10 @@ class ModelRegistry:
         return versions[-1] if versions else None
 
     def get(self, name: str, version: str) -> Version:
-        """One version; :class:`RegistryError` naming what exists when it is missing."""
+        """One version; :class:`RegistryError` naming what exists when it is missing.
+
+        :class:`ModelLoadError` when its metadata cannot be read.
+        """
         _check_name(name)
         _check_name(version)
         if not (self.root / name / version / METADATA_FILE).is_file():
@@ -136,14 +177,37 @@ class ModelRegistry:
             )
         return self._read(name, version)
 
-    def active(self, name: str) -> Version | None:
-        """The version the ``ACTIVE`` pointer of ``name`` names, or ``None`` when none is active."""
-        pointer = self.root / name / ACTIVE_FILE
+    def pointer(self, name: str) -> str | None:
+        """The version ``name``'s ``ACTIVE`` file names, unchecked; ``None`` when none is active.
+
+        Unlike :meth:`active` this does not fail when that version is missing: it answers
+        "has a version been activated?" (:class:`ModelLoadError` only when the file cannot be read).
+        """
+        _check_name(name)
         try:
-            version = pointer.read_text().strip()
+            return (self.root / name / ACTIVE_FILE).read_text().strip()
         except FileNotFoundError:
             return None
-        return self.get(name, version)
+        except (OSError, UnicodeDecodeError) as error:
+            raise ModelLoadError(name, None, "its ACTIVE pointer cannot be read", _describe(error)) from error
+
+    def active(self, name: str) -> Version | None:
+        """The version the ``ACTIVE`` pointer of ``name`` names, or ``None`` when none is active.
+
+        :class:`ModelLoadError` when the pointer names a version the registry does not hold
+        or whose metadata cannot be read: a dangling pointer is a fault to report, not "no
+        active version".
+        """
+        version = self.pointer(name)
+        if version is None:
+            return None
+        try:
+            return self.get(name, version)
+        except ModelLoadError:
+            raise
+        except RegistryError as error:
+            reason = "its active version is not in the registry"
+            raise ModelLoadError(name, version or None, reason, str(error)) from error
 
     def activate(self, name: str, version: str) -> Version:
         """Point ``name``'s ``ACTIVE`` file at ``version`` (written to a temporary file, then renamed)."""
@@ -155,13 +219,20 @@ class ModelRegistry:
         return target
 
     def load(self, name: str, version: str | None = None) -> Any:
-        """The model stored as ``version`` of ``name``; by default the active one, else the newest."""
+        """The model stored as ``version`` of ``name``; by default the active one, else the newest.
+
+        :class:`ModelLoadError` when its files are missing, corrupt or from a release that
+        saved them differently.
+        """
         from vestis.recommend import load_model
 
         chosen = self.get(name, version) if version else (self.active(name) or self.latest(name))
         if chosen is None:
             raise RegistryError(f"no trained versions of model {name!r} under {self.root}")
-        return load_model(chosen.path)
+        try:
+            return load_model(chosen.path)
+        except Exception as error:  # whatever the files hold, the caller gets one kind of error with a reason
+            raise ModelLoadError(name, chosen.version, _load_reason(error), _describe(error)) from error
 
     def prune(self, keep: int = 3) -> list[Version]:
         """Delete all but the ``keep`` newest versions of every model (never an active one); returns them."""
@@ -169,7 +240,11 @@ class ModelRegistry:
             raise ValueError(f"keep must be at least 1; got {keep}")
         removed = []
         for name in self.names():
-            active = self.active(name)
+            try:
+                active = self.active(name)
+            except ModelLoadError as error:  # keep every version until the pointer is mended
+                logger.warning("%s; not pruning %s", error, name)
+                continue
             for version in self.versions(name)[:-keep]:
                 if active is not None and version.version == active.version:
                     continue
@@ -183,10 +258,48 @@ class ModelRegistry:
     # ---------------------------------------------------------------- helpers
     def _read(self, name: str, version: str) -> Version:
         path = self.root / name / version
-        return Version(name, version, path, json.loads((path / METADATA_FILE).read_text()))
+        try:
+            metadata = json.loads((path / METADATA_FILE).read_text())
+        except (OSError, ValueError) as error:  # ValueError: not JSON, or not UTF-8
+            raise ModelLoadError(name, version, "its metadata cannot be read", _describe(error)) from error
+        if not isinstance(metadata, dict):
+            detail = f"{METADATA_FILE} holds a JSON {type(metadata).__name__}, not an object"
+            raise ModelLoadError(name, version, "its metadata cannot be read", detail)
+        return Version(name, version, path, metadata)
+
+
+def _complete_versions(folder: Path) -> list[Path]:
+    """The version folders under a model's ``folder`` that were renamed into place (they have metadata)."""
+    return [
+        path
+        for path in folder.iterdir()
+        if path.is_dir() and not path.name.startswith(_HIDDEN) and (path / METADATA_FILE).is_file()
+    ]
+
+
+def _load_reason(error: Exception) -> str:
+    """Why a model's files could not be loaded, in a few words and without paths."""
+    if isinstance(error, FileNotFoundError):
+        return "its model files are missing"
+    if isinstance(error, PermissionError):
+        return "its model files cannot be read (permission denied)"
+    if isinstance(error, OSError | EOFError | zipfile.BadZipFile | UnicodeDecodeError | json.JSONDecodeError):
+        return "its model files are corrupt"
+    return f"its model files are corrupt or from an incompatible release ({type(error).__name__})"
+
+
+def _describe(error: BaseException) -> str:
+    """``Type: message`` of ``error``, for the log."""
+    return f"{type(error).__name__}: {error}"
 
 
 def _check_name(name: str) -> None:
     """Refuse names that would leave the registry folder or hide a version."""
-    if not name or name.startswith(_HIDDEN) or "/" in name or "\\" in name or name == ACTIVE_FILE:
+    if not _is_valid(name):
         raise RegistryError(f"not a valid model name or version: {name!r}")
+
+
+def _is_valid(name: str) -> bool:
+    """Whether ``name`` can name a model or version: inside the registry folder, not hidden, not the pointer."""
+    hidden_or_pointer = name.startswith(_HIDDEN) or name == ACTIVE_FILE
+    return bool(name) and not hidden_or_pointer and "/" not in name and "\\" not in name

@@ -5,11 +5,21 @@ once, with a snapshot of the catalog (titles for reason texts, prices and images
 cards), and answers "recommended for you" and "similar items" from memory. ``reload()``
 builds a complete new snapshot first and then swaps one reference, so requests in flight
 keep the snapshot they started with and no request ever sees a half-loaded set of models.
+
+A model whose active version cannot be loaded (the version is missing, its metadata or
+files are unreadable, it holds another kind of model) never stops the others: it is logged
+with the reason, listed in :attr:`RecommendationService.failures` for ``/health``, and the
+version of it served until then, if any, stays in service.
+
+A customer who was erased (:mod:`vestis.privacy.erasure`) is answered as an anonymous
+shopper by every model, even one trained before the erasure: the service checks the
+tombstones kept beside the models before each personal answer.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,7 +29,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from vestis.catalog.models import Event, Product
-from vestis.models import ModelRegistry, Version
+from vestis.models import ModelLoadError, ModelRegistry, Version
+from vestis.privacy.tombstones import ErasedCustomers
 from vestis.recommend.base import Reason, Recommendation, Recommender
 
 SimilarKind = Literal["behaviour", "visual", "content"]
@@ -34,11 +45,14 @@ PERSONAL_MODELS = ("hybrid", "ease", "als", "itemknn", "bpr", "vbpr", "content",
 COLD_START_MODEL = "popular"
 SHOWCASE_SIZE = 6
 NO_MODELS = "no model trained yet: run `vestis train`"
+ANONYMOUS = ""
+"""Who an erased customer is answered as: an id no event carries, new and unsegmented to every model."""
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "CatalogItem",
+    "LoadFailure",
     "ModelUnavailable",
     "RecommendationService",
     "Shopper",
@@ -82,6 +96,18 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class LoadFailure:
+    """A model whose active version could not be loaded: which, and why in a few words (no paths).
+
+    ``version`` is None when not even the ``ACTIVE`` pointer could be read.
+    """
+
+    name: str
+    version: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class Shopper:
     """A shopper to show recommendations for in the demo picker, with a hint of their taste."""
 
@@ -98,6 +124,7 @@ class _Snapshot:
     items: Mapping[str, CatalogItem] = field(default_factory=dict)
     titles: Mapping[str, str] = field(default_factory=dict)
     shoppers: Sequence[Shopper] = ()
+    failures: Sequence[LoadFailure] = ()
 
 
 class RecommendationService:
@@ -106,33 +133,37 @@ class RecommendationService:
     def __init__(self, registry: ModelRegistry, engine: Engine) -> None:
         self.registry = registry
         self.engine = engine
+        self.erased = ErasedCustomers.of(registry.root)
         self._snapshot = _Snapshot()
+        self._reloading = threading.Lock()
         self.reload()
 
     # ----------------------------------------------------------------- public API
-    def reload(self) -> dict[str, str]:
+    def reload(self) -> list[LoadFailure]:
         """Load the active version of every model and a fresh catalog snapshot, then swap them in.
 
-        Returns model name → version now served. A model that fails to load is logged and
-        left out rather than taking the others down.
+        A model that fails to load is logged and reported instead of taking the others
+        down; if a version of it was being served, that version goes on serving. Returns
+        the models that failed (empty when every active version loaded).
         """
-        models: dict[str, Recommender] = {}
-        versions: dict[str, Version] = {}
-        for name in self.registry.names():
-            version = self.registry.active(name)
-            if version is None:
-                continue
-            try:
-                models[name] = self.registry.load(name, version.version)
-            except Exception:  # one unreadable model (say, saved by an older release) must not stop the rest
-                logger.exception("could not load %s; serving without it", version.label)
-                continue
-            versions[name] = version
-        items = _catalog_items(self.engine)
-        titles = {item_id: item.title for item_id, item in items.items()}
-        shoppers = _showcase_shoppers(self.engine) if models else []
-        self._snapshot = _Snapshot(models, versions, items, titles, shoppers)
-        return self.versions
+        with self._reloading:
+            previous = self._snapshot
+            models: dict[str, Recommender] = {}
+            versions: dict[str, Version] = {}
+            failures: list[LoadFailure] = []
+            for name in self.registry.names():
+                try:
+                    loaded = _load_active(self.registry, name)
+                except ModelLoadError as error:
+                    loaded = _served(previous, name)
+                    failures.append(_failed(error, kept=loaded[0] if loaded else None))
+                if loaded is not None:
+                    versions[name], models[name] = loaded
+            items = _catalog_items(self.engine)
+            titles = {item_id: item.title for item_id, item in items.items()}
+            shoppers = _showcase_shoppers(self.engine) if models else []
+            self._snapshot = _Snapshot(models, versions, items, titles, shoppers, failures)
+            return failures
 
     @property
     def versions(self) -> dict[str, str]:
@@ -145,9 +176,14 @@ class RecommendationService:
         return [self._snapshot.versions[name] for name in sorted(self._snapshot.versions)]
 
     @property
+    def failures(self) -> list[LoadFailure]:
+        """The models whose active version could not be loaded at the last (re)load, by model name."""
+        return list(self._snapshot.failures)
+
+    @property
     def shoppers(self) -> list[Shopper]:
         """Shoppers with many purchases, each the top buyer of a different category (for the demo picker)."""
-        return list(self._snapshot.shoppers)
+        return [shopper for shopper in self._snapshot.shoppers if shopper.id not in self.erased]
 
     def for_customer(self, customer_id: str, k: int = 12) -> list[Suggestion]:
         """The ``k`` best items for a customer from the hybrid model, or the best model available.
@@ -157,6 +193,7 @@ class RecommendationService:
         """
         k = _check_k(k)
         snapshot = self._snapshot
+        customer_id = ANONYMOUS if customer_id in self.erased else customer_id
         name, model = _personal_model(snapshot, customer_id)
         return _suggestions(snapshot, name, model.recommend([customer_id], k)[0])
 
@@ -168,6 +205,7 @@ class RecommendationService:
         """
         k = _check_k(k)
         snapshot = self._snapshot
+        customer_id = ANONYMOUS if customer_id in self.erased else customer_id
         name, model = _personal_model(snapshot, customer_id)
         if customer_id not in model.users_:
             return [s.item.id for s in _suggestions(snapshot, name, model.recommend([customer_id], k)[0])]
@@ -195,6 +233,37 @@ class RecommendationService:
     def has(self, *names: str) -> bool:
         """Whether any of the models ``names`` is being served."""
         return any(name in self._snapshot.models for name in names)
+
+
+def _load_active(registry: ModelRegistry, name: str) -> tuple[Version, Recommender] | None:
+    """The active version of ``name`` and its model; None when none is active.
+
+    :class:`ModelLoadError` when it cannot be served, including a folder that holds another
+    kind of model (the service picks models by their registry name).
+    """
+    version = registry.active(name)
+    if version is None:
+        return None
+    model = registry.load(name, version.version)
+    if not isinstance(model, Recommender) or model.name != name:
+        kind = getattr(model, "name", type(model).__name__)
+        raise ModelLoadError(name, version.version, f"it holds a {kind!r} model, not {name!r}")
+    return version, model
+
+
+def _failed(error: ModelLoadError, *, kept: Version | None) -> LoadFailure:
+    """``error`` as a failure to report, logged with its details (paths included) for the operator."""
+    fallback = f"still serving {kept.label}" if kept else "serving without it"
+    logger.warning("%s; %s", error, fallback)
+    logger.debug("why %s could not be loaded", error.name, exc_info=error)
+    return LoadFailure(error.name, error.version, error.reason)
+
+
+def _served(snapshot: _Snapshot, name: str) -> tuple[Version, Recommender] | None:
+    """The version of ``name`` that ``snapshot`` serves and its model, if any."""
+    if name not in snapshot.models:
+        return None
+    return snapshot.versions[name], snapshot.models[name]
 
 
 def _personal_model(snapshot: _Snapshot, customer_id: str) -> tuple[str, Recommender]:

@@ -110,7 +110,7 @@ def train(
 def ensure_trained(engine: Engine, settings: Settings, *, progress: bool = True) -> list[Version]:
     """Train the default models unless the registry already has active ones (what ``serve --demo`` runs)."""
     registry = ModelRegistry(settings.models_dir)
-    if any(registry.active(name) for name in registry.names()):
+    if any(registry.pointer(name) for name in registry.names()):  # even a broken pointer: report, not retrain
         return []
     return train(engine, settings, progress=progress)
 

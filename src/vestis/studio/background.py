@@ -18,7 +18,15 @@ from PIL import Image
 from vestis.studio.errors import StudioError
 from vestis.vision.segment import person_alpha, product_alpha, product_mask
 
-__all__ = ["BACKGROUNDS", "SUBJECTS", "cutout_alpha", "fit_canvas", "parse_background", "remove_background"]
+__all__ = [
+    "BACKGROUNDS",
+    "SUBJECTS",
+    "canvas_size",
+    "cutout_alpha",
+    "fit_canvas",
+    "parse_background",
+    "remove_background",
+]
 
 BACKGROUNDS = ("white", "transparent", "#rrggbb")
 """Accepted ``background`` values (any hex colour in place of ``#rrggbb``)."""
@@ -86,14 +94,10 @@ def fit_canvas(
     :func:`vestis.vision.segment.product_mask` finds.
     """
     colour = parse_background(background)
-    if not isinstance(size, int) or not 16 <= size <= 10_000:
-        raise StudioError(f"size: must be a whole number of pixels from 16 to 10000; got {size!r}")
+    width, height = canvas_size(image.size, size=size, aspect=aspect)
     if not 0.05 <= fill <= 1.0:
         raise StudioError(f"fill: must be a share of the canvas from 0.05 to 1.0; got {fill!r}")
-    width, height = _canvas_size(size, aspect)
-    rgba = image.convert("RGBA")
-    box = _product_box(image)
-    product = rgba.crop(box)
+    product = image.crop(_product_box(image)).convert("RGBA")
     scale = fill * min(width / product.width, height / product.height)
     new_size = (max(1, round(product.width * scale)), max(1, round(product.height * scale)))
     product = product.resize(new_size, Image.Resampling.LANCZOS)
@@ -101,6 +105,13 @@ def fit_canvas(
     canvas.paste(product, ((width - new_size[0]) // 2, (height - new_size[1]) // 2))
     pixels = np.asarray(canvas)
     return _compose(pixels[..., :3], pixels[..., 3].astype(np.float32) / 255.0, colour)
+
+
+def canvas_size(image_size: tuple[int, int], *, size: int, aspect: str, **_: object) -> tuple[int, int]:
+    """The (width, height) of the canvas :func:`fit_canvas` makes, whatever ``image_size``; recipes check it first."""
+    if not isinstance(size, int) or not 16 <= size <= 10_000:
+        raise StudioError(f"size: must be a whole number of pixels from 16 to 10000; got {size!r}")
+    return _canvas_size(size, aspect)
 
 
 def parse_background(background: str) -> tuple[int, int, int] | None:
@@ -122,13 +133,22 @@ def parse_background(background: str) -> tuple[int, int, int] | None:
 
 # ------------------------------------------------------------------------------ helpers
 def _compose(rgb: np.ndarray, alpha: np.ndarray, colour: tuple[int, int, int] | None) -> Image.Image:
-    """``rgb`` over ``colour`` with matte ``alpha``; where alpha is 0 the result is exactly ``colour``."""
+    """``rgb`` over ``colour`` with matte ``alpha``; where alpha is 0 the result is exactly ``colour``.
+
+    Only the soft edge band (0 < alpha < 1) is blended in floating point; the rest is copied, so
+    a large photo costs no full-size float arrays.
+    """
     if colour is None:
         matte = np.rint(alpha * 255.0).astype(np.uint8)
         return Image.fromarray(np.dstack([rgb, matte]), "RGBA")
-    weight = alpha[..., None]
-    blended = rgb.astype(np.float32) * weight + np.asarray(colour, np.float32) * (1.0 - weight)
-    return Image.fromarray(np.clip(np.rint(blended), 0, 255).astype(np.uint8), "RGB")
+    result = np.empty_like(rgb)
+    result[...] = colour
+    np.copyto(result, rgb, where=(alpha >= 1.0)[..., None])
+    edge = (alpha > 0.0) & (alpha < 1.0)
+    weight = alpha[edge][:, None]
+    blended = rgb[edge].astype(np.float32) * weight + np.asarray(colour, np.float32) * (1.0 - weight)
+    result[edge] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+    return Image.fromarray(result, "RGB")
 
 
 def _canvas_size(size: int, aspect: str) -> tuple[int, int]:

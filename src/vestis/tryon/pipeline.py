@@ -25,17 +25,32 @@ from vestis.tryon.garment import GarmentAnalyser, normalise_category
 from vestis.tryon.warp import Warper, hem_reach, sleeve_reach
 from vestis.vision.io import DEFAULT_MAX_PIXELS
 
-__all__ = ["BACKENDS", "MIN_SIDE", "TryOn", "TryOnBackend", "TryOnResult", "WarpBackend", "save_debug"]
+__all__ = [
+    "BACKENDS",
+    "MIN_SIDE",
+    "WORK_PIXELS",
+    "TryOn",
+    "TryOnBackend",
+    "TryOnResult",
+    "WarpBackend",
+    "save_debug",
+    "working_copy",
+]
 
 MIN_SIDE = 128
 """Smallest accepted width or height (pixels) of either photo."""
+WORK_PIXELS = 2_000_000
+"""Photos above this many pixels (about 1224×1632 at 3:4) are scaled down before rendering: the
+pose model and garment analysis work at a fraction of it anyway, a product page shows less, and
+a 12-megapixel phone photo would otherwise cost ten times the time and memory for no visible gain."""
 
 
 @dataclass
 class TryOnResult:
     """What a render returns.
 
-    ``image`` is RGB and the size of the person photo; ``masks`` are boolean H×W arrays (person,
+    ``image`` is RGB and the size of the person photo as rendered (:func:`working_copy`: scaled
+    down to :data:`WORK_PIXELS` when larger); ``masks`` are boolean H×W arrays (person,
     torso, arms, face, garment_warped, old_clothing, …); ``keypoints`` are body points in
     pixels; ``diagnostics`` hold per-step timings (ms), the category used and coverage numbers;
     ``grid`` is the coarse backward warp map (garment coordinates per grid node) for debugging.
@@ -192,14 +207,15 @@ class TryOn:
 
         ``category`` is ``upper``/``lower``/``dress`` or a common alias (``top``, ``shirt``, …);
         ``None`` guesses it from the garment's silhouette. Raises :class:`TryOnError` with the
-        reason when a photo cannot be used.
+        reason when a photo cannot be used. Photos over :data:`WORK_PIXELS` are scaled down first,
+        so the result has the person photo's proportions at the size it was rendered.
         """
         # 1. Check inputs.
         normalised = normalise_category(category)
         for label, image in (("person", person), ("garment", garment)):
             check_image(image, label)
-        # 2. Render with the backend.
-        return self.backend.render(_rgb(person), _rgb(garment), normalised)
+        # 2. Render with the backend, at the working size.
+        return self.backend.render(_rgb(working_copy(person)), _rgb(working_copy(garment)), normalised)
 
 
 def check_image(image: Image.Image, label: str) -> None:
@@ -213,6 +229,19 @@ def check_image(image: Image.Image, label: str) -> None:
         raise TryOnError(
             f"the {label} photo is {width}x{height} = {width * height:,} pixels; the limit is {DEFAULT_MAX_PIXELS:,}"
         )
+
+
+def working_copy(image: Image.Image) -> Image.Image:
+    """``image`` scaled down, proportions kept, to at most :data:`WORK_PIXELS` (itself when within).
+
+    Neither side is taken below :data:`MIN_SIDE`, so a photo that passed :func:`check_image` still does.
+    """
+    pixels = image.width * image.height
+    if pixels <= WORK_PIXELS:
+        return image
+    scale = (WORK_PIXELS / pixels) ** 0.5
+    width, height = (max(int(side * scale), min(side, MIN_SIDE)) for side in image.size)
+    return image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def save_debug(result: TryOnResult, directory: Path) -> list[Path]:

@@ -6,6 +6,8 @@ colours look, so "same colour" means the same thing for dark navy as for pale pi
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 __all__ = ["PALETTE", "PALETTE_LAB", "PALETTE_NAMES", "colour_name", "lab_to_rgb", "rgb_to_lab"]
@@ -42,6 +44,35 @@ _WHITE = np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
 
 def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     """CIELAB (D65) of sRGB values in 0..255; any shape ending in 3, returned as float32."""
+    return _in_blocks(_rgb_to_lab, rgb)
+
+
+def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
+    """sRGB (float32, 0..255, clipped to the gamut) of CIELAB values: the inverse of :func:`rgb_to_lab`."""
+    return _in_blocks(_lab_to_rgb, lab)
+
+
+_BLOCK = 1 << 20
+"""Colours converted at a time: each conversion holds several float copies of its input."""
+
+
+def _in_blocks(convert: Callable[[np.ndarray], np.ndarray], values: np.ndarray) -> np.ndarray:
+    """``convert`` (a per-colour function) over ``values`` in blocks of :data:`_BLOCK` colours.
+
+    The same numbers as one call, but a 12-megapixel photo's temporaries stay at block size
+    instead of several hundred megabytes.
+    """
+    values = np.asarray(values)
+    flat = values.reshape(-1, 3)
+    if len(flat) <= _BLOCK:
+        return convert(values)
+    result = np.empty(flat.shape, dtype=np.float32)
+    for start in range(0, len(flat), _BLOCK):
+        result[start : start + _BLOCK] = convert(flat[start : start + _BLOCK])
+    return result.reshape(values.shape)
+
+
+def _rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     srgb = np.asarray(rgb, dtype=np.float32) / 255.0
     linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
     xyz = linear @ _RGB_TO_XYZ.T / _WHITE
@@ -52,8 +83,7 @@ def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
     return lab.astype(np.float32)
 
 
-def lab_to_rgb(lab: np.ndarray) -> np.ndarray:
-    """sRGB (float32, 0..255, clipped to the gamut) of CIELAB values: the inverse of :func:`rgb_to_lab`."""
+def _lab_to_rgb(lab: np.ndarray) -> np.ndarray:
     lab = np.asarray(lab, dtype=np.float32)
     fy = (lab[..., 0] + 16.0) / 116.0
     f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], axis=-1)

@@ -93,10 +93,16 @@ def load_image(
 
 
 def image_bytes(image: Image.Image, *, fmt: str = "PNG", quality: int = 92) -> bytes:
-    """Encode ``image`` without any metadata (no EXIF, so no location ever leaks)."""
+    """Encode ``image`` without any metadata (no EXIF, so no location ever leaks).
+
+    PNG uses zlib level 3: half the time of the default level 6 for about a fifth more bytes,
+    which matters when a 12 MP result is encoded while a shopper waits.
+    """
     buffer = io.BytesIO()
     if fmt.upper() in ("JPEG", "JPG"):
         image.convert("RGB").save(buffer, format="JPEG", quality=quality, optimize=True)
+    elif fmt.upper() == "PNG":
+        image.save(buffer, format="PNG", compress_level=3)
     else:
         image.save(buffer, format=fmt.upper())
     return buffer.getvalue()
@@ -111,7 +117,7 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     """16-bit greyscale scaled to 8-bit ``L`` (a plain ``convert`` would clip it to white)."""
     if image.mode not in _WIDE_MODES:
         return image
-    pixels = np.asarray(image, dtype=np.float64)
+    pixels = np.asarray(image, dtype=np.float32)
     if pixels.max(initial=0) > 255:
         pixels = pixels / 257.0
     scaled = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))

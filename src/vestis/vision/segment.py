@@ -111,7 +111,7 @@ def refine_alpha(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     scale = max(height, width) / max(mask.shape)
     radius = max(2, round(2 * scale))
     guide = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32) / 255.0
-    alpha = cv2.ximgproc.guidedFilter(guide, coarse, radius, 1e-4)
+    alpha = _guided_filter(guide, coarse, radius)
     band = max(2, round(1.5 * scale + 1))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * band + 1, 2 * band + 1))
     binary = (coarse >= 0.5).astype(np.uint8)
@@ -137,6 +137,24 @@ def _person_pose(rgb: np.ndarray) -> Pose | None:
     if pose.mask.mean() < _MIN_PERSON_SHARE:
         return None
     return pose
+
+
+def _guided_filter(guide: np.ndarray, source: np.ndarray, radius: int, rows: int = 256) -> np.ndarray:
+    """OpenCV's guided filter (eps 1e-4) run on bands of ``rows`` rows, with the same result.
+
+    The filter's internal images are the photo's size each; on a 12-megapixel photo they come to
+    ~300 MB at once. A pixel's result depends only on pixels within ``2 * radius`` rows, so bands
+    with that much overlap give the same numbers for a fraction of the memory.
+    """
+    result = np.empty_like(source)
+    halo = 2 * radius + 2
+    height = source.shape[0]
+    for top in range(0, height, rows):
+        bottom = min(top + rows, height)
+        start, stop = max(0, top - halo), min(height, bottom + halo)
+        band = cv2.ximgproc.guidedFilter(guide[start:stop], source[start:stop], radius, 1e-4)
+        result[top:bottom] = band[top - start : bottom - start]
+    return result
 
 
 def _check_rgb(rgb: np.ndarray) -> np.ndarray:

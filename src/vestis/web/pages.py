@@ -9,6 +9,7 @@ editing templates.
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import asdict, dataclass, field
 from math import ceil
 from pathlib import Path
@@ -21,7 +22,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from vestis.api.deps import ProductFilterDep, SessionDep, SettingsDep, read_image_upload
+from vestis.api.deps import (
+    SHOPPER_COOKIE,
+    ProductFilterDep,
+    SessionDep,
+    SettingsDep,
+    mark_personal,
+    read_image_upload,
+    shopper_of,
+)
+from vestis.api.render_slots import RenderSlot
 from vestis.api.routes.guide import GuideDep, OutfitPublic, outfit_public
 from vestis.api.routes.recommendations import ServiceDep
 from vestis.api.schemas import ProductPublic, RecommendedItem
@@ -29,6 +39,7 @@ from vestis.catalog import store
 from vestis.catalog.images import product_image_file
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
+from vestis.config import Settings
 from vestis.guide.service import GuideService, GuideUnavailable
 from vestis.recommend.serving import (
     ModelUnavailable,
@@ -37,7 +48,9 @@ from vestis.recommend.serving import (
     SimilarKind,
     UnknownProduct,
 )
-from vestis.tryon.service import can_try_on, category_for, render_try_on
+from vestis.signing import issue_shopper_token
+from vestis.tryon.pipeline import working_copy
+from vestis.tryon.service import KEPT_TRY_ONS, can_try_on, category_for, forget, render_try_on
 from vestis.vision.io import image_bytes, load_image
 from vestis.web.studio import StudioChoice, StudioOutcome, Tool, studio_context, studio_outcome
 
@@ -85,11 +98,15 @@ class ProductSections:
 
 @dataclass(frozen=True)
 class TryOnOutcome:
-    """What the try-on section shows after an upload: both images as data URIs, or why it failed."""
+    """What the try-on section shows after an upload: both images as data URIs, or why it failed.
+
+    ``kept_id`` is the id the photo and result were kept under, when the shopper asked to keep them.
+    """
 
     before: str | None = None
     after: str | None = None
     error: str | None = None
+    kept_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -105,20 +122,28 @@ class ShopperRow:
 def catalog_page(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     service: ServiceDep,
     where: ProductFilterDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     shopper: Annotated[
-        str | None, Query(max_length=128, description="Demo shopper to recommend for.")
+        str | None, Query(max_length=128, description="Demo mode only: the demo shopper to shop as.")
     ] = None,
 ) -> HTMLResponse:
-    """The catalog: "Recommended for you" for a chosen demo shopper, filter sidebar, product grid, pages."""
+    """The catalog: "Recommended for you", filter sidebar, product grid, pages.
+
+    The row is for the shopper whose token the browser holds. In demo mode a picker lists
+    demo shoppers and ``?shopper=`` switches to one (the page hands the browser that
+    shopper's token); elsewhere ``?shopper=`` is ignored and no customer is ever listed.
+    """
     products, count = store.list_products(
         session, where=where, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     facets = {name: (label, store.facet_values(session, name)) for name, label in FACETS.items()}
     pages = max(1, ceil(count / PAGE_SIZE))
-    return _render(
+    picked = shopper if settings.demo_mode and shopper else None
+    row = shopper_row(service, picked or shopper_of(request, settings), demo=settings.demo_mode)
+    response = _render(
         request,
         "catalog.html",
         products=[ProductPublic.of(p) for p in products],
@@ -127,10 +152,14 @@ def catalog_page(
         where=where,
         page=page,
         pages=pages,
-        page_url=lambda number: _page_url(where, number, shopper),
-        shopper=shopper,
-        recommended=shopper_row(service, shopper or None) if page == 1 else None,
+        page_url=lambda number: _page_url(where, number, picked),
+        shopper=picked,
+        current_shopper=row.chosen if row else None,
+        recommended=row if page == 1 else None,
     )
+    if settings.demo_mode and row is not None and row.chosen != shopper_of(request, settings):
+        _hand_shopper_token(request, response, settings, row.chosen)
+    return response
 
 
 @router.get("/shop/{product_id}", response_class=HTMLResponse)
@@ -149,7 +178,7 @@ def product_page(
     )
 
 
-@router.post("/shop/{product_id}/try-on", response_class=HTMLResponse)
+@router.post("/shop/{product_id}/try-on", response_class=HTMLResponse, dependencies=[RenderSlot])
 async def try_on_page(
     request: Request,
     session: SessionDep,
@@ -162,22 +191,28 @@ async def try_on_page(
 ) -> HTMLResponse:
     """The product page again, with the shopper's photo and the try-on result side by side.
 
-    Both images are sent back inline and nothing is stored unless the shopper ticked "keep".
+    Both images are sent back inline and nothing is stored unless the shopper ticked "keep";
+    a kept photo's id is shown with a button that deletes it, and a signed-in shopper is
+    recorded as its owner, so that erasing them deletes it too.
     """
     product = store.get_product(session, product_id)
     garment = product_image_file(settings.images_dir, product.image_path) if product else None
     if product is None or garment is None:
         raise _no_product(product_id)
-    photo = await read_image_upload(person, settings)
+    photo = await read_image_upload(person, settings, max_pixels=settings.max_form_image_pixels)
     try:
         rendered = await run_in_threadpool(
             render_try_on,
             photo,
             load_image(garment),
             category=category_for(product.product_type),
-            keep_in=settings.home / "tryon" if keep else None,
+            keep_in=settings.home / KEPT_TRY_ONS if keep else None,
+            owner=shopper_of(request, settings),
         )
-        outcome = TryOnOutcome(before=_data_uri(image_bytes(photo, fmt="PNG")), after=_data_uri(rendered.png))
+        before = await run_in_threadpool(lambda: image_bytes(working_copy(photo), fmt="PNG"))
+        outcome = TryOnOutcome(
+            before=_data_uri(before), after=_data_uri(rendered.png), kept_id=rendered.kept_id
+        )
     except ValueError as error:  # TryOnError: no person, several people, seen from the back …
         outcome = TryOnOutcome(error=str(error))
     return _render(
@@ -190,13 +225,21 @@ async def try_on_page(
     )
 
 
+@router.post("/kept/{kept_id}/delete", response_class=HTMLResponse)
+def delete_kept_page(request: Request, settings: SettingsDep, kept_id: str) -> HTMLResponse:
+    """Delete a kept try-on photo and its result; knowing the 128-bit random id is the permission."""
+    if not forget(settings.home / KEPT_TRY_ONS, kept_id):
+        return not_found(request, "Nothing is kept under this id: it was deleted already, or never kept.")
+    return _render(request, "kept_deleted.html")
+
+
 @router.get("/studio", response_class=HTMLResponse)
 def studio_page(request: Request) -> HTMLResponse:
     """The image studio for merchandisers: upload a photo, pick a recipe, colour or style."""
     return _render(request, "studio.html", **studio_context(StudioChoice()))
 
 
-@router.post("/studio", response_class=HTMLResponse)
+@router.post("/studio", response_class=HTMLResponse, dependencies=[RenderSlot])
 async def studio_result_page(
     request: Request,
     settings: SettingsDep,
@@ -209,13 +252,15 @@ async def studio_result_page(
     """The studio page again with the photo before and after, and a download link; nothing is stored."""
     choice = StudioChoice(tool, recipe, to, style)
     try:
-        photo = await read_image_upload(image, settings)
+        photo = await read_image_upload(image, settings, max_pixels=settings.max_form_image_pixels)
     except HTTPException as error:
         if error.status_code != status.HTTP_422_UNPROCESSABLE_CONTENT:
             raise
         outcome = StudioOutcome(error=str(error.detail))
     else:
-        outcome = await run_in_threadpool(studio_outcome, photo, choice, image.filename)
+        outcome = await run_in_threadpool(
+            studio_outcome, photo, choice, image.filename, max_pixels=settings.max_form_image_pixels
+        )
     return _render(
         request,
         "studio.html",
@@ -263,13 +308,19 @@ def with_recommendations(
     return sections
 
 
-def shopper_row(service: RecommendationService, shopper: str | None) -> ShopperRow | None:
-    """Recommendations for ``shopper`` (default: the picker's first), or ``None`` without models."""
-    shoppers = service.shoppers
+def shopper_row(
+    service: RecommendationService, shopper: str | None, *, demo: bool = False
+) -> ShopperRow | None:
+    """Recommendations for ``shopper``, or ``None`` without a shopper or without models.
+
+    In ``demo`` mode the row carries the picker's demo shoppers and defaults to the first;
+    otherwise it lists nobody and needs a known ``shopper``.
+    """
+    shoppers = service.shoppers if demo else []
     chosen = shopper or (shoppers[0].id if shoppers else None)
     if chosen is None:
         return None
-    if all(s.id != chosen for s in shoppers):
+    if demo and all(s.id != chosen for s in shoppers):
         shoppers = [Shopper(chosen, "from the link"), *shoppers]
     try:
         items = [RecommendedItem.of(s) for s in service.for_customer(chosen, HOME_ROW_SIZE)]
@@ -297,11 +348,30 @@ templates.env.filters["money"] = money
 
 
 def _render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page; one shown to a known shopper is marked personal (``private, no-store``)."""
+    shopper = context.pop("current_shopper", None) or shopper_of(request, request.app.state.settings)
+    if shopper:
+        mark_personal(request)
     return templates.TemplateResponse(
         request,
         name,
-        {"shop_name": SHOP_NAME, "nav": NAV, "path": request.url.path, **context},
+        {"shop_name": SHOP_NAME, "nav": NAV, "path": request.url.path, "current_shopper": shopper, **context},
         status_code=status_code,
+    )
+
+
+def _hand_shopper_token(
+    request: Request, response: HTMLResponse, settings: Settings, customer_id: str
+) -> None:
+    """Give the browser ``customer_id``'s shopper token as an HttpOnly, same-site cookie (demo mode)."""
+    token = issue_shopper_token(settings, customer_id)
+    response.set_cookie(
+        SHOPPER_COOKIE,
+        token.token,
+        max_age=token.expires_at - int(time.time()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
     )
 
 

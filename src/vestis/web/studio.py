@@ -16,7 +16,8 @@ from PIL import Image
 
 from vestis.studio.batch import check_size
 from vestis.studio.errors import StudioError
-from vestis.studio.recipes import Recipe, list_recipes, shipped_recipe
+from vestis.studio.recipes import INTERACTIVE_STYLE, Recipe, list_recipes, shipped_recipe
+from vestis.studio.steps import MAX_PIXELS
 from vestis.vision.io import image_bytes
 
 Tool = Literal["recipe", "recolor", "style"]
@@ -34,11 +35,15 @@ class StudioChoice:
     style: str = "watercolour"
 
     def to_recipe(self) -> Recipe:
-        """The recipe this choice runs: a shipped recipe, or a one-step recolour or style recipe."""
+        """The recipe this choice runs: a shipped recipe, or a one-step recolour or style recipe.
+
+        Every field is a name (recipe, colour, style), never a file: the recipe is checked
+        without ``local_files``, so the form cannot make a step read a file on the server.
+        """
         if self.tool == "recolor":
             return Recipe.of_step("recolor", {"to": self.to})
         if self.tool == "style":
-            return Recipe.of_step("style", {"style": self.style})
+            return Recipe.of_step("style", {"style": self.style, **INTERACTIVE_STYLE})
         return shipped_recipe(self.recipe)
 
     @property
@@ -60,12 +65,17 @@ class StudioOutcome:
     error: str | None = None
 
 
-def studio_outcome(photo: Image.Image, choice: StudioChoice, filename: str | None) -> StudioOutcome:
-    """Process ``photo`` as ``choice`` says; a bad choice or an image a step cannot handle gives ``error``."""
+def studio_outcome(
+    photo: Image.Image, choice: StudioChoice, filename: str | None, *, max_pixels: int = MAX_PIXELS
+) -> StudioOutcome:
+    """Process ``photo`` as ``choice`` says; a bad choice or an image a step cannot handle gives ``error``.
+
+    So does a recipe that would make an image over ``max_pixels`` at any step: it is refused before it starts.
+    """
     try:
         check_size(photo, filename or "photo")
         recipe = choice.to_recipe()
-        after = recipe.encode(recipe.apply(photo))
+        after = recipe.encode(recipe.apply(photo, max_pixels=max_pixels))
     except StudioError as error:
         return StudioOutcome(error=str(error))
     preview = photo.copy()

@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from vestis.api.deps import ReadAccess, SessionDep
+from vestis.api.deps import ReadAccess, SessionDep, SettingsDep, UserDep, require_customer
 from vestis.api.schemas import image_url
 from vestis.catalog.models import Product
 from vestis.guide.query import MAX_QUERY_CHARS
@@ -135,7 +135,6 @@ def get_guide(request: Request) -> GuideService:
 
 GuideDep = Annotated[GuideService, Depends(get_guide)]
 K = Annotated[int, Query(ge=1, le=50, description="How many to return (1-50).")]
-UserQuery = Annotated[str | None, Query(max_length=128, description="The shopper, to personalise.")]
 
 
 @router.get("/guide/search", response_model=SearchPublic)
@@ -143,8 +142,8 @@ def search(
     guide: GuideDep,
     session: SessionDep,
     q: Annotated[str, Query(max_length=MAX_INPUT_CHARS, description="What the shopper is looking for.")],
+    user: UserDep,
     k: K = 12,
-    user: UserQuery = None,
 ) -> SearchPublic:
     """Products for a query in the shopper's words ("red summer dress under 80"), best first, with reasons."""
     text, truncated = _clip(q)
@@ -154,20 +153,22 @@ def search(
 
 
 @chat_router.post("/guide/chat", response_model=ChatReply, dependencies=[ReadAccess])
-def chat(guide: GuideDep, session: SessionDep, body: ChatIn) -> ChatReply:
+def chat(
+    request: Request, settings: SettingsDep, guide: GuideDep, session: SessionDep, body: ChatIn
+) -> ChatReply:
     """One turn of a conversation with the guide; the reply's ``session_id`` continues it.
 
     An unknown or expired ``session_id`` starts a fresh conversation under a new id (the reply says so).
+    A ``user_id`` personalises the answer and so needs an API key or that shopper's token.
     """
+    require_customer(request, settings, body.user_id or None)
     text, truncated = _clip(body.message)
     reply = _answer(guide.ask, body.session_id, text, user_id=body.user_id)
     return reply_public(session, reply, truncated=truncated)
 
 
 @router.get("/products/{product_id}/outfits", response_model=OutfitsPublic)
-def outfits(
-    guide: GuideDep, session: SessionDep, product_id: str, k: K = 3, user: UserQuery = None
-) -> OutfitsPublic:
+def outfits(guide: GuideDep, session: SessionDep, product_id: str, user: UserDep, k: K = 3) -> OutfitsPublic:
     """Complete the look: outfits of complementary products around this one, each with its reason."""
     looks = _answer(guide.complete_the_look, product_id, k=k, user_id=user)
     data = [outfit_public(session, look) for look in looks]
@@ -175,8 +176,11 @@ def outfits(
 
 
 @router.get("/products/{product_id}/size-advice", response_model=SizeAdvicePublic)
-def size_advice(guide: GuideDep, product_id: str, user: UserQuery = None) -> SizeAdvicePublic:
-    """The size a shopper should take in this product, from their purchases, returns and the size chart."""
+def size_advice(guide: GuideDep, product_id: str, user: UserDep) -> SizeAdvicePublic:
+    """The size a shopper should take in this product, from their purchases, returns and the size chart.
+
+    With ``user`` the advice reads that shopper's history, so it needs an API key or their shopper token.
+    """
     advice = _answer(guide.size_advice, product_id, user_id=user)
     if advice is None:
         raise HTTPException(

@@ -2,32 +2,49 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Sequence
+
+from fastapi import APIRouter, Response, status
 
 from vestis.api.routes.recommendations import ServiceDep
-from vestis.api.schemas import ModelsPublic, ModelVersionPublic
+from vestis.api.schemas import ModelFailurePublic, ModelsPublic, ModelVersionPublic
+from vestis.recommend.serving import LoadFailure, RecommendationService
 
 router = APIRouter(prefix="/models", tags=["models"])
+
+RELOAD_FAILED = {
+    status.HTTP_409_CONFLICT: {
+        "model": ModelsPublic,
+        "description": "An active version could not be loaded: `failed` says which and why; "
+        "`data` lists what serves (the other models, and the version each failed model served before).",
+    }
+}
 
 
 @router.get("", response_model=ModelsPublic)
 def list_models(service: ServiceDep) -> ModelsPublic:
-    """The model versions now answering requests."""
-    return served(service)
+    """The model versions now answering requests, and the active versions that could not be loaded."""
+    return served(service, service.failures)
 
 
-@router.post("/reload", response_model=ModelsPublic)
-def reload_models(service: ServiceDep) -> ModelsPublic:
+@router.post("/reload", response_model=ModelsPublic, responses=RELOAD_FAILED)
+def reload_models(service: ServiceDep, response: Response) -> ModelsPublic:
     """Load the registry's active versions and switch to them at once (API key required).
 
-    Requests in flight finish on the models they started with.
+    Requests in flight finish on the models they started with. 200 when every active
+    version loaded. 409 Conflict when one could not be loaded (missing, corrupt, another
+    kind of model): the switch still happens for the models that loaded, a model whose new
+    version failed keeps serving the version it served before, and the body lists both.
+    Mend the registry (``vestis train``, or point ``ACTIVE`` back) and reload again.
     """
-    service.reload()
-    return served(service)
+    failures = service.reload()
+    if failures:
+        response.status_code = status.HTTP_409_CONFLICT
+    return served(service, failures)
 
 
-def served(service: ServiceDep) -> ModelsPublic:
-    """The served versions as the public list."""
+def served(service: RecommendationService, failures: Sequence[LoadFailure]) -> ModelsPublic:
+    """The served versions as the public list, with ``failures`` and what serves in their place."""
     data = [
         ModelVersionPublic(
             name=v.name,
@@ -37,4 +54,6 @@ def served(service: ServiceDep) -> ModelsPublic:
         )
         for v in service.loaded
     ]
-    return ModelsPublic(data=data, count=len(data))
+    versions = service.versions
+    failed = [ModelFailurePublic.of(failure, versions) for failure in failures]
+    return ModelsPublic(data=data, count=len(data), failed=failed)

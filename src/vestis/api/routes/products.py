@@ -16,13 +16,15 @@ from vestis.catalog.models import Product
 router = APIRouter(prefix="/products", tags=["products"])
 
 IMAGE_CACHE_CONTROL = "public, max-age=3600"
+MAX_OFFSET = 1_000_000_000
+"""The deepest page start a listing accepts: far past any catalog, far below the database's 64-bit limit."""
 
 
 @router.get("", response_model=ProductsPublic)
 def list_products(
     session: SessionDep,
     where: ProductFilterDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=100)] = 24,
 ) -> ProductsPublic:
     """One page of products matching every given filter, ordered by id, with the total count."""

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from vestis.api.deps import SessionDep
+from vestis.api.deps import CustomerAccess, SessionDep
 from vestis.api.routes.products import require_product
 from vestis.api.schemas import RecommendationsPublic, RecommendedItem
 from vestis.recommend.serving import (
@@ -30,12 +30,16 @@ def get_service(request: Request) -> RecommendationService:
 ServiceDep = Annotated[RecommendationService, Depends(get_service)]
 
 
-@router.get("/customers/{customer_id}/recommendations", response_model=RecommendationsPublic)
+@router.get(
+    "/customers/{customer_id}/recommendations",
+    response_model=RecommendationsPublic,
+    dependencies=[CustomerAccess],
+)
 def recommend_for_customer(service: ServiceDep, customer_id: str, k: K = 12) -> RecommendationsPublic:
     """The ``k`` products a customer is most likely to want, each with the reason in words.
 
     Customers without history get their segment's or the shop's popular items. 503 while
-    no model is trained.
+    no model is trained. Personal: an API key or the customer's own shopper token is required.
     """
     try:
         suggestions = service.for_customer(customer_id, k)

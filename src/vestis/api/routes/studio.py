@@ -4,6 +4,10 @@
 ``POST /studio/recolor`` re-dyes the garment and ``POST /studio/style`` restyles the photo
 (a named style from ``GET /studio/styles`` or an uploaded style image). Uploads go through
 the shared size and pixel limits; a bad option gives 422 naming the field. Nothing is stored.
+
+Text fields are names only (a shipped recipe or style, a colour): the one-step recipes built
+here are checked without ``local_files``, so no field can make a step open a server file,
+and an unknown name gets the same answer whatever exists on disk under that name.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from PIL import Image
 from pydantic import BaseModel
 
 from vestis.api.deps import SettingsDep, read_image_upload
+from vestis.api.render_slots import RenderSlot
 from vestis.studio.batch import check_size
 from vestis.studio.errors import StudioError
-from vestis.studio.recipes import Recipe, list_recipes, recipe_names, shipped_recipe
+from vestis.studio.recipes import INTERACTIVE_STYLE, Recipe, list_recipes, recipe_names, shipped_recipe
 
 router = APIRouter(prefix="/studio", tags=["studio"])
 
@@ -33,6 +38,7 @@ IMAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
     413: {"description": "An upload over the size limit."},
     422: {"description": "Not a usable image, or a bad option (the message names the field)."},
+    503: {"description": "Every render slot stayed busy for the queue time; see Retry-After."},
 }
 
 
@@ -84,7 +90,7 @@ def styles() -> list[StylePublic]:
     return [StylePublic(name=s.name, description=s.description) for s in STYLES.values()]
 
 
-@router.post("/recolor", response_class=Response, responses=IMAGE_RESPONSES)
+@router.post("/recolor", response_class=Response, responses=IMAGE_RESPONSES, dependencies=[RenderSlot])
 async def recolor(
     settings: SettingsDep,
     image: Annotated[UploadFile, File(description="A product photo (plain background) or a cut-out PNG.")],
@@ -93,14 +99,16 @@ async def recolor(
 ) -> Response:
     """Re-dye the garment to ``to``, keeping its shading, folds and print structure."""
     recipe = _one_step("recolor", {"to": to}, format, field="to")
-    return await _run(recipe, await _photo(image, settings), image.filename, field="to")
+    return await _run(recipe, await _photo(image, settings), image.filename, settings, field="to")
 
 
-@router.post("/style", response_class=Response, responses=IMAGE_RESPONSES)
+@router.post("/style", response_class=Response, responses=IMAGE_RESPONSES, dependencies=[RenderSlot])
 async def style(
     settings: SettingsDep,
     image: Annotated[UploadFile, File(description="The photo to restyle.")],
-    style: Annotated[str | None, Form(description="A named style (see GET /studio/styles).")] = None,
+    style: Annotated[
+        str | None, Form(description="A named style (see GET /studio/styles); never a file path.")
+    ] = None,
     style_image: Annotated[UploadFile | None, File(description="Or: an image whose style to copy.")] = None,
     format: Annotated[Format, Form(description="png (default) or jpeg.")] = "png",
 ) -> Response:
@@ -108,14 +116,15 @@ async def style(
     if (style is None) == (style_image is None):
         _invalid("style", "send either a style name or a style_image")
     reference: str | Image.Image = style if style_image is None else await _photo(style_image, settings)
-    recipe = _one_step("style", {"style": reference}, format, field="style")
-    return await _run(recipe, await _photo(image, settings), image.filename, field="style")
+    recipe = _one_step("style", {"style": reference, **INTERACTIVE_STYLE}, format, field="style")
+    return await _run(recipe, await _photo(image, settings), image.filename, settings, field="style")
 
 
 @router.post(
     "/{recipe}",
     response_class=Response,
     responses={**IMAGE_RESPONSES, 404: {"description": "No such recipe."}},
+    dependencies=[RenderSlot],
 )
 async def run_recipe(
     settings: SettingsDep,
@@ -128,7 +137,7 @@ async def run_recipe(
             status.HTTP_404_NOT_FOUND,
             detail=f"no recipe {recipe!r}; shipped recipes: {', '.join(recipe_names())}",
         )
-    return await _run(shipped_recipe(recipe), await _photo(image, settings), image.filename)
+    return await _run(shipped_recipe(recipe), await _photo(image, settings), image.filename, settings)
 
 
 async def _photo(upload: UploadFile, settings: SettingsDep) -> Image.Image:
@@ -148,11 +157,25 @@ def _one_step(step: str, params: dict[str, Any], output_format: Format, *, field
 
 
 async def _run(
-    recipe: Recipe, photo: Image.Image, filename: str | None, *, field: str | None = None
+    recipe: Recipe,
+    photo: Image.Image,
+    filename: str | None,
+    settings: SettingsDep,
+    *,
+    field: str | None = None,
 ) -> Response:
-    """Apply and encode off the event loop; a step's StudioError becomes 422 (naming ``field`` when known)."""
+    """Apply and encode off the event loop; a step's StudioError becomes 422 (naming ``field`` when known).
+
+    A recipe that would make an image over ``max_image_pixels`` at any step is refused before it starts.
+    """
     try:
-        data = await run_in_threadpool(lambda: recipe.encode(recipe.apply(photo)))
+        recipe.check_size(photo.size, settings.max_image_pixels)
+    except StudioError as error:
+        _invalid("image", str(error))
+    try:
+        data = await run_in_threadpool(
+            lambda: recipe.encode(recipe.apply(photo, max_pixels=settings.max_image_pixels))
+        )
     except StudioError as error:
         if field is not None:
             _invalid(field, str(error))

@@ -11,9 +11,10 @@ from fastapi.responses import Response
 from PIL import Image
 
 from vestis.api.deps import SessionDep, SettingsDep, read_image_upload
+from vestis.api.render_slots import RenderSlot
 from vestis.api.routes.products import require_product
 from vestis.catalog.images import product_image_file
-from vestis.tryon.service import RenderedTryOn, category_for, forget, render_try_on
+from vestis.tryon.service import KEPT_TRY_ONS, RenderedTryOn, category_for, forget, render_try_on
 from vestis.vision.io import load_image
 
 router = APIRouter(prefix="/tryon", tags=["try-on"])
@@ -29,7 +30,9 @@ Category = Literal["upper", "lower", "dress"]
         404: {"description": "Unknown product, or a product without a stored image."},
         413: {"description": "An upload over the size limit."},
         422: {"description": "Not a usable photo: no person, several people, a busy garment background …"},
+        503: {"description": "Every render slot stayed busy for the queue time; see Retry-After."},
     },
+    dependencies=[RenderSlot],
 )
 async def try_on(
     settings: SettingsDep,
@@ -43,8 +46,19 @@ async def try_on(
     keep: Annotated[
         bool, Form(description="Keep the photo and result (default: processed in memory only).")
     ] = False,
+    customer_id: Annotated[
+        str | None,
+        Form(
+            max_length=128,
+            description="With keep: the customer keeping them; erasing the customer deletes them too.",
+        ),
+    ] = None,
 ) -> Response:
-    """Render the garment on the person. Photos are not stored unless ``keep`` is true."""
+    """Render the garment on the person. Photos are not stored unless ``keep`` is true.
+
+    A kept photo's id comes back in ``X-Vestis-Kept-Id``; ``DELETE /tryon/{id}`` deletes it,
+    and so does ``DELETE /customers/{customer_id}`` when it was kept with a ``customer_id``.
+    """
     if (garment is None) == (product_id is None):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, detail="send either a garment photo or a product_id"
@@ -61,9 +75,8 @@ async def try_on(
             )
         garment_image = load_image(path)
         category = category or category_for(product.product_type)  # type: ignore[assignment]
-    rendered = await run_in_threadpool(
-        _render, person_image, garment_image, category, settings.home / "tryon" if keep else None
-    )
+    keep_in = settings.home / KEPT_TRY_ONS if keep else None
+    rendered = await run_in_threadpool(_render, person_image, garment_image, category, keep_in, customer_id)
     headers = {"Cache-Control": "no-store"}
     if rendered.kept_id:
         headers["X-Vestis-Kept-Id"] = rendered.kept_id
@@ -73,17 +86,17 @@ async def try_on(
 @router.delete("/{kept_id}", status_code=status.HTTP_204_NO_CONTENT)
 def forget_try_on(settings: SettingsDep, kept_id: str) -> Response:
     """Delete a photo and result that were kept with ``keep=true`` (the id came back in ``X-Vestis-Kept-Id``)."""
-    if not forget(settings.home / "tryon", kept_id):
+    if not forget(settings.home / KEPT_TRY_ONS, kept_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"nothing is kept under {kept_id!r}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 def _render(
-    person: Image.Image, garment: Image.Image, category: str | None, keep_in: Path | None
+    person: Image.Image, garment: Image.Image, category: str | None, keep_in: Path | None, owner: str | None
 ) -> RenderedTryOn:
     from vestis.tryon import TryOnError
 
     try:
-        return render_try_on(person, garment, category=category, keep_in=keep_in)
+        return render_try_on(person, garment, category=category, keep_in=keep_in, owner=owner or None)
     except TryOnError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None

@@ -1,8 +1,10 @@
 // The shopping guide's chat panel (on every page) and size advice on the product page.
-// The conversation id, the transcript and the chosen demo shopper live in sessionStorage, so the
-// conversation follows the shopper from page to page until the tab is closed.
+// The conversation id and the transcript live in sessionStorage, so the conversation follows the
+// shopper from page to page until the tab is closed. The shopper is the one the server knows from
+// the browser's shopper-token cookie (the page's body[data-shopper]); the cookie authorises their data.
 (() => {
-  const KEYS = { session: "vestis.guide.session", log: "vestis.guide.log", open: "vestis.guide.open", shopper: "vestis.shopper" };
+  const KEYS = { session: "vestis.guide.session", log: "vestis.guide.log", open: "vestis.guide.open" };
+  const shopper = document.body.dataset.shopper || null;
   const MAX_LOG = 30;
   const SYMBOLS = { EUR: "€", USD: "$", GBP: "£", JPY: "¥" };
 
@@ -98,7 +100,7 @@
     const pending = element("p", "guide__msg guide__msg--bot guide__msg--pending", "…");
     log.append(pending);
     log.scrollTop = log.scrollHeight;
-    const body = { message, session_id: store.get(KEYS.session), user_id: store.get(KEYS.shopper) };
+    const body = { message, session_id: store.get(KEYS.session), user_id: shopper };
     try {
       const response = await fetch("/guide/chat", {
         method: "POST",
@@ -121,7 +123,6 @@
 
   async function showSizeAdvice() {
     const slot = document.querySelector("[data-guide-size]");
-    const shopper = store.get(KEYS.shopper);
     if (!slot || !shopper) return;
     const url = `/products/${encodeURIComponent(slot.dataset.guideSize)}/size-advice?user=${encodeURIComponent(shopper)}`;
     const response = await fetch(url, { headers: { Accept: "application/json" } });
@@ -135,11 +136,8 @@
     slot.hidden = false;
   }
 
-  // The catalog's "Shopping as" picker chooses the demo shopper for the guide too.
-  const picker = document.querySelector("select[name=shopper]");
-  if (picker && picker.value) store.set(KEYS.shopper, picker.value);
-  if (store.get(KEYS.shopper)) {
-    who.textContent = `Shopping as ${store.get(KEYS.shopper)}`;
+  if (shopper) {
+    who.textContent = `Shopping as ${shopper}`;
     who.hidden = false;
   }
 
