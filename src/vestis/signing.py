@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from vestis.config import Settings
+from vestis.privacy.files import create_private
 
 SHOPPER_TOKEN_SECONDS = 30 * 24 * 3600
 """A shopper token's default lifetime: 30 days."""
@@ -73,27 +73,16 @@ def secret_key(settings: Settings) -> bytes:
     """The installation's signing key: ``VESTIS_SECRET_KEY``, or ``HOME/secret.key`` made once (0600)."""
     if settings.secret_key:
         return settings.secret_key.encode()
-    return _file_secret(str((settings.home / SECRET_FILE).resolve()))
+    return _file_secret(settings.home / SECRET_FILE)
 
 
 @lru_cache(maxsize=8)
-def _file_secret(path_text: str) -> bytes:
-    """The key kept at ``path_text``, made on first use (read once per process)."""
-    path = Path(path_text)
+def _file_secret(path: Path) -> bytes:
+    """The key kept at ``path``, made on first use (read once per process); a concurrent creator's key wins."""
     if not path.exists():
-        _create_secret(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_private(path, secrets.token_urlsafe(48).encode())
     return path.read_bytes().strip()
-
-
-def _create_secret(path: Path) -> None:
-    """Write a fresh random key with owner-only permissions; a concurrent creator's key wins."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(handle, "w") as file:
-        file.write(secrets.token_urlsafe(48))
 
 
 def _sign(settings: Settings, payload: str) -> str:

@@ -22,7 +22,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 import vestis
 from vestis.api.access_log import AccessLogMiddleware
 from vestis.api.csrf import CrossSiteRequestMiddleware
-from vestis.api.deps import SHOPPER_COOKIE, ApiAccess
+from vestis.api.deps import SHOPPER_COOKIE, SHOPPER_HEADER, ApiAccess
 from vestis.api.errors import database_busy_handler
 from vestis.api.headers import SecurityHeadersMiddleware
 from vestis.api.limits import BodyLimitMiddleware
@@ -110,7 +110,9 @@ def add_web_security(app: FastAPI, settings: Settings) -> None:
     """
     hosts = settings.allowed_host_set
     app.add_middleware(CrossSiteRequestMiddleware, trusted_hosts=hosts - {"*"})
-    app.add_middleware(SecurityHeadersMiddleware, shopper_cookie=SHOPPER_COOKIE)
+    app.add_middleware(
+        SecurityHeadersMiddleware, shopper_cookie=SHOPPER_COOKIE, shopper_header=SHOPPER_HEADER
+    )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted(hosts), www_redirect=False)
     app.add_middleware(AccessLogMiddleware, log_personal_data=settings.log_personal_data)
 

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from vestis.api.deps import SAFE_METHODS
+
 SAME_SITE_FETCHES = frozenset({b"same-origin", b"none"})
 
 

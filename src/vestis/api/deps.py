@@ -30,6 +30,8 @@ from vestis.vision.io import ImageError, load_image
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SHOPPER_COOKIE = "vestis_shopper"
 SHOPPER_HEADER = "X-Shopper-Token"
+_UNCHECKED = object()
+"""``request.state.shopper`` before the request's token was checked."""
 
 _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key.")
 _bearer = HTTPBearer(auto_error=False, description="An API key sent as a bearer token.")
@@ -175,8 +177,14 @@ UserDep = Annotated[str | None, Depends(authorize_user)]
 
 
 def shopper_of(request: Request, settings: Settings) -> str | None:
-    """The customer a valid shopper token in the request speaks for (``vestis_shopper`` cookie or header)."""
-    return verify_shopper_token(settings, _shopper_credential(request))
+    """The customer a valid shopper token in the request speaks for (``vestis_shopper`` cookie or header).
+
+    Checked once per request; the routes, the access rules and the page renderer all ask.
+    """
+    shopper = getattr(request.state, "shopper", _UNCHECKED)
+    if shopper is _UNCHECKED:
+        shopper = request.state.shopper = verify_shopper_token(settings, _shopper_credential(request))
+    return shopper
 
 
 def mark_personal(request: Request) -> None:

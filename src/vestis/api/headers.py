@@ -29,9 +29,10 @@ PRIVATE = b"private, no-store"
 class SecurityHeadersMiddleware:
     """Add CSP, ``nosniff``, frame and referrer rules to every HTTP response; no-store personal ones."""
 
-    def __init__(self, app: ASGIApp, *, shopper_cookie: str) -> None:
+    def __init__(self, app: ASGIApp, *, shopper_cookie: str, shopper_header: str) -> None:
         self.app = app
         self.shopper_cookie = shopper_cookie.encode()
+        self.shopper_header = shopper_header.lower().encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on and amend the response's headers as it starts."""
@@ -57,7 +58,7 @@ class SecurityHeadersMiddleware:
 
     def _has_shopper_credential(self, scope: Scope) -> bool:
         for name, value in scope["headers"]:
-            if name == b"x-shopper-token" or (name == b"cookie" and self.shopper_cookie + b"=" in value):
+            if name == self.shopper_header or (name == b"cookie" and self.shopper_cookie + b"=" in value):
                 return True
         return False
 

@@ -182,7 +182,7 @@ class GuideService:
         self._state: CatalogState | None = None
         self._checked_at = 0.0
         self.failure: str | None = None  # why the warm-up failed, in a few words without paths (for /health)
-        self.erased = ErasedCustomers.of(settings.models_dir)
+        self.erased = recommendations.erased if recommendations else ErasedCustomers.of(settings.models_dir)
         self._sessions: SessionStore | None = None
         self._personal: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], dict[str, float]] = OrderedDict()
 
