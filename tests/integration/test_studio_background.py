@@ -15,7 +15,8 @@ from PIL import Image
 from vestis.studio.metrics import background_purity
 from vestis.studio.recipes import load_recipe
 from vestis.vision.io import load_image
-from vestis.vision.segment import person_alpha, product_mask
+from vestis.vision.product_mask import product_mask
+from vestis.vision.segment import person_alpha
 
 pytestmark = pytest.mark.slow
 

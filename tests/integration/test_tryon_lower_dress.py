@@ -21,7 +21,7 @@ from vestis.tryon.body import BodyAnalyser
 from vestis.tryon.garment import GarmentAnalyser
 from vestis.tryon.pipeline import WarpBackend
 from vestis.vision.colour import rgb_to_lab
-from vestis.vision.features import foreground_mask
+from vestis.vision.product_mask import product_mask
 
 MIN_LOWER_IOU = 0.6
 """Warped trousers against ``lower_body`` (waist line to feet, arms left out, down to the hem);
@@ -138,10 +138,10 @@ def test_outside_person_and_face_unchanged(renders: Renders) -> None:
 
 
 def _garment_colour(garment: np.ndarray, *, upper_half: bool) -> np.ndarray:
-    """Mean CIELAB colour of the garment pixels (those away from the border colour), of the upper
-    half of the garment for a dress (the part that lands on the torso and hips)."""
+    """Mean CIELAB colour of the garment pixels, of the upper half of the garment for a dress (the
+    part that lands on the torso and hips)."""
     small = garment[::4, ::4]
-    mask = foreground_mask(small)
+    mask = product_mask(small)
     if upper_half:
         rows = np.nonzero(mask.any(axis=1))[0]
         mask[(rows[0] + rows[-1]) // 2 :] = False

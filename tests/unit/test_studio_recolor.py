@@ -127,7 +127,8 @@ def test_rgba_keeps_alpha_and_transparent_pixels_and_never_mutates_the_input() -
     assert hue_error(out, inside(mask), "navy") <= MAX_HUE_ERROR
 
 
-@pytest.mark.parametrize(("pattern", "share"), [("stripes", 0.31), ("checks", 0.14), ("dots", 0.09)])
+# Ink shares with the tee's true mask (the old product mask lost a sixth of this light tee: 0.31/0.14/0.09).
+@pytest.mark.parametrize(("pattern", "share"), [("stripes", 0.37), ("checks", 0.16), ("dots", 0.11)])
 def test_pattern_fill_draws_the_pattern_and_follows_the_shading(pattern: str, share: float) -> None:
     image, mask = draw_garment((236, 236, 230))
     out = pattern_fill(image, pattern=pattern, colour="navy", scale=0.1)

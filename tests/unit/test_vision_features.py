@@ -12,10 +12,10 @@ from vestis.vision.features import (
     LAYOUT,
     extract_features,
     feature_matrix,
-    foreground_mask,
     image_features,
     similarity_space,
 )
+from vestis.vision.product_mask import product_mask
 
 COLOURS = {"red": (196, 36, 44), "navy": (32, 42, 82), "green": (44, 124, 74), "yellow": (236, 196, 52)}
 PATTERNS = ("solid", "stripes", "checks", "floral")
@@ -96,7 +96,7 @@ def test_colour_name_and_mask_on_an_off_white_background_with_a_shadow() -> None
     image = draw_product("solid", "green", background=(236, 232, 224), shadow=True)
     features = extract_features(image)
     assert features.colour_name == "green"
-    mask = foreground_mask(np.asarray(image))
+    mask = product_mask(np.asarray(image))
     truth = np.zeros((200, 160), dtype=np.uint8)
     drawing = Image.fromarray(truth)
     ImageDraw.Draw(drawing).polygon(SHAPES["tee"], fill=1)

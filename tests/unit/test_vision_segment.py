@@ -1,4 +1,4 @@
-"""Product cut-out masks on synthetic photos whose true mask is known."""
+"""The matte helpers every cut-out shares (the product mask's own tests: test_vision_product_mask.py)."""
 
 from __future__ import annotations
 
@@ -6,43 +6,7 @@ import numpy as np
 import pytest
 
 from tests.unit.studio_photos import iou, shirt_photo
-from vestis.vision.segment import product_alpha, product_mask, refine_alpha
-
-WHITE = (252, 252, 250)
-
-
-@pytest.mark.parametrize(
-    ("case", "params", "expected"),
-    [
-        ("navy shirt with a drop shadow", {}, 0.98),
-        ("black shirt with a drop shadow", {"colour": (25, 25, 28)}, 0.98),
-        ("white shirt on off-white paper", {"colour": WHITE, "outline": 20.0, "shadow": 0.0}, 0.95),
-        ("white shirt with a drop shadow", {"colour": WHITE, "outline": 20.0}, 0.95),
-        ("shirt running off the bottom edge", {"drop": 20}, 0.98),
-    ],
-)
-def test_product_mask_finds_the_shirt(case: str, params: dict, expected: float) -> None:
-    photo, truth = shirt_photo(**params)
-    found = product_mask(np.asarray(photo))
-    assert iou(found, truth) >= expected, case
-
-
-def test_the_drop_shadow_stays_background() -> None:
-    photo, truth = shirt_photo(shadow=40.0)
-    found = product_mask(np.asarray(photo))
-    shadow_side = np.roll(truth, (12, 10), axis=(0, 1)) & ~truth
-    assert found[shadow_side].mean() < 0.05
-
-
-def test_alpha_is_soft_only_along_the_edge() -> None:
-    photo, truth = shirt_photo()
-    alpha = product_alpha(np.asarray(photo))
-    assert alpha.dtype == np.float32 and alpha.shape == truth.shape
-    soft = (alpha > 0) & (alpha < 1)
-    assert soft.any()
-    distance_inside = np.abs(np.diff(truth.astype(int), axis=1)).sum()  # edge length, roughly
-    assert soft.sum() < 8 * distance_inside
-    assert (alpha[:5] == 0).all() and (alpha[truth & np.roll(truth, 8, axis=0)][::97] >= 0.5).all()
+from vestis.vision.segment import check_rgb, keep_large_components, reduced, refine_alpha, shows_hands
 
 
 def test_refine_alpha_upsamples_a_coarse_mask_to_the_photo() -> None:
@@ -53,10 +17,22 @@ def test_refine_alpha_upsamples_a_coarse_mask_to_the_photo() -> None:
     assert iou(alpha >= 0.5, truth) >= 0.97
 
 
-def test_plain_paper_gives_an_empty_mask() -> None:
-    rng = np.random.default_rng(1)
-    paper = np.clip(rng.normal(238, 1.5, (200, 160, 3)), 0, 255).astype(np.uint8)
-    assert product_mask(paper).mean() < 0.01
+def test_reduced_bounds_the_long_side_and_keeps_small_images() -> None:
+    image = np.zeros((1000, 600, 4), np.uint8)
+    assert reduced(image, 500).shape == (500, 300, 4)
+    assert reduced(image, 2000) is image
+
+
+def test_keep_large_components_drops_specks() -> None:
+    mask = np.zeros((50, 50), bool)
+    mask[5:30, 5:30] = True
+    mask[40:42, 40:42] = True
+    assert np.array_equal(keep_large_components(mask), mask & (np.arange(50)[:, None] < 35))
+
+
+def test_a_garment_photo_shows_no_hands() -> None:
+    photo, _ = shirt_photo()
+    assert not shows_hands(np.asarray(photo))
 
 
 @pytest.mark.parametrize(
@@ -64,4 +40,4 @@ def test_plain_paper_gives_an_empty_mask() -> None:
 )
 def test_bad_arrays_are_refused(bad: np.ndarray) -> None:
     with pytest.raises(ValueError, match="rgb"):
-        product_mask(bad)
+        check_rgb(bad)

@@ -193,7 +193,7 @@ def mark_personal(request: Request) -> None:
 
 
 async def read_image_upload(
-    upload: UploadFile, settings: Settings, *, max_pixels: int | None = None
+    upload: UploadFile, settings: Settings, *, max_pixels: int | None = None, reduce_to: int | None = None
 ) -> Image.Image:
     """Read an uploaded file as an image, within the upload size and pixel limits.
 
@@ -201,14 +201,17 @@ async def read_image_upload(
     file that is not a usable image (or decodes to more than ``max_pixels``, default
     ``max_image_pixels``; the web forms pass the lower ``max_form_image_pixels``) gives 422
     with :func:`vestis.vision.io.load_image`'s message (which names the file). The pixel
-    count is checked from the header before decoding, and decoding runs off the event loop.
+    count is checked from the header before decoding, and decoding runs off the event loop;
+    ``reduce_to`` is passed on (a JPEG may decode at a reduced scale holding that many pixels).
     """
     data = await upload.read(settings.max_upload_bytes + 1)
     if len(data) > settings.max_upload_bytes:
         raise BodyTooLarge(settings.max_upload_bytes)
     limit = settings.max_image_pixels if max_pixels is None else max_pixels
     try:
-        return await run_in_threadpool(load_image, data, name=upload.filename or "upload", max_pixels=limit)
+        return await run_in_threadpool(
+            load_image, data, name=upload.filename or "upload", max_pixels=limit, reduce_to=reduce_to
+        )
     except ImageError as error:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None
 

@@ -18,18 +18,23 @@ def tryon(
     debug: Annotated[
         Path | None, typer.Option(help="Write masks, keypoints and warp grids as PNGs into this folder.")
     ] = None,
+    backend: Annotated[
+        str, typer.Option(help="warp, or warp+refine (the warp composite mended by a small learned network).")
+    ] = "warp",
 ) -> None:
     """Virtual try-on: render the garment on the person and write a PNG (no metadata, no location).
 
     Example: [bold]vestis tryon --person me.jpg --garment shirt.jpg --category upper -o me-in-shirt.png --debug debug/[/bold]
     """
     from vestis.tryon import TryOn, TryOnError, save_debug
+    from vestis.tryon.pipeline import WORK_PIXELS
     from vestis.vision.io import ImageError, image_bytes, load_image
 
     if category not in (None, "upper", "lower", "dress"):
         raise typer.BadParameter(f"expected upper, lower or dress, got {category!r}", param_hint="--category")
     try:
-        result = TryOn(backend="warp").render(load_image(person), load_image(garment), category=category)
+        person_image, garment_image = (load_image(path, reduce_to=WORK_PIXELS) for path in (person, garment))
+        result = TryOn(backend=backend).render(person_image, garment_image, category=category)
     except (ImageError, TryOnError) as error:
         console.print(f"[red]try-on failed:[/red] {error}")
         raise typer.Exit(1) from None

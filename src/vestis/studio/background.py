@@ -3,7 +3,7 @@
 Marketplaces ask for the main image on pure white (#FFFFFF, exactly 255 in every channel)
 with the product filling most of a square canvas. :func:`remove_background` cuts the
 subject out (the person in a photo with a person, else the product on its plain background,
-see :mod:`vestis.vision.segment`) and composites it with a soft, anti-aliased edge; every
+see :mod:`vestis.vision.product_mask`) and composites it with a soft, anti-aliased edge; every
 pixel outside that narrow edge band is exactly the background colour. :func:`fit_canvas`
 crops to the product, scales it to ``fill`` of the canvas and centres it.
 """
@@ -16,7 +16,8 @@ import numpy as np
 from PIL import Image
 
 from vestis.studio.errors import StudioError
-from vestis.vision.segment import person_alpha, product_alpha, product_mask
+from vestis.vision.product_mask import product_alpha, product_mask
+from vestis.vision.segment import person_alpha
 
 __all__ = [
     "BACKGROUNDS",
@@ -91,7 +92,7 @@ def fit_canvas(
     product's bounding box is scaled so that it spans ``fill`` of the canvas along its
     limiting side (the longer one on a square canvas). The product is: the opaque pixels of
     an RGBA image; the non-white pixels of an image already on pure white; otherwise what
-    :func:`vestis.vision.segment.product_mask` finds.
+    :func:`vestis.vision.product_mask.product_mask` finds.
     """
     colour = parse_background(background)
     width, height = canvas_size(image.size, size=size, aspect=aspect)

@@ -38,7 +38,7 @@ from scipy.cluster.vq import kmeans2
 from vestis.studio.errors import StudioError
 from vestis.vision.colour import PALETTE, lab_to_rgb, rgb_to_lab
 from vestis.vision.io import ImageError, load_image
-from vestis.vision.segment import product_mask
+from vestis.vision.product_mask import product_mask
 
 __all__ = [
     "GAIN_RANGE",

@@ -274,7 +274,8 @@ def _regions(
     legs = person & ~_above(shape, max(p["left_hip"][1], p["right_hip"][1]))
     skin_rgb = _skin_colour(rgb, face, head_centre, head_radius)
     skin = np.zeros(shape, bool)
-    person_lab = rgb_to_lab(rgb[person][None])[0]  # only the person matters
+    lab = rgb_to_lab(rgb, precise=False)
+    person_lab = lab[person]
     skin[person] = _skin_near(person_lab, skin_rgb)
     # The body's skin often differs from the face's (make-up, light): the bare arms and neck
     # give a second reference, so that a bare chest or shoulder is not taken for clothing.
@@ -288,9 +289,9 @@ def _regions(
     # torso is clothing (a collar, a strap); hair falling there is not.
     chest = torso & ~skin & _above(shape, (shoulder_line + hip_line) / 2)  # no trousers in the sample
     below_chin = ~_above(shape, head_centre[1] + 0.6 * head_radius)
-    clothing = _main_colours(rgb, chest)
+    clothing = _main_colours(lab, chest)
     up_top = _near_colours(
-        rgb, (neck | (upper_arms & above_shoulders) | (face & below_chin)) & ~skin, clothing
+        lab, (neck | (upper_arms & above_shoulders) | (face & below_chin)) & ~skin, clothing
     )
     face &= ~up_top  # a collar reaching into the circle drawn round the head
     # A loose sleeve reaches beyond the arm drawn for it: the rest of it, in the top's colours, is arm.
@@ -298,8 +299,9 @@ def _regions(
     for side in ("left", "right"):
         loose |= _segment(shape, p[f"{side}_shoulder"], p[f"{side}_elbow"], round(_LOOSE_SLEEVE * arm))
     loose = _near_colours(
-        rgb, loose & person & ~torso & ~upper_arms & ~face & ~skin & ~above_shoulders, clothing
+        lab, loose & person & ~torso & ~upper_arms & ~face & ~skin & ~above_shoulders, clothing
     )
+    drawn_arms = upper_arms | forearms  # the arms as wide as an arm, where a loose sleeve is not
     upper_arms |= loose  # the arm under it is wider than the one drawn, so bare it as arm
     candidate = (torso | (upper_arms & ~above_shoulders) | up_top) & person
     old_clothing = candidate & ~skin
@@ -307,13 +309,14 @@ def _regions(
         cv2.morphologyEx(old_clothing.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
     )
     forearm_cloth = forearms & person & ~skin & ~hands
-    old_clothing |= _old_sleeves(rgb, forearm_cloth, old_clothing & upper_arms, upper_arms)
+    old_clothing |= _old_sleeves(lab, forearm_cloth, old_clothing & upper_arms, upper_arms)
     masks = {
         "person": person,
         "torso": torso,
         "upper_arms": upper_arms,
         "forearms": forearms,
         "arms": upper_arms | forearms,
+        "arms_drawn": drawn_arms,
         "hands": hands & ~face,
         "neck": neck,
         "face": face,
@@ -321,13 +324,14 @@ def _regions(
         "skin": skin & person,
         "old_clothing": old_clothing & ~face,
     }
-    _lower_regions(rgb, person, p, keypoints, masks, width)
+    _lower_regions(rgb, lab, person, p, keypoints, masks, width)
     visible = _visible(pts, vis, shape)
     return Body(keypoints=keypoints, masks=masks, skin_rgb=skin_rgb, shoulder_width=width, visible=visible)
 
 
 def _lower_regions(
     rgb: np.ndarray,
+    lab: np.ndarray,
     person: np.ndarray,
     p: dict[str, np.ndarray],
     keypoints: dict[str, tuple[float, float]],
@@ -391,12 +395,12 @@ def _lower_regions(
     if on_thighs.sum() > _MIN_SAMPLE:
         clothing = np.median(rgb[on_thighs], axis=0).astype(np.float32)
         masks["arms_front"] = arms.copy()
-        masks["arms_front"][arms] = ~_skin_like(rgb[arms][None], clothing)[0]
+        masks["arms_front"][arms] = ~_skin_near(lab[arms], clothing)
     else:
         masks["arms_front"] = arms & masks["skin"]
     below_waist = person & ~_above(shape, float(waist[1]))
     top = masks["old_clothing"] & _above(shape, float(waist[1]))
-    masks["top_front"] = _hanging_top(rgb, top, on_thighs, below_waist & _above(shape, float(crotch[1])))
+    masks["top_front"] = _hanging_top(lab, top, on_thighs, below_waist & _above(shape, float(crotch[1])))
     masks["lower_body"] = below_waist & ~feet & ~masks["arms_front"] & ~masks["top_front"] & ~masks["face"]
     masks["between_legs"] = _row_hull(masks["lower_body"], float(crotch[1])) & ~person
     old = masks["lower_body"] & ~masks["skin"]
@@ -420,7 +424,7 @@ def _shoulder_top(
     return x, float(np.clip(start + int(rows.argmax()), high, low))
 
 
-def _hanging_top(rgb: np.ndarray, top: np.ndarray, bottom: np.ndarray, band: np.ndarray) -> np.ndarray:
+def _hanging_top(lab: np.ndarray, top: np.ndarray, bottom: np.ndarray, band: np.ndarray) -> np.ndarray:
     """Pixels of the hip ``band`` that belong to a top hanging over the trousers.
 
     They are nearer in CIELAB to the median colour of ``top`` (the upper clothing above the
@@ -430,12 +434,12 @@ def _hanging_top(rgb: np.ndarray, top: np.ndarray, bottom: np.ndarray, band: np.
     hanging = np.zeros(band.shape, bool)
     if top.sum() < _MIN_SAMPLE or bottom.sum() < _MIN_SAMPLE or not band.any():
         return hanging
-    top_lab = np.median(rgb_to_lab(rgb[top][None])[0], axis=0)
-    bottom_lab = np.median(rgb_to_lab(rgb[bottom][None])[0], axis=0)
+    top_lab = np.median(lab[top], axis=0)
+    bottom_lab = np.median(lab[bottom], axis=0)
     if np.linalg.norm(top_lab - bottom_lab) < _DISTINCT_COLOURS:
         return hanging
-    lab = rgb_to_lab(rgb[band][None])[0]
-    hanging[band] = np.linalg.norm(lab - top_lab, axis=-1) < np.linalg.norm(lab - bottom_lab, axis=-1)
+    pixels = lab[band]
+    hanging[band] = np.linalg.norm(pixels - top_lab, axis=-1) < np.linalg.norm(pixels - bottom_lab, axis=-1)
     _, labels = cv2.connectedComponents((hanging | top).astype(np.uint8), connectivity=8)
     joined = np.unique(labels[top])
     return hanging & np.isin(labels, joined[joined > 0])
@@ -486,15 +490,15 @@ def _visible(
 
 
 def _old_sleeves(
-    rgb: np.ndarray, forearm_cloth: np.ndarray, upper_cloth: np.ndarray, upper_arms: np.ndarray
+    lab: np.ndarray, forearm_cloth: np.ndarray, upper_cloth: np.ndarray, upper_arms: np.ndarray
 ) -> np.ndarray:
     """Forearm pixels in the colour of the clothing on the upper arms, when the person wears sleeves
     (clothing covers :data:`_SLEEVED` of the upper arms); a bag or a watch there stays."""
     if not forearm_cloth.any() or upper_cloth.sum() < _SLEEVED * max(int(upper_arms.sum()), 1):
         return np.zeros_like(forearm_cloth)
-    reference = np.median(rgb_to_lab(rgb[upper_cloth]), axis=0)
+    reference = np.median(lab[upper_cloth], axis=0)
     sleeves = np.zeros_like(forearm_cloth)
-    distance = np.linalg.norm(rgb_to_lab(rgb[forearm_cloth]) - reference, axis=-1)
+    distance = np.linalg.norm(lab[forearm_cloth] - reference, axis=-1)
     sleeves[forearm_cloth] = distance < _SLEEVE_COLOUR
     return sleeves
 
@@ -509,13 +513,13 @@ def _hand_pixels(discs: np.ndarray, skin: np.ndarray) -> np.ndarray:
     return refined if refined.sum() >= _HAND_SKIN * discs.sum() else discs
 
 
-def _main_colours(rgb: np.ndarray, sample: np.ndarray) -> np.ndarray:
+def _main_colours(lab: np.ndarray, sample: np.ndarray) -> np.ndarray:
     """CIELAB main colours of the ``sample`` pixels: k-means clusters (up to three, seeded by
     lightness so a render is reproducible) holding :data:`_MAIN_COLOUR` of it, so a print's
     lettering is none; no colours when the sample is small."""
     if sample.sum() < _MIN_SAMPLE:
         return np.zeros((0, 3), np.float32)
-    pixels = rgb_to_lab(rgb[sample][None])[0]
+    pixels = lab[sample]
     pixels = pixels[:: max(1, len(pixels) // 4000)].astype(np.float32)
     clusters = min(3, len(pixels))
     tertiles = np.argsort(np.argsort(pixels[:, 0], kind="stable")) * clusters // len(pixels)
@@ -526,14 +530,14 @@ def _main_colours(rgb: np.ndarray, sample: np.ndarray) -> np.ndarray:
     return centres[np.bincount(labels.ravel(), minlength=len(centres)) >= _MAIN_COLOUR * len(pixels)]
 
 
-def _near_colours(rgb: np.ndarray, where: np.ndarray, colours: np.ndarray) -> np.ndarray:
+def _near_colours(lab: np.ndarray, where: np.ndarray, colours: np.ndarray) -> np.ndarray:
     """Pixels of ``where`` within :data:`_CLOTHING_DISTANCE` (CIELAB) of one of ``colours``."""
     near = np.zeros_like(where)
     if not len(colours) or not where.any():
         return near
-    lab = rgb_to_lab(rgb[where][None])[0]
+    pixels = lab[where]
     near[where] = (
-        np.linalg.norm(lab[:, None, :] - colours[None, :, :], axis=-1).min(axis=1) < _CLOTHING_DISTANCE
+        np.linalg.norm(pixels[:, None, :] - colours[None, :, :], axis=-1).min(axis=1) < _CLOTHING_DISTANCE
     )
     return near
 
@@ -545,13 +549,8 @@ def _skin_colour(rgb: np.ndarray, face: np.ndarray, centre: np.ndarray, radius: 
     return np.median(pixels.reshape(-1, 3), axis=0).astype(np.float32)
 
 
-def _skin_like(rgb: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
-    """Pixels whose chroma is near the skin colour and whose lightness is roughly the same."""
-    return _skin_near(rgb_to_lab(rgb), skin_rgb)
-
-
 def _skin_near(lab: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
-    """:func:`_skin_like` for pixels already in CIELAB."""
+    """Pixels (CIELAB) whose chroma is near the skin colour and whose lightness is roughly the same."""
     reference = rgb_to_lab(skin_rgb.reshape(1, 1, 3))[0, 0]
     delta = (lab - reference) * np.array([0.33, 1.0, 1.0], dtype=np.float32)
     return np.linalg.norm(delta, axis=-1) < _SKIN_DISTANCE

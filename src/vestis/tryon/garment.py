@@ -1,11 +1,13 @@
 """Garment analysis: product-photo mask, category guess and keypoints read off the silhouette.
 
-The mask is :func:`garment_mask` (distance from the border colour, plus what a flood fill of
-the flat background cannot reach, for white garments on white), computed on a reduced copy for
-speed. Keypoints need no model: the body width is read low on the silhouette, armpits are where
-it narrows from sleeve span to body width, shoulders are the top of the silhouette above the
-body edges, the sleeves are what lies outside the body and their ends the centres of their far
-ends (:func:`upper_keypoints`).
+The mask is the project's one product mask (:func:`vestis.vision.product_mask.product_cutout`),
+found on a reduced copy for speed; try-on adds its own doubt to it (an outline far from left-right
+symmetric sends the photo on to U²-Net-p), takes one garment of several lying apart, and refuses
+photos of a person wearing it, of garments overlapping and of garments the frame cuts. Keypoints
+need no model: the body width is read low on the silhouette, armpits are where it narrows from
+sleeve span to body width, shoulders are the top of the silhouette above the body edges, the
+sleeves are what lies outside the body and their ends the centres of their far ends
+(:func:`upper_keypoints`).
 Without a category hint the class is read off the silhouette too (see :func:`guess_category`).
 """
 
@@ -15,18 +17,17 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from scipy import ndimage
 
 from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
-from vestis.vision.features import foreground_mask
-from vestis.vision.segment import shows_person
+from vestis.vision.product_mask import Cutout, opaque, product_cutout
+from vestis.vision.segment import check_rgb, reduced, refine_alpha, shows_hands, shows_person
 
 __all__ = [
     "CATEGORIES",
+    "GARMENT_SIZE",
     "Garment",
     "GarmentAnalyser",
-    "garment_mask",
     "normalise_category",
     "sleeve_parts",
     "sleeve_root",
@@ -55,9 +56,22 @@ CATEGORIES: dict[str, str] = {
 SUPPORTED = ("upper", "lower", "dress")
 """Garment classes the warp backend can render today."""
 
+GARMENT_SIZE = 1024
+"""Longest side (pixels) of the garment photo :meth:`GarmentAnalyser.analyse` returns."""
 _ANALYSIS_SIZE = 384
+"""Longest side of the copy the silhouette is found on (keypoints are read at :data:`GARMENT_SIZE`)."""
 _FRONT_VIEW_SYMMETRY = 0.7
 """Least mirror symmetry (see :func:`mirror_symmetry`) of a garment photographed from the front."""
+_CUT_BY_FRAME = 0.03
+_CUT_AT_SIDE = 0.15
+"""Share of a silhouette's width along the photo's top or bottom edge, and of its height along a
+side, beyond which the frame cuts it (a model's legs under the top edge: 0.10-0.99; H&M detail
+close-ups: 0.42-1.0; a top whose cuffs touch the sides: 0.05)."""
+_OVERLAP_ASPECT = 1.4
+_TWO_AXES = 0.8
+"""An asymmetric silhouette at most this wide for its height (H&M multi-packs and sets: 0.57-1.19;
+catalog shoes from the side: 1.53 and more) that two mirror axes explain this much of is several
+garments overlapping."""
 _BORDER_SPREAD_LIMIT = 18.0
 """Largest typical CIELAB distance of border pixels from their median that still counts as plain."""
 _LEG_GAP = 0.4
@@ -72,10 +86,6 @@ _SKIRT_LENGTH = 1.8
 """Largest height / waistband width of shorts and skirts read as such (longer skirts read as dresses)."""
 _CROTCH_GAP = 0.15
 """Shortest leg gap, as a fraction of a lower garment's height, read as two legs (shorts included)."""
-_SHADOW_DEPTH = 6.0
-"""How much darker (CIELAB L) than the background a near-background pixel may be and still count as fabric."""
-_OUTLINE_BRIDGE = 0.025
-"""Radius of the closing that bridges a white garment's faint outline, as a fraction of the image side."""
 _HEM_SHARE = 0.5
 """Width, as a share of the body's, below which a garment's lower end is a tie or a crotch, not its body."""
 _SLEEVE_SPAN = 1.12
@@ -90,15 +100,14 @@ _MIN_SLEEVE = 0.04
 """Smallest sleeve area, as a fraction of the garment's, read as a sleeve (straps are less)."""
 _SLEEVE_MARGIN = 0.04
 """How far outside the body's sides, in body widths, a sleeve begins."""
-_COLOUR_EXPLAINS = 0.85
-"""Share of the flat-background silhouette the colour mask must cover to be used on its own."""
 _BACKGROUND_LIKE = 6.0
 """Largest CIELAB distance (lightness at half weight) from the border colour that counts as background."""
 
 
 @dataclass(frozen=True)
 class Garment:
-    """Garment RGB and mask (full size), its class and named keypoints in pixels."""
+    """Garment RGB and mask (the photo reduced to at most :data:`GARMENT_SIZE`), its class and named
+    keypoints in pixels of that frame."""
 
     rgb: np.ndarray
     mask: np.ndarray
@@ -122,50 +131,44 @@ class GarmentAnalyser:
     """Separate a garment from its plain background and find its keypoints."""
 
     def analyse(self, rgb: np.ndarray, category: str | None = None) -> Garment:
-        """Mask, class and keypoints of the garment in ``rgb`` (H×W×3 uint8).
+        """Mask, class and keypoints of the garment in ``rgb`` (H×W×3 uint8, or ×4 with transparency).
 
-        Raises :class:`TryOnError` when the photo shows a person rather than a product, the
-        background is not plain, no garment is found, the outline is not a front view's (a shoe)
-        or the class (given or guessed) is not one the pipeline renders.
+        The garment comes back at a bounded size (long side at most :data:`GARMENT_SIZE`; keypoints
+        in that frame), so the cost hardly depends on the photo's. Of several garments lying apart
+        in the photo the one of ``category`` (the largest of it), or the largest, is taken.
+        Raises :class:`TryOnError` when the photo shows a person wearing the garment, the
+        background is not plain, no garment is found, several garments overlap, the outline is
+        not a front view's (a shoe) or the class (given or guessed) is not one the pipeline renders.
         """
-        if shows_person(rgb):
-            raise TryOnError(
-                "the garment photo shows a person wearing it; use the product photo of the garment alone "
-                "on a plain background"
-            )
-        small_mask, lab, gap_like = _small_silhouette(rgb)
-        if mirror_symmetry(small_mask) < _FRONT_VIEW_SYMMETRY:
-            raise TryOnError(
-                "the garment photo does not show a garment from the front: its outline is far from "
-                "left-right symmetric (a shoe, a side view, or a garment that hardly stands out from "
-                "its background); use the front-view product photo of a top, bottoms or a dress"
-            )
-        height, width = rgb.shape[:2]
-        mask = cv2.resize(small_mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_LINEAR) > 0
-        background = gap_like
-        resolved = normalise_category(category) or guess_category(small_mask, background)
+        wanted = normalise_category(category)
+        frame = _frame(rgb)
+        _check_no_person(frame[..., :3])
+        found = _silhouette(frame, wanted)
+        _check_front_view(found.mask)
+        resolved = wanted or guess_category(found.mask, found.gap)
         if resolved not in SUPPORTED:
             raise TryOnError(
                 f"category {resolved!r} is not supported by the warp backend yet; supported: {', '.join(SUPPORTED)}"
             )
+        small = _open_leg_gap(found.mask, found.gap) if resolved == "lower" else found.mask
+        photo = opaque(frame)
+        mask = refine_alpha(photo, small) >= 0.5
         if resolved == "lower":
-            full = (
-                cv2.resize(background.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
-            )
-            mask = _open_leg_gap(mask, full)
-            keypoints = lower_keypoints(mask, full)
+            height, width = mask.shape
+            gap = cv2.resize(found.gap.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
+            keypoints = lower_keypoints(mask, gap)
         else:
             keypoints = dress_keypoints(mask) if resolved == "dress" else upper_keypoints(mask)
-        return Garment(rgb=rgb, mask=mask, category=resolved, keypoints=keypoints)
+        return Garment(rgb=photo, mask=mask, category=resolved, keypoints=keypoints)
 
     def guess(self, rgb: np.ndarray) -> str:
         """The class (``upper``, ``lower`` or ``dress``) of the garment in ``rgb``, supported or not."""
-        small_mask, _, gap_like = _small_silhouette(rgb)
-        return guess_category(small_mask, gap_like)
+        found = _silhouette(_frame(rgb), None)
+        return guess_category(found.mask, found.gap)
 
     def symmetry(self, rgb: np.ndarray) -> float:
         """The :func:`mirror_symmetry` of the garment's silhouette, as :meth:`analyse` measures it."""
-        return mirror_symmetry(_small_silhouette(rgb)[0])
+        return mirror_symmetry(_silhouette(_frame(rgb), None).mask)
 
 
 def guess_category(mask: np.ndarray, background_like: np.ndarray | None = None) -> str:
@@ -552,78 +555,6 @@ def _run_around(rows: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def garment_mask(rgb: np.ndarray) -> np.ndarray:
-    """Boolean H×W mask of the garment in a product photo (H×W×3 uint8) on a plain background.
-
-    :func:`~vestis.vision.features.foreground_mask` finds everything clearly off the background
-    colour but loses white and off-white fabric on a white background. Studio backgrounds are
-    flat, so this adds what is *not* background: pixels that differ from the border colour by
-    more than its JPEG noise, or sit on an edge, are cut off from the border's flood fill; those
-    at least about as light as the background join the mask (darker ones are shadows). A closing
-    bridges the faint outline of white fabric, then holes are filled; the open background
-    stays out (the gap between trouser legs). When the colour mask alone explains most of that
-    silhouette it is kept as it is (its edges are the more precise).
-    """
-    lab = rgb_to_lab(rgb)
-    return _silhouette(lab, foreground_mask(rgb, lab=lab), _flat_background(rgb))
-
-
-def _silhouette(lab: np.ndarray, coloured: np.ndarray, open_background: np.ndarray) -> np.ndarray:
-    """:func:`garment_mask` from the photo's CIELAB image, colour mask and open background."""
-    light = lab[..., 0] >= _border(lab)[:, 0].mean() - _SHADOW_DEPTH
-    mask = coloured | (~open_background & light)
-    radius = max(2, round(_OUTLINE_BRIDGE * max(mask.shape)))
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-    padded = np.pad(mask.astype(np.uint8), radius)
-    mask = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, disc)[radius:-radius, radius:-radius] > 0
-    mask = ndimage.binary_fill_holes(mask) & ~open_background
-    mask = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
-    labels, count = ndimage.label(mask)
-    if count > 1:
-        sizes = ndimage.sum(mask, labels, index=np.arange(1, count + 1))
-        mask = np.isin(labels, np.flatnonzero(sizes >= 0.1 * sizes.max()) + 1)
-    return coloured if coloured.sum() >= _COLOUR_EXPLAINS * mask.sum() else mask
-
-
-def _border(image: np.ndarray) -> np.ndarray:
-    """The two outermost rows and columns of ``image`` as an N×C array."""
-    channels = image.shape[-1]
-    return np.concatenate(
-        [image[:2].reshape(-1, channels), image[-2:].reshape(-1, channels)]
-        + [image[:, :2].reshape(-1, channels), image[:, -2:].reshape(-1, channels)]
-    )
-
-
-def _flat_background(rgb: np.ndarray) -> np.ndarray:
-    """Pixels within the border colour's noise and off any edge, connected to the image border."""
-    border = _border(rgb).astype(np.int16)
-    colour = np.median(border, axis=0)
-    tolerance = max(3.0, 4 * float(np.median(np.abs(border - colour).max(axis=-1))) + 2)
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    gradient = np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1)) / 8
-    limit = max(1.5, 2 * float(np.percentile(_border(gradient[..., None]), 99)))
-    edges = cv2.dilate((gradient > limit).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    flat = (np.abs(rgb.astype(np.int16) - colour).max(axis=-1) <= tolerance) & ~edges
-    _, labels = cv2.connectedComponents(flat.astype(np.uint8), connectivity=4)
-    touching = np.unique(_border(labels[..., None]))
-    return np.isin(labels, touching[touching > 0])
-
-
-def _small_silhouette(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Garment mask, CIELAB image and background-coloured pixels that are not white fabric (see
-    :func:`_background_like`) of a copy reduced to :data:`_ANALYSIS_SIZE`; raises on unusable photos."""
-    height, width = rgb.shape[:2]
-    scale = min(1.0, _ANALYSIS_SIZE / max(height, width))
-    small = cv2.resize(rgb, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    lab = rgb_to_lab(small)
-    _check_plain_background(lab)
-    coloured = foreground_mask(small, lab=lab)
-    small_mask = _silhouette(lab, coloured, _flat_background(small))
-    if small_mask.mean() < 0.02:
-        raise TryOnError("no garment found in the garment photo; use a product photo on a plain background")
-    return small_mask, lab, _background_like(lab) & ~(small_mask & ~coloured)
-
-
 def _background_like(lab: np.ndarray) -> np.ndarray:
     """Pixels close to the median border colour (shadows count: lightness has half weight)."""
     border = np.concatenate([lab[:2].reshape(-1, 3), lab[-2:].reshape(-1, 3)])
@@ -647,3 +578,139 @@ def _check_plain_background(lab: np.ndarray) -> None:
             f"the garment photo is not on a plain background (border colour varies by ΔE {spread:.0f}, "
             f"limit {_BORDER_SPREAD_LIMIT:.0f}); use a product photo on a plain, light background"
         )
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The garment's silhouette on the analysis copy, the background-coloured gap pixels, and the cut-out."""
+
+    mask: np.ndarray
+    gap: np.ndarray
+    """Pixels in the background's colour that are not light fabric (see :func:`guess_category`)."""
+    cutout: Cutout
+
+
+def _frame(rgb: np.ndarray) -> np.ndarray:
+    """The photo reduced to :data:`GARMENT_SIZE` (alpha kept); raises on anything but H×W×3/4 uint8."""
+    try:
+        check_rgb(rgb)
+    except ValueError as error:
+        raise TryOnError(f"the garment photo is not usable: {error}") from None
+    return np.ascontiguousarray(reduced(np.asarray(rgb), GARMENT_SIZE))
+
+
+def _check_no_person(rgb: np.ndarray) -> None:
+    """Raise when the photo shows a person: a pose (:func:`~vestis.vision.segment.shows_person`) or,
+    where the head is out of the frame, a hand (:func:`~vestis.vision.segment.shows_hands`)."""
+    rgb = reduced(rgb)  # both reduce to this size: once is enough
+    if shows_person(rgb) or shows_hands(rgb):
+        raise TryOnError(
+            "the garment photo shows a person wearing it; use the product photo of the garment alone "
+            "on a plain background"
+        )
+
+
+def _silhouette(frame: np.ndarray, wanted: str | None) -> _Found:
+    """The one garment's silhouette on the analysis copy of ``frame`` (see :func:`_one_garment`).
+
+    The product mask's colour step is doubted (and U²-Net-p asked) when the garment it finds is
+    not a front view's; raises when the background is not plain or no garment is found.
+    """
+    small = reduced(frame, _ANALYSIS_SIZE)
+    transparent = small.shape[-1] == 4 and small[..., 3].min() < 255
+    if not transparent:
+        _check_plain_background(rgb_to_lab(small[..., :3]))
+    cutout = product_cutout(
+        small,
+        size=_ANALYSIS_SIZE,
+        doubtful=lambda mask: mirror_symmetry(_one_garment(mask, wanted)) < _FRONT_VIEW_SYMMETRY,
+    )
+    if cutout.mask.mean() < 0.02:
+        raise TryOnError("no garment found in the garment photo; use a product photo on a plain background")
+    mask = _one_garment(cutout.mask, wanted)
+    if cutout.separation is None:  # transparent: what is not garment is background
+        return _Found(mask=mask, gap=~mask, cutout=cutout)
+    light_fabric = mask & ~cutout.separation.seed
+    return _Found(mask=mask, gap=_background_like(cutout.separation.lab) & ~light_fabric, cutout=cutout)
+
+
+def _one_garment(mask: np.ndarray, wanted: str | None) -> np.ndarray:
+    """The garment to try on among the mask's separate parts: the largest one, or the largest of
+    class ``wanted`` when one is (a pyjama's trousers beside its top)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return mask
+    order = np.argsort(stats[1:, cv2.CC_STAT_AREA])[::-1] + 1
+    if wanted is not None:
+        for label in order:
+            part = labels == label
+            if guess_category(part) == wanted:
+                return part
+    return labels == order[0]
+
+
+def _check_front_view(mask: np.ndarray) -> None:
+    """Raise unless the silhouette is one whole garment seen from the front, saying what it is instead.
+
+    A garment the frame cuts (see :func:`_cut_by_frame`) is a close-up or worn by a person whose head is out of the frame. An
+    outline far from left-right symmetric that is no wider than :data:`_OVERLAP_ASPECT` times its
+    height and that two mirror axes explain (:func:`_mirror_cover` at least :data:`_TWO_AXES`)
+    is several garments overlapping (a 2-pack, a baby set); otherwise it is no front view (a
+    shoe from the side, 1.5-4 times as wide as high).
+    """
+    if _cut_by_frame(mask):
+        raise TryOnError(
+            "the garment photo does not show the whole garment: it runs out of the frame (a close-up, "
+            "or a person wearing it with the head cut off); use the product photo of the whole garment"
+        )
+    if mirror_symmetry(mask) >= _FRONT_VIEW_SYMMETRY:
+        return
+    rows, columns = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    aspect = (columns[-1] - columns[0] + 1) / (rows[-1] - rows[0] + 1)
+    if aspect <= _OVERLAP_ASPECT and _mirror_cover(mask) >= _TWO_AXES:
+        raise TryOnError(
+            "the garment photo shows several garments overlapping (a multi-pack or a set); use a photo "
+            "of the one garment alone, or of garments lying apart"
+        )
+    raise TryOnError(
+        "the garment photo does not show a garment from the front: its outline is far from "
+        "left-right symmetric (a shoe, a side view, or a garment that hardly stands out from "
+        "its background); use the front-view product photo of a top, bottoms or a dress"
+    )
+
+
+def _cut_by_frame(mask: np.ndarray) -> bool:
+    """Whether the silhouette runs out of the photo: along its top or bottom edge over
+    :data:`_CUT_BY_FRAME` of its width, or along a side over :data:`_CUT_AT_SIDE` of its height
+    (where a wide garment's cuffs may touch)."""
+    width, height = int(mask.any(axis=0).sum()), int(mask.any(axis=1).sum())
+    top, bottom = (int(band.any(axis=0).sum()) for band in (mask[:2], mask[-2:]))
+    left, right = (int(band.any(axis=1).sum()) for band in (mask[:, :2], mask[:, -2:]))
+    return max(top, bottom) > _CUT_BY_FRAME * width or max(left, right) > _CUT_AT_SIDE * height
+
+
+def _mirror_cover(mask: np.ndarray, rows: int = 96) -> float:
+    """Share of the silhouette that its mirror images about two vertical axes explain together.
+
+    For each axis the pixels whose mirror image is also silhouette form its symmetric part; the
+    first axis is the one with the largest part, the second the one adding most to it. Two
+    garments lying over each other side by side are each symmetric about their own axis, so two
+    axes explain them almost whole (0.83-0.99 on the H&M multi-packs and sets). Measured on a copy
+    :data:`rows` high.
+    """
+    top, bottom = np.nonzero(mask.any(axis=1))[0][[0, -1]]
+    left, right = np.nonzero(mask.any(axis=0))[0][[0, -1]]
+    box = mask[top : bottom + 1, left : right + 1].astype(np.uint8)
+    width = max(4, round(box.shape[1] * rows / box.shape[0]))
+    small = cv2.resize(box, (width, rows), interpolation=cv2.INTER_AREA) > 0
+    columns = np.arange(width)
+    parts = []
+    for twice_axis in range(2 * width):  # axes every half column
+        source = twice_axis - columns
+        inside = (source >= 0) & (source < width)
+        mirrored = np.zeros_like(small)
+        mirrored[:, inside] = small[:, source[inside]]
+        parts.append(small & mirrored)
+    first = max(parts, key=lambda part: int(part.sum()))
+    both = max(int((first | part).sum()) for part in parts)
+    return both / max(int(small.sum()), 1)

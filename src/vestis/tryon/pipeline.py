@@ -1,8 +1,9 @@
 """The try-on pipeline: person photo + garment photo → the person wearing the garment.
 
-:class:`TryOn` checks inputs and hands them to a backend from :data:`BACKENDS`; the only one
+:class:`TryOn` checks inputs and hands them to a backend from :data:`BACKENDS`: the main one
 today is :class:`WarpBackend` (pose → regions, garment keypoints, thin-plate-spline warp,
-shaded composite), which needs no learned weights. A learned backend plugs in by registering a
+shaded composite), which needs no learned weights; ``warp+refine`` mends its composite with the
+small network of :mod:`vestis.tryon.refine`. A learned backend plugs in by registering a
 class with the same ``render`` signature.
 """
 
@@ -39,10 +40,12 @@ __all__ = [
 
 MIN_SIDE = 128
 """Smallest accepted width or height (pixels) of either photo."""
-WORK_PIXELS = 2_000_000
-"""Photos above this many pixels (about 1224×1632 at 3:4) are scaled down before rendering: the
-pose model and garment analysis work at a fraction of it anyway, a product page shows less, and
-a 12-megapixel phone photo would otherwise cost ten times the time and memory for no visible gain."""
+WORK_PIXELS = 768 * 1024
+"""Photos above this many pixels (768×1024 at 3:4, the resolution of the VITON-HD try-on data) are
+scaled down before rendering: the pose model and garment analysis work at a fraction of it anyway,
+a product page shows less, and a 12-megapixel phone photo would otherwise cost fifteen times the
+time and memory for no visible gain. JPEGs are decoded straight at a reduced scale (see
+:func:`working_copy`), so the input's size barely shows in the time."""
 
 
 @dataclass
@@ -124,6 +127,7 @@ class WarpBackend:
         masks = dict(body.masks)
         masks["garment_warped"] = composite.painted
         masks["filled"] = composite.filled
+        masks["skin_filled"] = composite.skin
         torso = body.masks["torso"]
         # Sleeves on the arms beside the torso are no part of covering it (over it they are).
         beside = np.zeros_like(torso) if warp.sleeves is None else warp.sleeves & ~torso
@@ -134,6 +138,12 @@ class WarpBackend:
             "category": shape.category,
             "torso_iou": float((garment_body & torso).sum() / max(union, 1)),
             "torso_coverage": float((composite.painted & torso).sum() / max(torso.sum(), 1)),
+            "outline_coverage": _outline_coverage(garment_body, torso),
+            **(
+                {"skin_delta_e": round(composite.skin_delta_e, 2)}
+                if composite.skin_delta_e is not None
+                else {}
+            ),
             "tps_regulariser": warp.regulariser,
             "tps_min_jacobian": warp.min_jacobian,
             "sleeve_reach": reach,
@@ -151,6 +161,20 @@ class WarpBackend:
 
 
 _GARMENT_NAMES = {"lower": "lower garment", "dress": "dress"}
+
+
+def _outline_coverage(painted: np.ndarray, region: np.ndarray) -> float:
+    """Share of ``region`` inside the outer outline of ``painted`` that ``painted`` covers.
+
+    How a top that leaves part of the torso bare by design (a camisole's straps, a crop top) is
+    judged: the old clothing or skin may show outside its outline, never inside it (a hole, a
+    sliver between sleeve and body).
+    """
+    contours, _ = cv2.findContours(painted.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    outline = np.zeros(painted.shape, np.uint8)
+    cv2.drawContours(outline, contours, -1, 1, thickness=cv2.FILLED)
+    inside = region & (outline > 0)
+    return float((painted & inside).sum() / max(int(inside.sum()), 1))
 
 
 def _lower_coverage(
@@ -182,7 +206,14 @@ def _lower_coverage(
     }
 
 
-BACKENDS: dict[str, Callable[[], TryOnBackend]] = {"warp": WarpBackend}
+def _refined_backend() -> TryOnBackend:
+    """The warp backend followed by the learned refiner (:mod:`vestis.tryon.refine`, which imports torch)."""
+    from vestis.tryon.refine import RefinedBackend
+
+    return RefinedBackend()
+
+
+BACKENDS: dict[str, Callable[[], TryOnBackend]] = {"warp": WarpBackend, "warp+refine": _refined_backend}
 """Backend name → factory; register a learned backend here when its weights exist locally."""
 
 
@@ -234,13 +265,17 @@ def check_image(image: Image.Image, label: str) -> None:
 def working_copy(image: Image.Image) -> Image.Image:
     """``image`` scaled down, proportions kept, to at most :data:`WORK_PIXELS` (itself when within).
 
-    Neither side is taken below :data:`MIN_SIDE`, so a photo that passed :func:`check_image` still does.
+    Neither side is taken below :data:`MIN_SIDE`, so a photo that passed :func:`check_image` still
+    does. A JPEG not decoded yet (fresh from ``Image.open``) is decoded at the smallest DCT scale
+    that still covers the target (``Image.draft``): a 4096-pixel photo then costs about what a
+    1024-pixel one does.
     """
     pixels = image.width * image.height
     if pixels <= WORK_PIXELS:
         return image
     scale = (WORK_PIXELS / pixels) ** 0.5
     width, height = (max(int(side * scale), min(side, MIN_SIDE)) for side in image.size)
+    image.draft(None, (width, height))
     return image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 

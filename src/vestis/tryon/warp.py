@@ -6,7 +6,11 @@ coarse grid and interpolated, which keeps a 768×1024 warp to a few milliseconds
 folds (negative Jacobian determinant where the garment lands) is smoothed with a stronger
 regulariser until it does not; the strongest one is practically affine and cannot fold.
 A top's sleeves are not part of that spline: each is laid along its arm (shoulder → elbow →
-wrist) by distance along and across the arm, so sleeves bend at the elbow with the arm.
+wrist) by distance along and across the arm, so sleeves bend at the elbow with the arm, and
+reaches back over the shoulder's cap, so it stays attached however the arm is held; gaps
+between sleeves and body, holes the garment encloses and stray specks are then closed or
+cleared. The photo's rim is first given the fabric's own colour, so that no line of its
+background runs round the garment on the person.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ __all__ = [
     "Warp",
     "Warper",
     "body_targets",
+    "bounding_box",
     "dress_targets",
     "hem_reach",
     "lower_targets",
@@ -43,12 +48,22 @@ _SLEEVELESS_ARMHOLE = (0.15, 0.5)
 """Shallowest and deepest armhole of a sleeveless top, in torso lengths below the shoulder joints."""
 _PAPER_NOISE = 3
 """Largest channel difference from the background colour of a garment photo that is still paper."""
+_PAPER_GAP = 0.05
+"""Narrowest patch of background colour, in the garment's shoulder widths, that is background, not fabric."""
+_PIECE = 0.02
+"""Largest speck, as a share of the garment's largest piece, cleared from a top's warp."""
 _SEAM_GAP = 0.12
 """Widest gap, in shoulder widths, closed between a top's body and sleeves."""
 _NECKLINE_HALF = 0.3
 """Half the width, in shoulder widths, of the band around the neck where no gap is closed."""
 _SEAM = 0.3
 """Share of the sleeve, from its root, where the sleeve layer may also fill gaps with the garment's body."""
+_SHOULDER_CAP = 0.05
+"""How far past the shoulder point, in shoulder widths, a sleeve reaches back from its root."""
+_ROOT_SAMPLE = 0.1
+"""Share of the sleeve's length past its root whose cross-section is carried back towards the shoulder."""
+_EDGE = 2
+"""Width in pixels, either side of a garment photo's outline, of the rim given the fabric's colour."""
 _EASE = 1.05
 """How much wider than the body part it covers a lower garment or skirt is placed, at least."""
 _FULL_INSEAM = 1.75
@@ -140,16 +155,19 @@ class Warper:
         )
         full = full[:height, :width]
         map_x, map_y = np.ascontiguousarray(full[..., 0]), np.ascontiguousarray(full[..., 1])
-        rgb = cv2.remap(garment.rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        colours = _clean_edges(garment.rgb, garment.mask)
+        rgb = cv2.remap(colours, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         cut = garment.mask.copy()
         for part in sleeves.values():
             cut &= ~part
         alpha = cv2.remap(cut.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
         laid = np.zeros_like(alpha)
         for side, part in sleeves.items():
-            laid |= _sleeve_layer(garment, part, side, body, targets, rgb, alpha)
+            laid |= _sleeve_layer(garment, colours, part, side, body, targets, rgb, alpha)
         if sleeves:
             laid |= _close_seams(rgb, alpha, body)
+            _drop_pieces(alpha)
+            laid &= alpha
         return Warp(
             rgb=rgb, mask=alpha, grid=grid, regulariser=regulariser, min_jacobian=min_det, sleeves=laid
         )
@@ -278,21 +296,68 @@ def sleeve_reach(garment: Garment, body: Body) -> float:
     return min(reach, 2.0)
 
 
+def bounding_box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """The bounding box of ``mask``, ``margin`` pixels wider on every side and clipped to the
+    frame (the whole frame when the mask is empty), as a pair of slices."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return slice(0, mask.shape[0]), slice(0, mask.shape[1])
+    return (
+        slice(max(0, int(rows[0]) - margin), int(rows[-1]) + margin + 1),
+        slice(max(0, int(columns[0]) - margin), int(columns[-1]) + margin + 1),
+    )
+
+
 def _sleeves(garment: Garment) -> dict[str, np.ndarray]:
     """The garment's sleeve masks by side, for the sides whose sleeve end was found.
 
-    Pixels in the photo's exact background colour are left out: the garment mask closes the gap
-    between a hanging sleeve and the body, which would otherwise line the arm in white.
+    Patches in the photo's exact background colour are left out: the garment mask closes the gap
+    between a hanging sleeve and the body, which would otherwise line the arm in white. Bands
+    narrower than :data:`_PAPER_GAP` are fabric (a Breton top's white stripes), not that gap.
     """
-    rgb = garment.rgb.astype(np.int16)
-    border = np.concatenate([rgb[:2].reshape(-1, 3), rgb[-2:].reshape(-1, 3)])
-    paper = np.abs(rgb - np.median(border, axis=0)).max(axis=-1) <= _PAPER_NOISE
-    parts = sleeve_parts(garment.mask, garment.keypoints)
-    return {side: part & ~paper for side, part in parts.items() if f"{side}_sleeve" in garment.keypoints}
+    rgb = garment.rgb
+    border = np.concatenate([rgb[:2].reshape(-1, 3), rgb[-2:].reshape(-1, 3)]).astype(np.int16)
+    background = np.median(border, axis=0)
+    g = garment.keypoints
+    shoulders = float(np.linalg.norm(np.subtract(g["left_shoulder"], g["right_shoulder"])))
+    size = max(3, round(_PAPER_GAP * shoulders)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    sleeves = {}
+    for side, part in sleeve_parts(garment.mask, g).items():
+        if f"{side}_sleeve" not in g or not part.any():
+            continue
+        box = bounding_box(part, size)
+        paper = (np.abs(rgb[box].astype(np.int16) - background).max(axis=-1) <= _PAPER_NOISE) & part[box]
+        sleeves[side] = part.copy()
+        sleeves[side][box] &= cv2.morphologyEx(paper.astype(np.uint8), cv2.MORPH_OPEN, kernel) == 0
+    return sleeves
+
+
+def _clean_edges(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``rgb`` with the garment's rim (:data:`_EDGE` pixels either side of the ``mask``'s edge)
+    in the mean colour of the fabric just inside it.
+
+    The rim mixes fabric with the photo's background, and sampling the warp between fabric and
+    background pixels mixes them again: left alone, a white or grey line would run round the
+    garment on the person.
+    """
+    if not mask.any():
+        return rgb
+    box = bounding_box(mask, 3 * _EDGE)
+    kernel = np.ones((2 * _EDGE + 1, 2 * _EDGE + 1), np.uint8)
+    inner = cv2.erode(mask[box].astype(np.uint8), kernel)
+    reach = (4 * _EDGE + 1, 4 * _EDGE + 1)
+    weights = cv2.boxFilter(inner, cv2.CV_32F, reach, normalize=False)
+    sums = cv2.boxFilter(cv2.bitwise_and(rgb[box], rgb[box], mask=inner), cv2.CV_32F, reach, normalize=False)
+    ys, xs = np.nonzero((cv2.dilate(mask[box].astype(np.uint8), kernel) > inner) & (weights > 0))
+    cleaned = rgb.copy()
+    cleaned[box][ys, xs] = (sums[ys, xs] / weights[ys, xs][:, None] + 0.5).astype(np.uint8)
+    return cleaned
 
 
 def _sleeve_layer(
     garment: Garment,
+    colours_photo: np.ndarray,
     part: np.ndarray,
     side: str,
     body: Body,
@@ -303,11 +368,15 @@ def _sleeve_layer(
     """Paint one sleeve along the arm into ``rgb``/``alpha`` (in place, over the body); returns
     where it landed.
 
-    The sleeve's axis (root → cuff centre) is laid along the arm (sleeve root → elbow → wrist):
+    The sleeve's axis (root → cuff centre) is laid along the arm (the middle of the armhole,
+    taken onto the arm's axis → elbow → wrist):
     each pixel near the arm takes its distance along the arm and its signed distance across it,
     and reads the garment at the same distances along and across the sleeve. Along, the sleeve
     keeps its length in body scale (ending at the wrist at most); across, it keeps its width but
-    is never narrower than the arm. Both maps preserve orientation, so nothing folds.
+    is never narrower than the arm. Both maps preserve orientation, so nothing folds. Behind
+    the root, back to the shoulder point, the sleeve's first cross-section fills whatever the
+    garment's body leaves open, so the sleeve stays attached over the shoulder's cap however
+    the arm is held. ``colours_photo`` is the garment photo with clean edges (:func:`_clean_edges`).
     """
     g = garment.keypoints
     root, cuff = sleeve_root(g, side), np.array(g[f"{side}_sleeve"])
@@ -317,16 +386,24 @@ def _sleeve_layer(
     half_width = float(part.sum()) / length / 2
     k = {name: np.array(xy) for name, xy in body.keypoints.items()}
     t = {name: np.array(xy) for name, xy in targets.items()}
-    arm = [(t[f"{side}_shoulder"] + t[f"{side}_armpit"]) / 2, k[f"{side}_elbow"], k[f"{side}_wrist"]]
+    # The root: the middle of the armhole, moved onto the arm's axis (a raised arm's axis runs above it).
+    joint, elbow = k[f"{side}_shoulder"], k[f"{side}_elbow"]
+    upper = (elbow - joint) / max(float(np.linalg.norm(elbow - joint)), 1e-6)
+    armhole = (t[f"{side}_shoulder"] + t[f"{side}_armpit"]) / 2
+    arm = [joint + upper * max(0.0, float((armhole - joint) @ upper)), elbow, k[f"{side}_wrist"]]
     shoulders = float(np.linalg.norm(np.array(g["left_shoulder"]) - np.array(g["right_shoulder"])))
     scale = float(np.linalg.norm(t["left_shoulder"] - t["right_shoulder"])) / max(shoulders, 1.0)
     reach = min(scale * length, _length(arm))
     per_along = length / max(reach, 1.0)
     per_across = min(1 / scale, half_width / (_ARM_COVER * _ARM_HALF_WIDTH * body.shoulder_width))
     pad = half_width / per_across + 2
+    # Behind its root the sleeve reaches back up to the shoulder point, closing the shoulder's cap.
+    behind = float(np.linalg.norm(t[f"{side}_shoulder"] - arm[0])) + _SHOULDER_CAP * body.shoulder_width
+    first = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
+    corners = [*arm, arm[0] - first * behind]
     height, width = alpha.shape
-    x0, y0 = (max(0, int(min(p[i] for p in arm) - pad)) for i in (0, 1))
-    x1, y1 = (int(max(p[i] for p in arm) + pad) for i in (0, 1))
+    x0, y0 = (max(0, int(min(p[i] for p in corners) - pad)) for i in (0, 1))
+    x1, y1 = (int(max(p[i] for p in corners) + pad) for i in (0, 1))
     x1, y1 = min(width, x1), min(height, y1)
     landed = np.zeros_like(alpha)
     if x1 <= x0 or y1 <= y0:
@@ -354,17 +431,25 @@ def _sleeve_layer(
         towards_body = np.sign(u[0] * (centre[1] - a[1]) - u[1] * (centre[0] - a[0]))
         inward = np.where(closer, towards_body, inward)
         start += span
-    map_x = (root[0] + along * per_along * along_g[0] + across * per_across * across_g[0]).astype(np.float32)
-    map_y = (root[1] + along * per_along * along_g[1] + across * per_across * across_g[1]).astype(np.float32)
+    # Pixels behind the root read the sleeve a little past its root, where it is all sleeve.
+    lengthwise = np.where(along < 0, _ROOT_SAMPLE * reach, along) * per_along
+    crosswise = across * per_across
+    map_x = (root[0] + lengthwise * along_g[0] + crosswise * across_g[0]).astype(np.float32)
+    map_y = (root[1] + lengthwise * along_g[1] + crosswise * across_g[1]).astype(np.float32)
     sleeve = cv2.remap(part.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
     # Near the shoulder, any garment pixel may close the seam the body's spline leaves open.
     whole = cv2.remap(garment.mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
     window = (slice(y0, y1), slice(x0, x1))
-    sleeve |= (whole > 0.5) & (along < _SEAM * reach) & ~alpha[window]
+    sleeve |= (whole > 0.5) & (along >= 0) & (along < _SEAM * reach) & ~alpha[window]
+    # Behind the root the sleeve's own fabric only fills what the garment's body leaves open, up
+    # to the shoulder and never above the line through the shoulder points.
+    left, right = t["left_shoulder"], t["right_shoulder"]
+    below = (xs - right[0]) * (left[1] - right[1]) - (ys - right[1]) * (left[0] - right[0]) <= 0
+    sleeve &= (along >= 0) | ((along > -behind) & below & ~alpha[window])
     # A wide sleeve's inner side, off the arm, hangs behind the garment's body, not over it.
     off_arm = across * inward > _ARM_HALF_WIDTH * body.shoulder_width
     sleeve &= ~(off_arm & alpha[window])
-    colours = cv2.remap(garment.rgb, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    colours = cv2.remap(colours_photo, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     rgb[window][sleeve] = colours[sleeve]
     alpha[window] |= sleeve
     landed[window] = sleeve
@@ -373,26 +458,43 @@ def _sleeve_layer(
 
 def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
     """Close the narrow gaps left between a top's body and its sleeves (at the shoulders, under
-    the arms) in ``rgb``/``alpha`` (in place), away from the neckline, whose openings are the
-    design's; the gap takes the garment's colours around it. Returns what was closed."""
+    the arms) and any hole the garment encloses (a sleeve's gap to the body in the photo) in
+    ``rgb``/``alpha`` (in place), away from the neckline, whose openings are the design's; the
+    gap takes the garment's colours around it. Returns what was closed."""
     size = max(3, round(_SEAM_GAP * body.shoulder_width)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     closed = np.zeros_like(alpha)
     if not alpha.any():
         return closed
-    box = _box(alpha, size)
+    box = bounding_box(alpha, size)
     closed[box] = cv2.morphologyEx(alpha[box].astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0
+    # What the outside cannot reach without crossing the garment is a hole in it.
+    outside = np.pad((~closed[box]).astype(np.uint8), 1, constant_values=1)
+    cv2.floodFill(outside, None, (0, 0), 0)
+    closed[box] |= outside[1:-1, 1:-1] > 0
     columns = np.arange(alpha.shape[1])
     beside_neck = np.abs(columns - body.keypoints["neck"][0]) > _NECKLINE_HALF * body.shoulder_width
     gap = closed & ~alpha & body.masks["person"] & ~body.masks["face"] & beside_neck[None, :]
     if not gap.any():
         return gap
-    window = _box(gap, size)
+    window = bounding_box(gap, size)
     # The garment's own colours, averaged over a neighbourhood the size of the gap.
     filled = weighted_blur(rgb[window], alpha[window].astype(np.float32), size / 2)
     rgb[window][gap[window]] = np.clip(filled[gap[window]], 0, 255).astype(np.uint8)
     alpha |= gap
     return gap
+
+
+def _drop_pieces(alpha: np.ndarray) -> None:
+    """Clear the specks of ``alpha`` (in place) apart from the garment: pieces smaller than
+    :data:`_PIECE` of the largest, which a sleeve laid along an arm can leave at its edge."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(alpha.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return
+    areas = stats[:, cv2.CC_STAT_AREA]
+    keep = areas >= _PIECE * areas[1:].max()
+    keep[0] = False  # the background
+    alpha &= keep[labels]
 
 
 def _along(polyline: list[np.ndarray], length: float) -> np.ndarray:
@@ -461,15 +563,6 @@ def _segment_lengths(polyline: list[np.ndarray]) -> list[float]:
 
 def _length(polyline: list[np.ndarray]) -> float:
     return float(sum(_segment_lengths(polyline)))
-
-
-def _box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
-    """The bounding box of a non-empty ``mask``, ``margin`` pixels wider on every side."""
-    ys, xs = np.nonzero(mask)
-    return (
-        slice(max(0, int(ys.min()) - margin), int(ys.max()) + margin + 1),
-        slice(max(0, int(xs.min()) - margin), int(xs.max()) + margin + 1),
-    )
 
 
 def _top_targets(

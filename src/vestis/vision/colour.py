@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import cv2
 import numpy as np
 
 __all__ = ["PALETTE", "PALETTE_LAB", "PALETTE_NAMES", "colour_name", "lab_to_rgb", "rgb_to_lab"]
@@ -36,14 +37,15 @@ PALETTE: dict[str, tuple[int, int, int]] = {
 PALETTE_NAMES: tuple[str, ...] = tuple(PALETTE)
 
 
-_RGB_TO_XYZ = np.array(
-    [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]], dtype=np.float32
-)
-_WHITE = np.array([0.95047, 1.0, 1.08883], dtype=np.float32)
+def rgb_to_lab(rgb: np.ndarray, *, precise: bool = True) -> np.ndarray:
+    """CIELAB (D65) of sRGB values in 0..255; any shape ending in 3, returned as float32.
 
-
-def rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    """CIELAB (D65) of sRGB values in 0..255; any shape ending in 3, returned as float32."""
+    ``precise=False`` on uint8 input uses OpenCV's 8-bit tables: several times faster on a whole
+    photo and within about 1 ΔE (99th percentile), enough for masks and colour thresholds.
+    """
+    rgb = np.asarray(rgb)
+    if not precise and rgb.dtype == np.uint8:
+        return _rgb_to_lab_8bit(rgb)
     return _in_blocks(_rgb_to_lab, rgb)
 
 
@@ -73,24 +75,29 @@ def _in_blocks(convert: Callable[[np.ndarray], np.ndarray], values: np.ndarray) 
 
 
 def _rgb_to_lab(rgb: np.ndarray) -> np.ndarray:
-    srgb = np.asarray(rgb, dtype=np.float32) / 255.0
-    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-    xyz = linear @ _RGB_TO_XYZ.T / _WHITE
-    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16.0 / 116.0)
-    lab = np.stack(
-        [116.0 * f[..., 1] - 16.0, 500.0 * (f[..., 0] - f[..., 1]), 200.0 * (f[..., 1] - f[..., 2])], axis=-1
-    )
-    return lab.astype(np.float32)
+    return _convert(np.asarray(rgb, dtype=np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+
+
+def _rgb_to_lab_8bit(rgb: np.ndarray) -> np.ndarray:
+    if not rgb.size:
+        return rgb.astype(np.float32)
+    coded = cv2.cvtColor(np.ascontiguousarray(rgb.reshape(-1, 1, 3)), cv2.COLOR_RGB2Lab)
+    lab = coded.reshape(rgb.shape).astype(np.float32)
+    lab -= np.array([0.0, 128.0, 128.0], dtype=np.float32)
+    lab[..., 0] *= 100.0 / 255.0
+    return lab
 
 
 def _lab_to_rgb(lab: np.ndarray) -> np.ndarray:
-    lab = np.asarray(lab, dtype=np.float32)
-    fy = (lab[..., 0] + 16.0) / 116.0
-    f = np.stack([fy + lab[..., 1] / 500.0, fy, fy - lab[..., 2] / 200.0], axis=-1)
-    xyz = np.where(f > 0.206893, f**3, (f - 16.0 / 116.0) / 7.787) * _WHITE
-    linear = np.clip(xyz @ np.linalg.inv(_RGB_TO_XYZ).T.astype(np.float32), 0.0, 1.0)
-    srgb = np.where(linear <= 0.0031308, linear * 12.92, 1.055 * linear ** (1 / 2.4) - 0.055)
-    return (srgb * 255.0).astype(np.float32)
+    return np.clip(_convert(np.asarray(lab, dtype=np.float32), cv2.COLOR_Lab2RGB), 0.0, 1.0) * 255.0
+
+
+def _convert(values: np.ndarray, code: int) -> np.ndarray:
+    """OpenCV's float32 colour conversion (D65, sRGB companding) of any array ending in 3."""
+    if not values.size:
+        return values.astype(np.float32)
+    column = np.ascontiguousarray(values.reshape(-1, 1, 3))
+    return cv2.cvtColor(column, code).reshape(values.shape)
 
 
 PALETTE_LAB: np.ndarray = rgb_to_lab(np.array(list(PALETTE.values()), dtype=np.float32))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import warnings
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def load_image(
     name: str | None = None,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     min_side: int = DEFAULT_MIN_SIDE,
+    reduce_to: int | None = None,
 ) -> Image.Image:
     """Decode an image (bytes, or a file given by path) fully, upright per EXIF, as 8-bit RGB or RGBA, without its metadata.
 
@@ -45,7 +47,10 @@ def load_image(
     truncated files, images with a side under ``min_side`` and images above ``max_pixels``
     (decompression bombs included: the size is read from the header before decoding).
     Animated GIF/WebP/PNG files give their first frame (logged at INFO level); 16-bit
-    images are scaled to 8 bits; CMYK is converted to RGB.
+    images are scaled to 8 bits; CMYK is converted to RGB. ``reduce_to`` (pixels) lets a JPEG
+    larger than that decode at a reduced DCT scale that still holds at least that many pixels
+    (the caller scales it the rest of the way): try-on needs 0.8 megapixels, and decoding a
+    12-megapixel photo in full would cost more than the try-on itself.
     """
     if isinstance(source, str):
         source = Path(source)
@@ -74,6 +79,9 @@ def load_image(
             frames = getattr(image, "n_frames", 1)
             if frames > 1:
                 logger.info("%s: animated image with %d frames; using the first", label, frames)
+            if reduce_to is not None and width * height > reduce_to:
+                scale = (reduce_to / (width * height)) ** 0.5
+                image.draft(None, (math.ceil(width * scale), math.ceil(height * scale)))
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise ImageError(

@@ -1,7 +1,7 @@
 """Body pose landmarks and a person mask from one photo, with MediaPipe Pose (offline, CPU).
 
-MediaPipe's legacy ``solutions.pose`` ships its model inside the wheel, so nothing is
-downloaded at run time. The model is loaded once per process (it takes ~0.5 s) and reused;
+MediaPipe's legacy ``solutions.pose`` (and ``solutions.hands``, for :class:`HandDetector`) ships
+its model inside the wheel, so nothing is downloaded at run time. The model is loaded once per process (it takes ~0.5 s) and reused;
 a lock keeps the single graph safe when several threads render at once.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["LANDMARKS", "Pose", "PoseEstimator"]
+__all__ = ["LANDMARKS", "HandDetector", "Pose", "PoseEstimator"]
 
 LANDMARKS: dict[str, int] = {
     "nose": 0,
@@ -83,5 +83,29 @@ class PoseEstimator:
 
             cls._model = mp.solutions.pose.Pose(
                 static_image_mode=True, model_complexity=1, enable_segmentation=True
+            )
+        return cls._model
+
+
+class HandDetector:
+    """MediaPipe Hands (palm detector and the lite landmark model), created lazily and shared process-wide."""
+
+    _model = None
+    _lock = threading.Lock()
+
+    def count(self, rgb: np.ndarray) -> int:
+        """How many hands (at most two) MediaPipe finds in an H×W×3 uint8 image."""
+        with self._lock:
+            result = self._get_model().process(np.ascontiguousarray(rgb[..., :3]))
+        return 0 if result.multi_hand_landmarks is None else len(result.multi_hand_landmarks)
+
+    @classmethod
+    def _get_model(cls):  # noqa: ANN206 - mediapipe has no type hints
+        """The shared MediaPipe graph, created on first use (import is deferred: it is slow)."""
+        if cls._model is None:
+            import mediapipe as mp
+
+            cls._model = mp.solutions.hands.Hands(
+                static_image_mode=True, max_num_hands=2, model_complexity=0, min_detection_confidence=0.5
             )
         return cls._model

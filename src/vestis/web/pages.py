@@ -49,7 +49,7 @@ from vestis.recommend.serving import (
     UnknownProduct,
 )
 from vestis.signing import issue_shopper_token
-from vestis.tryon.pipeline import working_copy
+from vestis.tryon.pipeline import WORK_PIXELS, working_copy
 from vestis.tryon.service import KEPT_TRY_ONS, can_try_on, category_for, forget, render_try_on
 from vestis.vision.io import image_bytes, load_image
 from vestis.web.studio import StudioChoice, StudioOutcome, Tool, studio_context, studio_outcome
@@ -199,12 +199,14 @@ async def try_on_page(
     garment = product_image_file(settings.images_dir, product.image_path) if product else None
     if product is None or garment is None:
         raise _no_product(product_id)
-    photo = await read_image_upload(person, settings, max_pixels=settings.max_form_image_pixels)
+    photo = await read_image_upload(
+        person, settings, max_pixels=settings.max_form_image_pixels, reduce_to=WORK_PIXELS
+    )
     try:
         rendered = await run_in_threadpool(
             render_try_on,
             photo,
-            load_image(garment),
+            load_image(garment, reduce_to=WORK_PIXELS),
             category=category_for(product.product_type),
             keep_in=settings.home / KEPT_TRY_ONS if keep else None,
             owner=shopper_of(request, settings),

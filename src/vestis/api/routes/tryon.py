@@ -14,6 +14,7 @@ from vestis.api.deps import SessionDep, SettingsDep, read_image_upload
 from vestis.api.render_slots import RenderSlot
 from vestis.api.routes.products import require_product
 from vestis.catalog.images import product_image_file
+from vestis.tryon.pipeline import WORK_PIXELS
 from vestis.tryon.service import KEPT_TRY_ONS, RenderedTryOn, category_for, forget, render_try_on
 from vestis.vision.io import load_image
 
@@ -63,9 +64,9 @@ async def try_on(
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, detail="send either a garment photo or a product_id"
         )
-    person_image = await read_image_upload(person, settings)
+    person_image = await read_image_upload(person, settings, reduce_to=WORK_PIXELS)
     if garment is not None:
-        garment_image = await read_image_upload(garment, settings)
+        garment_image = await read_image_upload(garment, settings, reduce_to=WORK_PIXELS)
     else:
         product = require_product(session, product_id or "")
         path = product_image_file(settings.images_dir, product.image_path)
@@ -73,7 +74,7 @@ async def try_on(
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND, detail=f"product {product_id!r} has no stored image"
             )
-        garment_image = load_image(path)
+        garment_image = load_image(path, reduce_to=WORK_PIXELS)
         category = category or category_for(product.product_type)  # type: ignore[assignment]
     keep_in = settings.home / KEPT_TRY_ONS if keep else None
     rendered = await run_in_threadpool(_render, person_image, garment_image, category, keep_in, customer_id)

@@ -1,0 +1,128 @@
+"""Try-on takes every front-view product photo of a top, bottoms or dress in ../shared/data.
+
+Every photo the catalogs file as a top, bottoms or dress (benchmarks/product_photos.py: H&M's
+garment groups, Myntra's Topwear/Bottomwear/Dress, the try-on example garments) goes through
+``GarmentAnalyser.analyse`` with its catalog's category. The only refusals allowed are those that
+say what the photo shows instead of one garment from the front — checked by eye on these photos:
+
+* a person wears it: Myntra photographs most of its garments on a model (4,483 of its 5,090),
+  some with the head cut off, and one H&M baby overall the pose model takes for a baby;
+* several garments overlap: H&M's multi-packs and baby sets (about 45 of its 519);
+* it is not one whole garment from the front: H&M's detail close-ups, a few Myntra trousers
+  photographed at an angle or on a leg form.
+
+Anything else (no garment found, a background not plain, an unsupported class, a crash) fails
+the test, but for one close-up checked by eye (:data:`EXCEPTIONS`); and no more photos than were
+seen by eye are refused for the last two reasons (:data:`SEEN_REFUSED`). The photos are analysed
+in two processes (about 2.5 minutes on 2 cores); the counts per collection and every refused
+photo but a person's are printed.
+"""
+
+from __future__ import annotations
+
+import collections
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+from benchmarks.product_photos import ProductPhoto, product_photos
+from PIL import Image
+
+from vestis.tryon import TryOnError
+from vestis.tryon.garment import GarmentAnalyser
+
+pytestmark = pytest.mark.slow
+
+ALLOWED = {
+    "person": "shows a person wearing it",
+    "overlapping": "shows several garments overlapping",
+    "not a front view": "does not show a garment from the front",
+    "cut by the frame": "does not show the whole garment",
+}
+"""The refusals a product photo may get, by kind: a phrase of each message."""
+EXCEPTIONS = {"0399061015.jpg": "no garment found", "0544627005.jpg": "no garment found"}
+"""Photos refused for another reason, checked by eye: two H&M detail close-ups, of denim pocket
+stitching and of a blue fabric's button (the photo is mostly fabric: no garment stands out from
+a background)."""
+SEEN_REFUSED = {
+    "hm-articles-images": 54,
+    "hm-sample": 6,
+    "fashion-product-images": 38,
+    "fashion-product-images-hires": 4,
+}
+"""Photos per collection refused as no front view of one garment (overlapping, cut by the frame, or
+not a front view), all checked by eye: H&M's multi-packs, baby sets and detail close-ups; Myntra's
+models the pose model misses (legs with the head cut off, portraits), tights on leg forms, folded
+shirts and one pair of trousers photographed at an angle. A few more are tolerated; many more
+would mean garments lost to the mask."""
+TOLERANCE = 8
+"""Borderline photos flip with U²-Net-p's thread count (52 and 59 H&M refusals were seen in one
+process and in two)."""
+WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def verdicts(shared_data: Path) -> dict[str, list[tuple[ProductPhoto, str]]]:
+    """Each photo with its refusal kind (``"taken"`` when analysed), by collection."""
+    photos = product_photos(shared_data)
+    if not photos:
+        pytest.skip(f"no product photos under {shared_data}")
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+        kinds = list(pool.map(_verdict, photos, chunksize=32))
+    by_collection = collections.defaultdict(list)
+    for photo, kind in zip(photos, kinds, strict=True):
+        by_collection[photo.collection].append((photo, kind))
+    for collection, results in sorted(by_collection.items()):
+        counts = collections.Counter(kind for _, kind in results)
+        print(f"{collection}: {len(results)} photos, {dict(counts)}")
+        for photo, kind in results:
+            if kind not in ("taken", "person"):
+                print(f"  {kind}: {photo.path.name} ({photo.category})")
+    return by_collection
+
+
+def test_only_photos_that_are_no_front_view_of_one_garment_are_refused(
+    verdicts: dict[str, list[tuple[ProductPhoto, str]]],
+) -> None:
+    other = [
+        (photo.path.name, kind)
+        for results in verdicts.values()
+        for photo, kind in results
+        if kind.startswith("!") and EXCEPTIONS.get(photo.path.name, "~") not in kind
+    ]
+    assert not other, other
+
+
+def test_the_example_garments_are_all_taken(verdicts: dict[str, list[tuple[ProductPhoto, str]]]) -> None:
+    refused = [
+        (photo.path.name, kind)
+        for name in ("tryon-examples", "tryon-examples-idm")
+        for photo, kind in verdicts.get(name, [])
+        if kind != "taken"
+    ]
+    assert not refused, refused
+
+
+@pytest.mark.parametrize("collection", sorted(SEEN_REFUSED))
+def test_no_more_photos_are_refused_as_no_front_view_than_were_seen(
+    verdicts: dict[str, list[tuple[ProductPhoto, str]]], collection: str
+) -> None:
+    if collection not in verdicts:
+        pytest.skip(f"{collection} is absent")
+    refused = [photo.path.name for photo, kind in verdicts[collection] if kind not in ("taken", "person")]
+    assert len(refused) <= SEEN_REFUSED[collection] + TOLERANCE, refused
+
+
+def _verdict(photo: ProductPhoto) -> str:
+    """``"taken"``, the allowed refusal kind, or ``"!"`` and the message of any other outcome."""
+    try:
+        GarmentAnalyser().analyse(np.asarray(Image.open(photo.path).convert("RGB")), photo.category)
+    except TryOnError as error:
+        message = str(error)
+        return next((kind for kind, phrase in ALLOWED.items() if phrase in message), f"!{message}")
+    except Exception as error:  # noqa: BLE001 - any other failure is reported, not raised in a worker
+        return f"!{error!r}"
+    return "taken"
