@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         refusals = {} if args.skip_refusals else _refusals(old_src, Path(folder))
         features = _feature_times(old_src, Path(folder))
     timing = _analyse_times()
-    text = _section(args.peers, sets, ious, times, routes, timing, refusals, features)
+    timing_load = os.getloadavg()[0]
+    text = _section(args.peers, sets, ious, times, routes, timing, refusals, features, timing_load)
     print(text)
     write_section(text)
 
@@ -183,7 +184,7 @@ def _analyse_times() -> dict[str, float]:
         "white T-shirt with a print, on white": DATA / "tryon-examples" / "garment" / "050105_1.jpg",
         "T-shirt with a white band across it": DATA / "tryon-examples" / "garment" / "00126_00.jpg",
     }
-    analyser = GarmentAnalyser()
+    analyser = GarmentAnalyser(cache_size=0)  # every call a first analysis
     result = {}
     for label, path in garments.items():
         photo = Image.open(path).convert("RGB")
@@ -239,6 +240,7 @@ def _section(
     timing: dict[str, float],
     refusals: dict[str, dict[str, collections.Counter]],
     features: dict[str, list[float]],
+    load: float,
 ) -> str:
     columns = (*METHODS, *PEERS)
     names = {
@@ -274,7 +276,9 @@ def _section(
     lines.append("| ms per photo (median, all sets) | " + " | ".join(f"{ms:.0f}" for ms in every) + " | |")
     lines += [
         "",
-        "`GarmentAnalyser.analyse` (median of 7, after a warm-up; the garment comes back at most 1024 px):",
+        "`GarmentAnalyser.analyse` (median of 7, after a warm-up, without its cache of analyses; the garment",
+        f"comes back at most 1024 px; 1-minute load average when timed: {load:.1f}: times grow with other",
+        "work on the two cores):",
         "",
     ]
     lines += [f"- {label}: {ms:.0f} ms" for label, ms in timing.items()]

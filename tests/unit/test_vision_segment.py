@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from tests.unit.studio_photos import iou, shirt_photo
-from vestis.vision.segment import check_rgb, keep_large_components, reduced, refine_alpha, shows_hands
+from vestis.vision.segment import (
+    check_rgb,
+    keep_large_components,
+    labels_in,
+    reduced,
+    refine_alpha,
+    shows_hands,
+)
 
 
 def test_refine_alpha_upsamples_a_coarse_mask_to_the_photo() -> None:
@@ -28,6 +36,17 @@ def test_keep_large_components_drops_specks() -> None:
     mask[5:30, 5:30] = True
     mask[40:42, 40:42] = True
     assert np.array_equal(keep_large_components(mask), mask & (np.arange(50)[:, None] < 35))
+
+
+def test_labels_in_picks_the_parts_touching_a_region_as_isin_does() -> None:
+    rng = np.random.default_rng(3)
+    mask = rng.random((60, 80)) > 0.6
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8))
+    band = labels[:10]
+    expected = np.isin(labels, np.unique(band)[np.unique(band) > 0])
+    assert np.array_equal(labels_in(labels, count, band), expected)
+    assert not labels_in(labels, count, np.array([0])).any()  # the background is never chosen
+    assert np.array_equal(labels_in(labels, count, np.arange(count)), labels > 0)
 
 
 def test_a_garment_photo_shows_no_hands() -> None:

@@ -14,7 +14,13 @@ def tryon(
     person: Annotated[Path, typer.Option(help="The shopper's photo (front-facing).")],
     garment: Annotated[Path, typer.Option(help="The garment photo, on a plain background.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Where to write the PNG result.")],
-    category: Annotated[str | None, typer.Option(help="upper, lower or dress; guessed if absent.")] = None,
+    category: Annotated[
+        str | None,
+        typer.Option(
+            help="upper, lower or dress, or a garment name (shirt, blazer, skirt, …: a sleeved top's name "
+            "also says it has sleeves); guessed if absent."
+        ),
+    ] = None,
     debug: Annotated[
         Path | None, typer.Option(help="Write masks, keypoints and warp grids as PNGs into this folder.")
     ] = None,
@@ -27,11 +33,14 @@ def tryon(
     Example: [bold]vestis tryon --person me.jpg --garment shirt.jpg --category upper -o me-in-shirt.png --debug debug/[/bold]
     """
     from vestis.tryon import TryOn, TryOnError, save_debug
+    from vestis.tryon.garment import normalise_category
     from vestis.tryon.pipeline import WORK_PIXELS
     from vestis.vision.io import ImageError, image_bytes, load_image
 
-    if category not in (None, "upper", "lower", "dress"):
-        raise typer.BadParameter(f"expected upper, lower or dress, got {category!r}", param_hint="--category")
+    try:
+        normalise_category(category)
+    except TryOnError as error:
+        raise typer.BadParameter(str(error), param_hint="--category") from None
     try:
         person_image, garment_image = (load_image(path, reduce_to=WORK_PIXELS) for path in (person, garment))
         result = TryOn(backend=backend).render(person_image, garment_image, category=category)

@@ -17,6 +17,7 @@ import numpy as np
 from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.pose import PoseEstimator
+from vestis.vision.segment import labels_in
 
 __all__ = ["LEG_WIDTHS", "Body", "BodyAnalyser", "body_proportions", "facing", "require_legs"]
 
@@ -440,9 +441,8 @@ def _hanging_top(lab: np.ndarray, top: np.ndarray, bottom: np.ndarray, band: np.
         return hanging
     pixels = lab[band]
     hanging[band] = np.linalg.norm(pixels - top_lab, axis=-1) < np.linalg.norm(pixels - bottom_lab, axis=-1)
-    _, labels = cv2.connectedComponents((hanging | top).astype(np.uint8), connectivity=8)
-    joined = np.unique(labels[top])
-    return hanging & np.isin(labels, joined[joined > 0])
+    count, labels = cv2.connectedComponents((hanging | top).astype(np.uint8), connectivity=8)
+    return hanging & labels_in(labels, count, labels[top])
 
 
 def _row_hull(mask: np.ndarray, below: float) -> np.ndarray:
@@ -509,7 +509,7 @@ def _hand_pixels(discs: np.ndarray, skin: np.ndarray) -> np.ndarray:
     near_skin = cv2.dilate(skin.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
     count, labels, stats, _ = cv2.connectedComponentsWithStats((discs & near_skin).astype(np.uint8))
     large = np.nonzero(stats[:, cv2.CC_STAT_AREA] >= _HAND_SKIN * 0.2 * discs.sum())[0]
-    refined = np.isin(labels, large[large > 0])
+    refined = labels_in(labels, count, large)
     return refined if refined.sum() >= _HAND_SKIN * discs.sum() else discs
 
 

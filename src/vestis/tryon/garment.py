@@ -13,6 +13,9 @@ Without a category hint the class is read off the silhouette too (see :func:`gue
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import cv2
@@ -21,10 +24,11 @@ import numpy as np
 from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.product_mask import Cutout, opaque, product_cutout
-from vestis.vision.segment import check_rgb, reduced, refine_alpha, shows_hands, shows_person
+from vestis.vision.segment import check_rgb, labels_in, reduced, refine_alpha, shows_hands, shows_person
 
 __all__ = [
     "CATEGORIES",
+    "GARMENT_CACHE",
     "GARMENT_SIZE",
     "Garment",
     "GarmentAnalyser",
@@ -43,6 +47,18 @@ CATEGORIES: dict[str, str] = {
     "tshirt": "upper",
     "blouse": "upper",
     "sweater": "upper",
+    "jumper": "upper",
+    "sweatshirt": "upper",
+    "hoodie": "upper",
+    "cardigan": "upper",
+    "polo": "upper",
+    "polo_shirt": "upper",
+    "jacket": "upper",
+    "blazer": "upper",
+    "coat": "upper",
+    "vest_top": "upper",
+    "tank_top": "upper",
+    "camisole": "upper",
     "lower": "lower",
     "lower_body": "lower",
     "trousers": "lower",
@@ -52,10 +68,32 @@ CATEGORIES: dict[str, str] = {
     "dresses": "dress",
 }
 """Accepted category names (case-insensitive) and the garment class each stands for."""
+SLEEVED = frozenset(
+    {
+        "shirt",
+        "t-shirt",
+        "tshirt",
+        "sweater",
+        "jumper",
+        "sweatshirt",
+        "hoodie",
+        "cardigan",
+        "polo",
+        "polo_shirt",
+        "jacket",
+        "blazer",
+        "coat",
+    }
+)
+"""Category names of tops that always have sleeves: a photo of one whose silhouette shows none has
+them hanging against its body (:func:`upper_keypoints`)."""
 
 SUPPORTED = ("upper", "lower", "dress")
 """Garment classes the warp backend can render today."""
 
+GARMENT_CACHE = 16
+"""Analyses :class:`GarmentAnalyser` keeps by default (each holds a photo of at most
+:data:`GARMENT_SIZE` and its mask: about 4 MB)."""
 GARMENT_SIZE = 1024
 """Longest side (pixels) of the garment photo :meth:`GarmentAnalyser.analyse` returns."""
 _ANALYSIS_SIZE = 384
@@ -63,10 +101,11 @@ _ANALYSIS_SIZE = 384
 _FRONT_VIEW_SYMMETRY = 0.7
 """Least mirror symmetry (see :func:`mirror_symmetry`) of a garment photographed from the front."""
 _CUT_BY_FRAME = 0.03
-_CUT_AT_SIDE = 0.15
+_CUT_AT_SIDE = 0.3
 """Share of a silhouette's width along the photo's top or bottom edge, and of its height along a
-side, beyond which the frame cuts it (a model's legs under the top edge: 0.10-0.99; H&M detail
-close-ups: 0.42-1.0; a top whose cuffs touch the sides: 0.05)."""
+side, beyond which the frame cuts it (a model's legs under the top edge: 0.10-0.99; photos cut at
+a side only, H&M detail close-ups and shirts: 0.44-0.85; a top whose cuffs touch the sides: 0.05,
+a Myntra T-shirt whose sleeves fill a 224-pixel photo: 0.15)."""
 _OVERLAP_ASPECT = 1.4
 _TWO_AXES = 0.8
 """An asymmetric silhouette at most this wide for its height (H&M multi-packs and sets: 0.57-1.19;
@@ -100,6 +139,14 @@ _MIN_SLEEVE = 0.04
 """Smallest sleeve area, as a fraction of the garment's, read as a sleeve (straps are less)."""
 _SLEEVE_MARGIN = 0.04
 """How far outside the body's sides, in body widths, a sleeve begins."""
+_HANGING_SLEEVE = (0.06, 0.3)
+"""Where, in the garment's width from either side, the seam of a sleeve hanging against the body is looked for."""
+_SEAM_EDGE = 4.0
+"""Least horizontal lightness gradient (CIELAB L per pixel, Sobel) of a seam or fold between sleeve and body."""
+_SEAM_ROWS = 0.3
+"""Least share of the garment's middle rows showing that edge for a column pair to be the seams."""
+_SLEEVE_SHARE = 0.15
+"""Width of a sleeve hanging against the body, as a share of the garment's, where no seam shows."""
 _BACKGROUND_LIKE = 6.0
 """Largest CIELAB distance (lightness at half weight) from the border colour that counts as background."""
 
@@ -119,7 +166,7 @@ def normalise_category(category: str | None) -> str | None:
     """The garment class for a user-supplied category name; ``None`` stays ``None`` (guess it)."""
     if category is None:
         return None
-    key = category.strip().lower().replace(" ", "_")
+    key = _key(category)
     if key not in CATEGORIES:
         raise TryOnError(
             f"category {category!r} is not known; use one of {', '.join(sorted(set(CATEGORIES)))}"
@@ -128,7 +175,20 @@ def normalise_category(category: str | None) -> str | None:
 
 
 class GarmentAnalyser:
-    """Separate a garment from its plain background and find its keypoints."""
+    """Separate a garment from its plain background and find its keypoints.
+
+    A shop's shoppers try the same few products on over and over: the last ``cache_size``
+    analyses are kept (keyed by a digest of the photo's pixels and the category asked for), so a
+    garment seen before costs a hash of its photo instead of a segmentation. ``cache_size=0``
+    turns that off.
+    """
+
+    def __init__(self, cache_size: int = GARMENT_CACHE) -> None:
+        if cache_size < 0:
+            raise ValueError(f"cache_size must be 0 or more; got {cache_size}")
+        self.cache_size = cache_size
+        self._cache: OrderedDict[tuple[bytes, str | None, bool], Garment] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def analyse(self, rgb: np.ndarray, category: str | None = None) -> Garment:
         """Mask, class and keypoints of the garment in ``rgb`` (H×W×3 uint8, or ×4 with transparency).
@@ -139,9 +199,31 @@ class GarmentAnalyser:
         Raises :class:`TryOnError` when the photo shows a person wearing the garment, the
         background is not plain, no garment is found, several garments overlap, the outline is
         not a front view's (a shoe) or the class (given or guessed) is not one the pipeline renders.
+        A ``category`` that names a top with sleeves (:data:`SLEEVED`: ``shirt``, ``blazer``, …)
+        says so: sleeves hanging against its body in the photo are then looked for.
+        The arrays of the returned garment are read-only: it may be shared with later calls.
         """
         wanted = normalise_category(category)
+        sleeved = _key(category) in SLEEVED if category is not None else False
         frame = _frame(rgb)
+        if not self.cache_size:
+            return self._analyse(frame, wanted, sleeved)
+        key = (_digest(frame), wanted, sleeved)
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        garment = self._analyse(frame, wanted, sleeved)
+        for array in (garment.rgb, garment.mask):
+            array.setflags(write=False)
+        with self._cache_lock:
+            self._cache[key] = garment
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return garment
+
+    def _analyse(self, frame: np.ndarray, wanted: str | None, sleeved: bool) -> Garment:
+        """:meth:`analyse` of a photo already reduced by :func:`_frame`, without the cache."""
         _check_no_person(frame[..., :3])
         found = _silhouette(frame, wanted)
         _check_front_view(found.mask)
@@ -158,7 +240,11 @@ class GarmentAnalyser:
             gap = cv2.resize(found.gap.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST) > 0
             keypoints = lower_keypoints(mask, gap)
         else:
-            keypoints = dress_keypoints(mask) if resolved == "dress" else upper_keypoints(mask)
+            keypoints = (
+                dress_keypoints(mask)
+                if resolved == "dress"
+                else upper_keypoints(mask, photo if sleeved else None)
+            )
         return Garment(rgb=photo, mask=mask, category=resolved, keypoints=keypoints)
 
     def guess(self, rgb: np.ndarray) -> str:
@@ -225,7 +311,7 @@ def mirror_symmetry(mask: np.ndarray) -> float:
     return float((canvas & mirrored).sum() / max(int((canvas | mirrored).sum()), 1))
 
 
-def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
+def upper_keypoints(mask: np.ndarray, photo: np.ndarray | None = None) -> dict[str, tuple[float, float]]:
     """Neckline centre, shoulders, armpits, sleeve ends (cuff centres) and hem corners of a top.
 
     The body is found on the garment's centre line (:func:`_body_extent`): its hem is where
@@ -239,12 +325,30 @@ def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
     put them :data:`_ARMHOLE_DEPTH` body widths below the shoulders. Sleeves are what lies
     outside the body (:func:`sleeve_parts`); their ends are the centres of their far ends.
 
+    ``photo`` (the garment's RGB) is given for a top known to have sleeves: where its silhouette
+    shows none, they hang against its body (a shirt or a blazer laid out with its arms down, a
+    third of H&M's photos of such tops), and the body's sides are the seams that part them
+    (:func:`_hanging_sleeves`).
+
     Sides are named as the wearer sees them: a front-view photo shows the wearer's right on the
     image's left, as the person photo does, so names match :class:`~vestis.tryon.body.Body`'s.
     """
-    top, bottom, left, right = _outline(mask)
+    outline = _outline(mask)
+    points = _upper_points(mask, outline, _body_extent(mask, *outline))
+    if photo is not None and not any(name.endswith("_sleeve") for name in points):
+        points = _upper_points(mask, outline, _hanging_sleeves(mask, photo, outline))
+    return points
+
+
+def _upper_points(
+    mask: np.ndarray,
+    outline: tuple[int, int, np.ndarray, np.ndarray],
+    body: tuple[float, float],
+) -> dict[str, tuple[float, float]]:
+    """:func:`upper_keypoints` of a top whose body runs between the columns ``body``."""
+    top, bottom, left, right = outline
     height = bottom - top + 1
-    body_left, body_right = _body_extent(mask, top, bottom, left, right)
+    body_left, body_right = body
     centre = (body_left + body_right) / 2
     body_width = body_right - body_left
     points: dict[str, tuple[float, float]] = {}
@@ -288,6 +392,38 @@ def upper_keypoints(mask: np.ndarray) -> dict[str, tuple[float, float]]:
         for side, outer in (("right", body_left), ("left", body_right)):
             points[f"{side}_shoulder"] = _top_between(mask, centre + 0.2 * (outer - centre), outer)
     return points
+
+
+def _hanging_sleeves(
+    mask: np.ndarray, photo: np.ndarray, outline: tuple[int, int, np.ndarray, np.ndarray]
+) -> tuple[float, float]:
+    """Left and right edge of the body of a top whose sleeves hang against it, over its full width.
+
+    Where a sleeve meets the body the photo shows a long vertical line (the seam, the fold, the
+    shadow between them): of the columns :data:`_HANGING_SLEEVE` of the width in from either
+    side, the mirror pair along which the most rows of the garment's middle show a vertical edge.
+    Where no pair shows one in :data:`_SEAM_ROWS` of those rows, the sleeves are taken to be
+    :data:`_SLEEVE_SHARE` of the width (the median of the seams found on H&M's photos).
+    """
+    top, bottom, left, right = outline
+    height = bottom - top + 1
+    rows = np.arange(top + int(0.35 * height), top + int(0.8 * height))
+    outer_left, outer_right = float(np.median(left[rows])), float(np.median(right[rows]))
+    width = outer_right - outer_left
+    lightness = cv2.GaussianBlur(rgb_to_lab(np.ascontiguousarray(photo[..., :3]))[..., 0], (5, 5), 0)
+    vertical = np.abs(cv2.Sobel(lightness, cv2.CV_32F, 1, 0, ksize=3)) > _SEAM_EDGE
+    inside = cv2.erode(mask.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    profile = np.convolve((vertical & inside)[rows].mean(axis=0), np.ones(3) / 3, mode="same")
+    low, high = _HANGING_SLEEVE
+    shares = np.linspace(low, high, 50)
+    pairs = np.array(
+        [
+            min(profile[round(outer_left + share * width)], profile[round(outer_right - share * width)])
+            for share in shares
+        ]
+    )
+    share = float(shares[int(pairs.argmax())]) if pairs.max() >= _SEAM_ROWS else _SLEEVE_SHARE
+    return outer_left + share * width, outer_right - share * width
 
 
 def _body_extent(
@@ -359,8 +495,7 @@ def sleeve_parts(
         edge = np.where(ys >= ay, ax, sx + (ax - sx) * np.clip((ys - sy) / max(ay - sy, 1.0), 0, 1))
         part = mask & ((xs - edge) * outward > margin) & (ys >= sy)
         count, labels = cv2.connectedComponents(part.astype(np.uint8))
-        attached = np.unique(labels[: round(ay)])
-        parts[side] = np.isin(labels, attached[attached > 0])
+        parts[side] = labels_in(labels, count, labels[: round(ay)])
     return parts
 
 
@@ -588,6 +723,18 @@ class _Found:
     gap: np.ndarray
     """Pixels in the background's colour that are not light fabric (see :func:`guess_category`)."""
     cutout: Cutout
+
+
+def _digest(frame: np.ndarray) -> bytes:
+    """A 128-bit digest of a photo's pixels and shape (BLAKE2b, a few milliseconds at 1024 px)."""
+    digest = hashlib.blake2b(str(frame.shape).encode(), digest_size=16)
+    digest.update(memoryview(np.ascontiguousarray(frame)).cast("B"))
+    return digest.digest()
+
+
+def _key(category: str) -> str:
+    """A category name as :data:`CATEGORIES` and :data:`SLEEVED` spell it."""
+    return category.strip().lower().replace(" ", "_")
 
 
 def _frame(rgb: np.ndarray) -> np.ndarray:

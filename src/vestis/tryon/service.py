@@ -35,17 +35,19 @@ _KEPT_ID = re.compile(r"[0-9a-f]{32}")
 
 PRODUCT_TYPE_CATEGORIES = {
     "tops": "upper",
-    "shirts": "upper",
-    "t-shirts": "upper",
-    "knitwear": "upper",
-    "outerwear": "upper",
+    "shirts": "shirt",
+    "t-shirts": "t-shirt",
+    "knitwear": "sweater",
+    "outerwear": "jacket",
     "dresses": "dress",
     "skirts": "lower",
     "trousers": "lower",
     "jeans": "lower",
     "shorts": "lower",
 }
-"""Product types whose try-on category is known; other types let the pipeline decide."""
+"""Product types whose try-on category is known; other types let the pipeline decide. A name
+such as ``shirt`` rather than ``upper`` also says the garment has sleeves (see
+:data:`vestis.tryon.garment.SLEEVED`)."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +138,9 @@ def category_for(product_type: str | None) -> str | None:
 
 def can_try_on(product_type: str | None) -> bool:
     """Whether the try-on pipeline supports this product type's category today."""
-    from vestis.tryon.garment import SUPPORTED
+    from vestis.tryon.garment import SUPPORTED, normalise_category
 
-    return category_for(product_type) in SUPPORTED
+    return normalise_category(category_for(product_type)) in SUPPORTED
 
 
 def _owner_tag(keep_in: Path, customer_id: str) -> str:

@@ -26,7 +26,7 @@ import numpy as np
 from scipy import ndimage
 
 from vestis.vision.colour import rgb_to_lab
-from vestis.vision.segment import keep_large_components
+from vestis.vision.segment import keep_large_components, labels_in
 
 __all__ = [
     "Separation",
@@ -168,11 +168,12 @@ def faint_outside(separation: Separation, mask: np.ndarray) -> float:
     s = separation
     near = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     faint = (s.full_distance > s.faint) | s.seed
-    _, labels = cv2.connectedComponents((faint | near).astype(np.uint8))
-    on_border = np.unique(labels[s.ring])
-    counted = np.union1d(np.unique(labels[near]), np.setdiff1d(np.unique(labels), on_border))
+    count, labels = cv2.connectedComponents((faint | near).astype(np.uint8))
+    counted = np.ones(count, dtype=bool)
+    counted[labels[s.ring]] = False
+    counted[labels[near]] = True
     enclosed = _close(mask, max(2, round(_PRINT_BRIDGE * min(mask.shape)))) & faint
-    outside = (np.isin(labels, counted[counted > 0]) & ~near | enclosed) & ~mask
+    outside = (labels_in(labels, count, np.flatnonzero(counted)) & ~near | enclosed) & ~mask
     return float(outside.sum() / max(int(mask.sum()), 1))
 
 
@@ -290,7 +291,7 @@ def _sharp_faint_regions(separation: Separation, edges: np.ndarray, edge_thresho
         & (areas[1:] >= _MIN_FAINT_SHARE * seed.size)
         & (hugged < _MAX_HUGGING)
     )
-    return np.isin(labels, keep + 1)
+    return labels_in(labels, count + 1, keep + 1)
 
 
 def _shadow_band(delta: np.ndarray, garment: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ __all__ = [
     "WORK_SIZE",
     "check_rgb",
     "keep_large_components",
+    "labels_in",
     "person_alpha",
     "person_mask",
     "reduced",
@@ -132,7 +133,18 @@ def keep_large_components(mask: np.ndarray, share: float = 0.1) -> np.ndarray:
         return mask.astype(bool)
     areas = stats[1:, cv2.CC_STAT_AREA]
     keep = np.flatnonzero(areas >= share * areas.max()) + 1
-    return np.isin(labels, keep)
+    return labels_in(labels, count, keep)
+
+
+def labels_in(labels: np.ndarray, count: int, chosen: np.ndarray) -> np.ndarray:
+    """Pixels of a label image (``count`` labels, as OpenCV's connected components give) whose label
+    is in ``chosen`` — any array of labels, repeats allowed: ``labels[region]`` picks the parts that
+    touch a region. Label 0, the background, is never chosen. A table lookup, several times faster
+    than ``np.isin`` on a photo-sized image."""
+    table = np.zeros(count, dtype=bool)
+    table[np.asarray(chosen, dtype=np.intp).ravel()] = True
+    table[0] = False
+    return table[labels]
 
 
 # ------------------------------------------------------------------------------ helpers

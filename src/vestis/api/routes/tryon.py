@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
@@ -19,8 +19,6 @@ from vestis.tryon.service import KEPT_TRY_ONS, RenderedTryOn, category_for, forg
 from vestis.vision.io import load_image
 
 router = APIRouter(prefix="/tryon", tags=["try-on"])
-
-Category = Literal["upper", "lower", "dress"]
 
 
 @router.post(
@@ -42,7 +40,8 @@ async def try_on(
     garment: Annotated[UploadFile | None, File(description="A garment photo on a plain background.")] = None,
     product_id: Annotated[str | None, Form(description="Or: a catalog product to try on.")] = None,
     category: Annotated[
-        Category | None, Form(description="upper, lower or dress; guessed if absent.")
+        str | None,
+        Form(description="upper, lower or dress, or a garment name (shirt, blazer, …); guessed if absent."),
     ] = None,
     keep: Annotated[
         bool, Form(description="Keep the photo and result (default: processed in memory only).")
@@ -60,6 +59,13 @@ async def try_on(
     A kept photo's id comes back in ``X-Vestis-Kept-Id``; ``DELETE /tryon/{id}`` deletes it,
     and so does ``DELETE /customers/{customer_id}`` when it was kept with a ``customer_id``.
     """
+    from vestis.tryon.errors import TryOnError
+    from vestis.tryon.garment import normalise_category  # imports OpenCV: only when a try-on is asked
+
+    try:
+        normalise_category(category)
+    except TryOnError as error:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=f"category: {error}") from None
     if (garment is None) == (product_id is None):
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT, detail="send either a garment photo or a product_id"
@@ -75,7 +81,7 @@ async def try_on(
                 status.HTTP_404_NOT_FOUND, detail=f"product {product_id!r} has no stored image"
             )
         garment_image = load_image(path, reduce_to=WORK_PIXELS)
-        category = category or category_for(product.product_type)  # type: ignore[assignment]
+        category = category or category_for(product.product_type)
     keep_in = settings.home / KEPT_TRY_ONS if keep else None
     rendered = await run_in_threadpool(_render, person_image, garment_image, category, keep_in, customer_id)
     headers = {"Cache-Control": "no-store"}
