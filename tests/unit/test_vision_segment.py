@@ -8,6 +8,7 @@ import pytest
 
 from tests.unit.studio_photos import iou, shirt_photo
 from vestis.vision.segment import (
+    bounding_box,
     check_rgb,
     keep_large_components,
     labels_in,
@@ -60,3 +61,11 @@ def test_a_garment_photo_shows_no_hands() -> None:
 def test_bad_arrays_are_refused(bad: np.ndarray) -> None:
     with pytest.raises(ValueError, match="rgb"):
         check_rgb(bad)
+
+
+def test_bounding_box_adds_the_margin_within_the_frame() -> None:
+    mask = np.zeros((50, 40), bool)
+    mask[10:20, 5:8] = True
+    assert bounding_box(mask, 3) == (slice(7, 23), slice(2, 11))
+    assert bounding_box(mask, 30) == (slice(0, 50), slice(0, 38))
+    assert bounding_box(np.zeros((6, 4), bool), 2) == (slice(0, 6), slice(0, 4))

@@ -8,23 +8,26 @@ sampled from the face so it adapts to every skin tone and to the photo's lightin
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from vestis.tryon.errors import TryOnError
-from vestis.vision.colour import rgb_to_lab
-from vestis.vision.pose import PoseEstimator
-from vestis.vision.segment import labels_in
+from vestis.vision.colour import rgb_to_lab, squared_distance
+from vestis.vision.pose import PersonSegmenter, PoseEstimator
+from vestis.vision.segment import bounding_box, labels_in
 
 __all__ = ["LEG_WIDTHS", "Body", "BodyAnalyser", "body_proportions", "facing", "require_legs"]
 
 _MIN_VISIBILITY = 0.5
+_BOX_MARGIN = 8
+"""Pixels around the person mask's bounding box that the regions are drawn on (see :meth:`BodyAnalyser.analyse`)."""
 _FACE_VISIBILITY = 0.3
 _SKIN_DISTANCE = 14.0
 """Largest CIELAB distance (a, b weighted fully, L at a third) from the face colour that counts as skin."""
+_SKIN_WEIGHTS = (0.33, 1.0, 1.0)
+"""CIELAB channel weights (L, a, b) of that distance."""
 _SIDE_VIEW = 0.35
 """Smallest shoulder spread (left minus right, image x) per torso length of a person facing the
 camera; photos facing it measure 0.58–0.75."""
@@ -32,11 +35,9 @@ _OTHER_PERSON = 0.3
 """Area, as a share of the tracked person's, of a separate figure that counts as another person."""
 _NO_PERSON = "no person found in the person photo; use a photo of one person, facing the camera"
 _MODELS_AGREE = 0.5
+"""Share of the pose model's person the selfie segmentation must also see for it to be a person."""
 _PROPORTIONS = {"torso": (0.9, 3.5), "head": (0.3, 1.3), "eyes": (0.06, 0.45), "silhouette": (0.9, 20.0)}
 """Bounds of a person's proportions (see :func:`_plausible_body`)."""
-"""Share of the pose model's person the selfie segmentation must also see for it to be a person."""
-_SELFIE: list = []
-_SELFIE_LOCK = threading.Lock()
 _SLEEVED = 0.3
 """Share of the upper arms the old clothing must cover for the person to count as wearing sleeves."""
 _SLEEVE_COLOUR = 25.0
@@ -119,7 +120,23 @@ class BodyAnalyser:
             )
         if not _plausible_body(pts, pose.mask):
             raise TryOnError(_NO_PERSON)
-        return _regions(rgb, pose.mask, pts, vis)
+        # The regions are drawn on the box around the person only (every one of them lies in
+        # the person or between their legs): the same masks for half the work on a full-length photo.
+        box = bounding_box(pose.mask, _BOX_MARGIN)
+        offset = np.array([box[1].start, box[0].start], dtype=np.float64)
+        inside = {name: (x - offset[0], y - offset[1]) for name, (x, y) in pts.items()}
+        body = _regions(rgb[box], pose.mask[box], inside, vis)
+        masks = {}
+        for name, mask in body.masks.items():
+            masks[name] = np.zeros(rgb.shape[:2], bool)
+            masks[name][box] = mask
+        return Body(
+            keypoints={name: (x + offset[0], y + offset[1]) for name, (x, y) in body.keypoints.items()},
+            masks=masks,
+            skin_rgb=body.skin_rgb,
+            shoulder_width=body.shoulder_width,
+            visible=_visible(pts, vis, rgb.shape),
+        )
 
 
 def facing(points: dict[str, tuple[float, float]], visibility: dict[str, float]) -> str:
@@ -198,7 +215,7 @@ def _check_one_person(rgb: np.ndarray, mask: np.ndarray) -> None:
     model segments only the person it tracks, so a figure away from them (single-person photos
     leave at most 0.5 % of the person's area there) is someone else.
     """
-    everyone = _everyone(rgb)
+    everyone = PersonSegmenter().mask(rgb)
     if (everyone & mask).sum() < _MODELS_AGREE * mask.sum():
         raise TryOnError(_NO_PERSON)
     outside = everyone & ~(cv2.dilate(mask.astype(np.uint8), np.ones((25, 25), np.uint8)) > 0)
@@ -207,17 +224,6 @@ def _check_one_person(rgb: np.ndarray, mask: np.ndarray) -> None:
     figures = int((areas > _OTHER_PERSON * mask.sum()).sum())
     if figures > 1:
         raise TryOnError(f"found {figures} people in the person photo; use a photo of one person")
-
-
-def _everyone(rgb: np.ndarray) -> np.ndarray:
-    """Mask of every person in ``rgb`` (MediaPipe selfie segmentation, created once, thread-safe)."""
-    with _SELFIE_LOCK:
-        if not _SELFIE:
-            import mediapipe as mp
-
-            _SELFIE.append(mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0))
-        result = _SELFIE[0].process(np.ascontiguousarray(rgb))
-    return result.segmentation_mask > 0.5
 
 
 def _regions(
@@ -326,8 +332,7 @@ def _regions(
         "old_clothing": old_clothing & ~face,
     }
     _lower_regions(rgb, lab, person, p, keypoints, masks, width)
-    visible = _visible(pts, vis, shape)
-    return Body(keypoints=keypoints, masks=masks, skin_rgb=skin_rgb, shoulder_width=width, visible=visible)
+    return Body(keypoints=keypoints, masks=masks, skin_rgb=skin_rgb, shoulder_width=width)
 
 
 def _lower_regions(
@@ -440,7 +445,7 @@ def _hanging_top(lab: np.ndarray, top: np.ndarray, bottom: np.ndarray, band: np.
     if np.linalg.norm(top_lab - bottom_lab) < _DISTINCT_COLOURS:
         return hanging
     pixels = lab[band]
-    hanging[band] = np.linalg.norm(pixels - top_lab, axis=-1) < np.linalg.norm(pixels - bottom_lab, axis=-1)
+    hanging[band] = squared_distance(pixels, top_lab) < squared_distance(pixels, bottom_lab)
     count, labels = cv2.connectedComponents((hanging | top).astype(np.uint8), connectivity=8)
     return hanging & labels_in(labels, count, labels[top])
 
@@ -498,8 +503,7 @@ def _old_sleeves(
         return np.zeros_like(forearm_cloth)
     reference = np.median(lab[upper_cloth], axis=0)
     sleeves = np.zeros_like(forearm_cloth)
-    distance = np.linalg.norm(lab[forearm_cloth] - reference, axis=-1)
-    sleeves[forearm_cloth] = distance < _SLEEVE_COLOUR
+    sleeves[forearm_cloth] = squared_distance(lab[forearm_cloth], reference) < _SLEEVE_COLOUR**2
     return sleeves
 
 
@@ -536,8 +540,8 @@ def _near_colours(lab: np.ndarray, where: np.ndarray, colours: np.ndarray) -> np
     if not len(colours) or not where.any():
         return near
     pixels = lab[where]
-    near[where] = (
-        np.linalg.norm(pixels[:, None, :] - colours[None, :, :], axis=-1).min(axis=1) < _CLOTHING_DISTANCE
+    near[where] = np.any(
+        [squared_distance(pixels, colour) < _CLOTHING_DISTANCE**2 for colour in colours], axis=0
     )
     return near
 
@@ -552,8 +556,7 @@ def _skin_colour(rgb: np.ndarray, face: np.ndarray, centre: np.ndarray, radius: 
 def _skin_near(lab: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
     """Pixels (CIELAB) whose chroma is near the skin colour and whose lightness is roughly the same."""
     reference = rgb_to_lab(skin_rgb.reshape(1, 1, 3))[0, 0]
-    delta = (lab - reference) * np.array([0.33, 1.0, 1.0], dtype=np.float32)
-    return np.linalg.norm(delta, axis=-1) < _SKIN_DISTANCE
+    return squared_distance(lab, reference, _SKIN_WEIGHTS) < _SKIN_DISTANCE**2
 
 
 def _polygon(shape: tuple[int, ...], points: np.ndarray) -> np.ndarray:

@@ -24,9 +24,10 @@ import cv2
 import numpy as np
 
 from vestis.tryon.body import Body
-from vestis.tryon.warp import Warp, bounding_box
+from vestis.tryon.warp import Warp
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.filters import weighted_blur
+from vestis.vision.segment import bounding_box
 
 __all__ = ["Composite", "Compositor", "ciede2000", "skin_delta_e"]
 

@@ -24,7 +24,15 @@ import numpy as np
 from vestis.tryon.errors import TryOnError
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.product_mask import Cutout, opaque, product_cutout
-from vestis.vision.segment import check_rgb, labels_in, reduced, refine_alpha, shows_hands, shows_person
+from vestis.vision.segment import (
+    bounding_box,
+    check_rgb,
+    labels_in,
+    reduced,
+    refine_alpha,
+    shows_hands,
+    shows_person,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -149,17 +157,32 @@ _SLEEVE_SHARE = 0.15
 """Width of a sleeve hanging against the body, as a share of the garment's, where no seam shows."""
 _BACKGROUND_LIKE = 6.0
 """Largest CIELAB distance (lightness at half weight) from the border colour that counts as background."""
+_PAPER_NOISE = 3
+"""Largest channel difference from the background colour of a garment photo that is still paper."""
+_PAPER_GAP = 0.05
+"""Narrowest patch of background colour, in the garment's shoulder widths, that is background, not fabric."""
+_EDGE = 2
+"""Width in pixels, either side of a garment photo's outline, of the rim given the fabric's colour."""
 
 
 @dataclass(frozen=True)
 class Garment:
-    """Garment RGB and mask (the photo reduced to at most :data:`GARMENT_SIZE`), its class and named
-    keypoints in pixels of that frame."""
+    """Garment RGB and mask (the photo reduced to at most :data:`GARMENT_SIZE`), its class, named
+    keypoints in pixels of that frame, and what the warp reads from it, prepared once with the
+    analysis (and kept with it by :class:`GarmentAnalyser`'s cache)."""
 
     rgb: np.ndarray
     mask: np.ndarray
     category: str
     keypoints: dict[str, tuple[float, float]]
+    colours: np.ndarray
+    """``rgb`` with the garment's rim (:data:`_EDGE` pixels either side of its outline) in the
+    colour of the fabric just inside it: what the warp samples, so that no line of the photo's
+    background runs round the garment on the person."""
+    sleeves: dict[str, np.ndarray]
+    """The sleeves laid along the arms, by side (``left``/``right``): masks of the sleeves whose
+    end was found, without the paper between a hanging sleeve and the body; empty for lower
+    garments."""
 
 
 def normalise_category(category: str | None) -> str | None:
@@ -214,7 +237,7 @@ class GarmentAnalyser:
                 self._cache.move_to_end(key)
                 return self._cache[key]
         garment = self._analyse(frame, wanted, sleeved)
-        for array in (garment.rgb, garment.mask):
+        for array in (garment.rgb, garment.mask, garment.colours, *garment.sleeves.values()):
             array.setflags(write=False)
         with self._cache_lock:
             self._cache[key] = garment
@@ -245,7 +268,14 @@ class GarmentAnalyser:
                 if resolved == "dress"
                 else upper_keypoints(mask, photo if sleeved else None)
             )
-        return Garment(rgb=photo, mask=mask, category=resolved, keypoints=keypoints)
+        return Garment(
+            rgb=photo,
+            mask=mask,
+            category=resolved,
+            keypoints=keypoints,
+            colours=_clean_edges(photo, mask),
+            sleeves={} if resolved == "lower" else _laid_sleeves(photo, mask, keypoints),
+        )
 
     def guess(self, rgb: np.ndarray) -> str:
         """The class (``upper``, ``lower`` or ``dress``) of the garment in ``rgb``, supported or not."""
@@ -730,6 +760,53 @@ def _digest(frame: np.ndarray) -> bytes:
     digest = hashlib.blake2b(str(frame.shape).encode(), digest_size=16)
     digest.update(memoryview(np.ascontiguousarray(frame)).cast("B"))
     return digest.digest()
+
+
+def _laid_sleeves(
+    rgb: np.ndarray, mask: np.ndarray, g: dict[str, tuple[float, float]]
+) -> dict[str, np.ndarray]:
+    """The garment's sleeve masks by side, for the sides whose sleeve end was found.
+
+    Patches in the photo's exact background colour are left out: the garment mask closes the gap
+    between a hanging sleeve and the body, which would otherwise line the arm in white. Bands
+    narrower than :data:`_PAPER_GAP` are fabric (a Breton top's white stripes), not that gap.
+    """
+    border = np.concatenate([rgb[:2].reshape(-1, 3), rgb[-2:].reshape(-1, 3)]).astype(np.int16)
+    background = np.median(border, axis=0)
+    shoulders = float(np.linalg.norm(np.subtract(g["left_shoulder"], g["right_shoulder"])))
+    size = max(3, round(_PAPER_GAP * shoulders)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    sleeves = {}
+    for side, part in sleeve_parts(mask, g).items():
+        if f"{side}_sleeve" not in g or not part.any():
+            continue
+        box = bounding_box(part, size)
+        paper = (np.abs(rgb[box].astype(np.int16) - background).max(axis=-1) <= _PAPER_NOISE) & part[box]
+        sleeves[side] = part.copy()
+        sleeves[side][box] &= cv2.morphologyEx(paper.astype(np.uint8), cv2.MORPH_OPEN, kernel) == 0
+    return sleeves
+
+
+def _clean_edges(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``rgb`` with the garment's rim (:data:`_EDGE` pixels either side of the ``mask``'s edge)
+    in the mean colour of the fabric just inside it.
+
+    The rim mixes fabric with the photo's background, and sampling the warp between fabric and
+    background pixels mixes them again: left alone, a white or grey line would run round the
+    garment on the person.
+    """
+    if not mask.any():
+        return rgb
+    box = bounding_box(mask, 3 * _EDGE)
+    kernel = np.ones((2 * _EDGE + 1, 2 * _EDGE + 1), np.uint8)
+    inner = cv2.erode(mask[box].astype(np.uint8), kernel)
+    reach = (4 * _EDGE + 1, 4 * _EDGE + 1)
+    weights = cv2.boxFilter(inner, cv2.CV_32F, reach, normalize=False)
+    sums = cv2.boxFilter(cv2.bitwise_and(rgb[box], rgb[box], mask=inner), cv2.CV_32F, reach, normalize=False)
+    ys, xs = np.nonzero((cv2.dilate(mask[box].astype(np.uint8), kernel) > inner) & (weights > 0))
+    cleaned = rgb.copy()
+    cleaned[box][ys, xs] = (sums[ys, xs] / weights[ys, xs][:, None] + 0.5).astype(np.uint8)
+    return cleaned
 
 
 def _key(category: str) -> str:

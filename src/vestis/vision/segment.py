@@ -18,6 +18,7 @@ from vestis.vision.pose import HandDetector, Pose, PoseEstimator
 
 __all__ = [
     "WORK_SIZE",
+    "bounding_box",
     "check_rgb",
     "keep_large_components",
     "labels_in",
@@ -124,6 +125,18 @@ def reduced(image: np.ndarray, size: int = WORK_SIZE) -> np.ndarray:
     while image.shape[1] >= 2 * shape[0] and image.shape[0] >= 2 * shape[1]:
         image = cv2.resize(image, (image.shape[1] // 2, image.shape[0] // 2), interpolation=cv2.INTER_LINEAR)
     return cv2.resize(image, shape, interpolation=cv2.INTER_AREA)
+
+
+def bounding_box(mask: np.ndarray, margin: int) -> tuple[slice, slice]:
+    """The bounding box of ``mask``, ``margin`` pixels wider on every side and clipped to the
+    frame (the whole frame when the mask is empty), as a pair of slices."""
+    rows, columns = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
+        return slice(0, mask.shape[0]), slice(0, mask.shape[1])
+    return (
+        slice(max(0, int(rows[0]) - margin), int(rows[-1]) + margin + 1),
+        slice(max(0, int(columns[0]) - margin), int(columns[-1]) + margin + 1),
+    )
 
 
 def keep_large_components(mask: np.ndarray, share: float = 0.1) -> np.ndarray:
