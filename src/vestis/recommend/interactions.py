@@ -136,6 +136,18 @@ class Interactions:
         lookup = np.vectorize(lambda t: event_weights.get(t, 0.0), otypes=[float])
         return lookup(self.event_types) if len(self) else np.zeros(0)
 
+    def staleness_days(self) -> float:
+        """Median, over users, of the days from a user's last event to the newest event in the log.
+
+        How far from "now" (the newest event) the typical user's own cut-off lies: small in a
+        shop's recent log, years in a rating data set gathered over decades, where each user's
+        next event (what leave-last-out holds out) happened long before the newest one.
+        """
+        if not len(self):
+            return 0.0
+        last = pd.Series(self.timestamps).groupby(self.user_ids).max().to_numpy()
+        return float(np.median(self.timestamps.max() - last) / 86_400.0)
+
     def matrix(
         self,
         users: IdMap,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pandas as pd
@@ -28,10 +29,29 @@ def test_recent_events_outweigh_old_ones() -> None:
     day = 86_400
     old = [(f"u{i}", "old-hit", 0) for i in range(5)]
     new = [(f"v{i}", "new-hit", 60 * day) for i in range(3)]
-    model = PopularRecommender(half_life_days=7).fit(_log(old + new))
-    assert [r.item_id for r in model.recommend(["someone"], k=2)[0]] == ["new-hit", "old-hit"]
-    undecayed = PopularRecommender(half_life_days=None).fit(_log(old + new))
+    # The old hit's buyers came back lately (each for something else): an active shop's log.
+    back = [(f"u{i}", f"recent-{i}", 59 * day) for i in range(5)]
+    model = PopularRecommender(half_life_days=7).fit(_log(old + new + back))
+    ranked = [r.item_id for r in model.recommend(["someone"], k=10)[0]]
+    assert model.decayed_ and ranked.index("new-hit") < ranked.index("old-hit")
+    undecayed = PopularRecommender(half_life_days=None).fit(_log(old + new + back))
     assert undecayed.recommend(["someone"], k=1)[0][0].item_id == "old-hit"
+
+
+def test_no_decay_where_most_users_last_came_long_before_the_newest_event(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    day = 86_400
+    # Five of eight users were last seen 60 days (over 4 half-lives) before the newest event: decay
+    # from it would judge their next step by what others did two months later (leave-last-out).
+    old = [(f"u{i}", "old-hit", 0) for i in range(5)]
+    new = [(f"v{i}", "new-hit", 60 * day) for i in range(3)]
+    with caplog.at_level(logging.WARNING, logger="vestis.recommend.popular"):
+        model = PopularRecommender(half_life_days=7).fit(_log(old + new))
+    assert not model.decayed_
+    assert "fitted without time decay" in caplog.text
+    assert model.recommend(["someone"], k=1)[0][0].item_id == "old-hit"
+    assert not PopularRecommender.load(model.save(tmp_path / "popular")).decayed_
 
 
 def test_segments_rank_by_what_the_segment_likes() -> None:
