@@ -51,6 +51,18 @@ def test_strict_import_exits_non_zero_and_writes_nothing(tmp_path: Path) -> None
     assert _products(tmp_path) == 1
 
 
+def test_a_shopify_export_is_imported_in_the_shop_currency(tmp_path: Path) -> None:
+    export = tmp_path / "products_export.csv"
+    export.write_text("Handle,Title,Variant Price\ntee,Tee,12.50\nbad,,3\n")
+    code, output = _invoke(tmp_path, "import", "shopify", str(export), "-q", "--currency", "EUR")
+    assert code == 0, output
+    assert "products_export.csv:3: title" in output
+    engine = get_engine(f"sqlite:///{(tmp_path / 'vestis.db').resolve()}")
+    with session_factory(engine)() as session:
+        tee = store.get_product(session, "tee")
+        assert tee is not None and (tee.price, tee.currency) == (12.5, "EUR")
+
+
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, "import", "events", str(tmp_path / "nope.csv"), "-q")
     assert code == 1 and "no such file" in output
@@ -68,7 +80,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         ("db", "upgrade"),
         *[
             ("import", name)
-            for name in ("merchant-feed", "events", "customers", "size-charts", "hm", "movielens")
+            for name in ("merchant-feed", "shopify", "events", "customers", "size-charts", "hm", "movielens")
         ],
     ],
 )

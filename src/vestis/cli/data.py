@@ -37,6 +37,34 @@ def import_merchant_feed(
     )
 
 
+@import_app.command("shopify")
+def import_shopify(
+    ctx: typer.Context,
+    file: Path,
+    currency: Annotated[
+        str | None,
+        typer.Option(help="The shop's currency (ISO 4217, e.g. EUR): Shopify's export leaves it out."),
+    ] = None,
+    strict: Strict = False,
+    errors: ErrorsFile = None,
+    quiet: Quiet = False,
+) -> None:
+    """Import a Shopify product CSV export: one product per handle and colour; re-importing updates in place.
+
+    Example: [bold]vestis import shopify products_export.csv --currency EUR[/bold]
+    """
+    from vestis.data.shopify import import_shopify as run
+
+    settings: Settings = ctx.obj
+    _run_import(
+        settings,
+        lambda s: run(
+            s, file, images_dir=settings.images_dir, currency=currency, strict=strict, progress=not quiet
+        ),
+        errors,
+    )
+
+
 @import_app.command("events")
 def import_events(
     ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -35,11 +36,49 @@ def import_merchant_feed(
     ``file://``) must stay inside the feed's folder; it is validated and staged, and stored
     under ``images_dir`` only when the caller's transaction commits. Web links stay links.
     """
+    with open_table(path, required=REQUIRED_COLUMNS, lower_header=True, progress=progress) as (
+        _header,
+        rows,
+    ):
+        return upsert_product_rows(
+            session, path, rows, images_dir=images_dir, strict=strict, chunk_size=chunk_size
+        )
+
+
+def upsert_product_rows(
+    session: Session,
+    path: Path,
+    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    *,
+    images_dir: Path,
+    strict: bool,
+    chunk_size: int,
+) -> ImportReport:
+    """Validate product ``rows`` (Merchant Center fields) read from the file ``path`` and upsert
+    the good ones by id, their local images staged (:func:`image_staging`); the report names
+    every bad row by line. The last step of every product importer."""
+    return run_import(
+        session,
+        source=str(path),
+        rows=rows,
+        schema=ProductRecord,
+        write=lambda s, chunk: store.upsert_products(s, rows=chunk),
+        strict=strict,
+        chunk_size=chunk_size,
+        key=lambda record: record.id,  # type: ignore[attr-defined]
+        transform=image_staging(session, images_dir, path.parent),
+    )
+
+
+def image_staging(session: Session, images_dir: Path, base: Path) -> Callable[[BaseModel], dict[str, Any]]:
+    """The ``transform`` a product importer hands :func:`~vestis.data.importing.run_import`: a
+    record's local ``image_link`` (see :func:`local_file`, inside ``base``) validated and staged
+    for ``images_dir`` (stored when the caller's transaction commits); a bad image rejects the row."""
     stage = stage_images(session, images_dir)
 
     def with_image(record: BaseModel) -> dict[str, Any]:
         product = record.model_dump()
-        local = local_file(product["image_link"], path.parent)
+        local = local_file(product["image_link"], base)
         if local is not None:
             try:
                 product["image_path"] = stage.add(product["id"], local)
@@ -47,21 +86,7 @@ def import_merchant_feed(
                 raise RowRejected("image_link", str(error)) from None
         return product
 
-    with open_table(path, required=REQUIRED_COLUMNS, lower_header=True, progress=progress) as (
-        _header,
-        rows,
-    ):
-        return run_import(
-            session,
-            source=str(path),
-            rows=rows,
-            schema=ProductRecord,
-            write=lambda s, chunk: store.upsert_products(s, rows=chunk),
-            strict=strict,
-            chunk_size=chunk_size,
-            key=lambda record: record.id,  # type: ignore[attr-defined]
-            transform=with_image,
-        )
+    return with_image
 
 
 def local_file(link: str | None, base: Path) -> Path | None:
