@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "vestis.fit.latent",
     "vestis.recommend.ease",
     "vestis.recommend.hybrid",
     "vestis.recommend.itemknn",

@@ -78,6 +78,19 @@ def import_events(
     _run_import(ctx.obj, lambda s: run(s, file, strict=strict, progress=not quiet), errors)
 
 
+@import_app.command("fit-feedback")
+def import_fit_feedback(
+    ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False
+) -> None:
+    """Import fit feedback (RentTheRunway / ModCloth JSON lines, or parquet) as purchases with size and fit.
+
+    Example: [bold]vestis import fit-feedback renttherunway_final_data.json --errors rejected.csv[/bold]
+    """
+    from vestis.data.fit_feedback import import_fit_feedback as run
+
+    _run_import(ctx.obj, lambda s: run(s, file, strict=strict, progress=not quiet), errors)
+
+
 @import_app.command("customers")
 def import_customers(
     ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False
