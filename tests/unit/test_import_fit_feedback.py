@@ -80,3 +80,25 @@ def test_the_parquet_table_is_read_too_and_strict_mode_stores_nothing(engine: En
     with pytest.raises(ImportFailed, match="fit_feedback"):
         run(engine, import_fit_feedback, bad, strict=True)
     assert len(_events(engine)) == 2
+
+
+def test_a_record_without_a_fit_answer_is_no_fit_feedback(engine: Engine, tmp_path: Path) -> None:
+    without = {key: value for key, value in RENTALS[0].items() if key != "fit"}
+    path = write_file(tmp_path, "rentals.jsonl", json.dumps(without) + "\n" + json.dumps(RENTALS[1]) + "\n")
+    report = run(engine, import_fit_feedback, path)
+    assert report.rows_written == 1
+    assert any(f"{path}:1: fit_feedback: is required" in message for message in messages(report)), messages(
+        report
+    )
+
+
+def test_a_parquet_file_without_the_columns_or_unreadable_is_refused_before_any_row(
+    engine: Engine, tmp_path: Path
+) -> None:
+    pd.DataFrame(RENTALS).drop(columns=["fit"]).to_parquet(tmp_path / "no-fit.parquet")
+    with pytest.raises(ImportFailed, match="missing required column.*fit"):
+        run(engine, import_fit_feedback, tmp_path / "no-fit.parquet")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really parquet")
+    with pytest.raises(ImportFailed, match="not a readable parquet file"):
+        run(engine, import_fit_feedback, tmp_path / "broken.parquet")
+    assert _events(engine) == []

@@ -15,19 +15,31 @@ for parquet), with the field named; the others are imported.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from vestis.catalog import store
-from vestis.data.importing import ImportFailed, ImportReport, RowError, reject_unreadable, run_import
+from vestis.data.importing import (
+    ImportFailed,
+    ImportReport,
+    RowError,
+    RowRejected,
+    reject_unreadable,
+    run_import,
+)
 from vestis.data.schemas import EventRecord
+from vestis.data.tables import byte_progress
 
-__all__ = ["UNDATED", "import_fit_feedback", "fit_feedback_rows"]
+__all__ = ["REQUIRED_COLUMNS", "UNDATED", "fit_feedback_rows", "import_fit_feedback"]
+
+REQUIRED_COLUMNS = ("user_id", "item_id", "fit")
+"""Columns a parquet file must have (JSON records missing one are rejected one by one)."""
 
 UNDATED = datetime(2000, 1, 1, tzinfo=UTC)
 """The time given to a record without a date (ModCloth's): fixed, so re-importing adds nothing."""
@@ -37,35 +49,43 @@ def import_fit_feedback(
     session: Session, path: Path, *, strict: bool = False, chunk_size: int = 10_000, progress: bool = True
 ) -> ImportReport:
     """Insert every valid record of a fit feedback file (``.jsonl``/``.json`` or ``.parquet``) as a
-    purchase with its size and fit; exact repeats are ignored, bad records reported by line."""
+    purchase with its size and fit; exact repeats are ignored, bad records reported by line. A
+    record without a fit answer is rejected (``fit_feedback``): it is no fit feedback."""
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file")
-    return run_import(
-        session,
-        source=str(path),
-        rows=fit_feedback_rows(path),
-        schema=EventRecord,
-        write=lambda s, chunk: store.add_events(s, rows=chunk),
-        strict=strict,
-        chunk_size=chunk_size,
-    )
+    with byte_progress(path, enabled=progress) as advance:
+        return run_import(
+            session,
+            source=str(path),
+            rows=fit_feedback_rows(path, advance),
+            schema=EventRecord,
+            write=lambda s, chunk: store.add_events(s, rows=chunk),
+            strict=strict,
+            chunk_size=chunk_size,
+            transform=_with_fit,
+        )
 
 
-def fit_feedback_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line, event row)`` for each record of the file (rows of a parquet file counted from 1)."""
+def fit_feedback_rows(
+    path: Path, advance: Callable[[int], None] = lambda _done: None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, event row)`` for each record of the file (rows of a parquet file counted from 1);
+    ``advance`` is told how many bytes are read. A parquet file that cannot be read or lacks a
+    column of :data:`REQUIRED_COLUMNS` raises :class:`ImportFailed` before any row."""
     if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
-        for number, record in enumerate(frame.to_dict("records"), 1):
-            yield number, _event(record)
+        yield from _parquet_rows(path, advance)
         return
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
+    done = 0
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            done += len(raw)
+            advance(done)
+            if not raw.strip():
                 continue
             try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                reject_unreadable(RowError(str(path), number, None, f"not a JSON record ({error.msg})"))
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                reject_unreadable(RowError(str(path), number, None, f"not a JSON record ({error})"))
                 continue
             if not isinstance(record, dict):
                 reject_unreadable(RowError(str(path), number, None, "not a JSON object"))
@@ -74,6 +94,29 @@ def fit_feedback_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 
 # ------------------------------------------------------------------------------ helpers
+def _parquet_rows(path: Path, advance: Callable[[int], None]) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        frame = pd.read_parquet(path)
+    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
+        raise ImportFailed(f"{path}: not a readable parquet file ({error})") from None
+    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
+    if missing:
+        raise ImportFailed(
+            f"{path}: missing required column(s): {', '.join(missing)} (found: {', '.join(map(str, frame.columns))})"
+        )
+    size = path.stat().st_size
+    for number, record in enumerate(frame.to_dict("records"), 1):
+        advance(size * number // len(frame))
+        yield number, _event(record)
+
+
+def _with_fit(record: BaseModel) -> dict[str, Any]:
+    """A validated event, rejected when it carries no fit answer."""
+    if record.fit_feedback is None:  # type: ignore[attr-defined]
+        raise RowRejected("fit_feedback", "is required: a fit feedback record says small, fit or large")
+    return record.model_dump()
+
+
 def _event(record: dict[str, Any]) -> dict[str, Any]:
     """The purchase event of one record (validation happens in :class:`EventRecord`)."""
     size = record.get("size")

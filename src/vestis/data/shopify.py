@@ -145,7 +145,6 @@ def _base_fields(
         "age_group": _get(first, "google shopping / age group"),
         "currency": currency or "",
         "attributes": extra,
-        "hidden": status in _HIDDEN,
     }
 
 
@@ -158,25 +157,27 @@ def _with_variants(
     images: list[str],
 ) -> dict[str, Any]:
     """A product row: ``base`` with the id, colour, sizes, price, stock and images of ``variants``."""
-    fields = {key: value for key, value in base.items() if key != "hidden"}
     prices = [_get(row, "variant price") for row in variants if _get(row, "variant price")]
     unreadable = [value for value in prices if _amount(value) == float("inf")]
     # An unreadable variant price is passed on, so the schema rejects the product naming ``price``.
     price = unreadable[0] if unreadable else min(prices, key=_amount, default="")
-    compare = [
+    compares = [
         _get(row, "variant compare at price") for row in variants if _get(row, "variant compare at price")
     ]
-    attributes = dict(fields["attributes"])
-    if compare and price and _amount(max(compare, key=_amount)) > _amount(price):
-        attributes["compare_at_price"] = max(compare, key=_amount)
+    compare = max(compares, key=_amount, default="")
+    attributes = dict(base["attributes"])
+    if compare and price and _amount(compare) > _amount(price):
+        attributes["compare_at_price"] = compare
     images = _unique(images)
     return {
-        **fields,
+        **base,
         "id": product_id,
         "color": colour or "",
         "size": _unique(_get(row, f"option{size_at} value") for row in variants) if size_at else [],
         "price": price,
-        "availability": "out_of_stock" if base["hidden"] or not any(map(_sellable, variants)) else "in_stock",
+        "availability": "out_of_stock"
+        if attributes.get("status") in _HIDDEN or not any(map(_sellable, variants))
+        else "in_stock",
         "image_link": images[0] if images else "",
         "additional_image_link": images[1:],
         "attributes": attributes,

@@ -80,7 +80,7 @@ def open_table(
                 f"{path}: missing required column(s): {', '.join(missing)} "
                 f"(found: {', '.join(header) or 'none'})"
             )
-        with _bar(path, path.stat().st_size or 1, enabled=progress) as advance:
+        with byte_progress(path, enabled=progress) as advance:
             yield header, _rows(path, reader, lines, header, raw, advance)
     finally:
         text.close()
@@ -213,7 +213,10 @@ def _delimiter(path: Path, sample: str) -> str:
 
 
 @contextmanager
-def _bar(path: Path, total: int, *, enabled: bool) -> Iterator:  # type: ignore[type-arg]
+def byte_progress(path: Path, *, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar over the bytes of ``path`` (nothing when not ``enabled``): yields a function
+    that takes how many bytes are read so far."""
+    total = path.stat().st_size or 1
     if not enabled:
         yield lambda _done: None
         return

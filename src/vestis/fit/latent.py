@@ -109,12 +109,13 @@ class LatentSizeModel:
         """Learn every latent and the two thresholds from ``feedback``."""
         if not len(feedback):
             raise ValueError("latent size: no fit feedback to learn from")
+        keys = _product_size_keys(feedback)
         self.customers_ = _index(feedback.customers)
         self.products_ = _index(feedback.products)
-        self.product_sizes_ = _index(_product_size_keys(feedback))
+        self.product_sizes_ = _index(keys)
         self.size_centre_ = float(np.median(feedback.sizes))
         self.size_scale_ = float(np.std(feedback.sizes)) or 1.0
-        c, p, ps = self._rows(feedback)
+        c, p, ps = self._rows(feedback, keys)
         size = (feedback.sizes - self.size_centre_) / self.size_scale_
         params = {
             "customer": np.zeros(len(self.customers_)),
@@ -167,12 +168,16 @@ class LatentSizeModel:
             - params["slope"][0] * size
         )
 
-    def _rows(self, feedback: FitFeedback) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Latent rows of each row's customer, product and product size (−1 when never seen)."""
+    def _rows(
+        self, feedback: FitFeedback, keys: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Latent rows of each row's customer, product and product size (−1 when never seen);
+        ``keys`` are the rows' product-size keys when already made."""
+        keys = _product_size_keys(feedback) if keys is None else keys
         return (
-            _rows_of(self.customers_, feedback.customers),
-            _rows_of(self.products_, feedback.products),
-            _rows_of(self.product_sizes_, _product_size_keys(feedback)),
+            self.customers_.get_indexer(feedback.customers),
+            self.products_.get_indexer(feedback.products),
+            self.product_sizes_.get_indexer(keys),
         )
 
     def _check_fitted(self) -> None:
@@ -247,10 +252,6 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 def _index(values: Sequence[str] | np.ndarray) -> pd.Index:
     return pd.Index(pd.unique(np.asarray(values)))
-
-
-def _rows_of(index: pd.Index, values: np.ndarray) -> np.ndarray:
-    return index.get_indexer(values)
 
 
 def _pick(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
