@@ -16,17 +16,38 @@ is enough (RentTheRunway, ModCloth, a shop's returns with their reason).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-__all__ = ["OUTCOMES", "FitFeedback", "LatentSizeModel"]
+__all__ = ["OUTCOMES", "SHRINKAGE", "FitFeedback", "LatentSizeModel", "choose_shrinkage", "size_number"]
 
 OUTCOMES = ("small", "fit", "large")
 """The fit answers, in the order of :meth:`LatentSizeModel.predict_proba`'s columns."""
+SHRINKAGE = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+"""The ``l2`` values :func:`choose_shrinkage` tries: a shop of one-off rentals needs strong
+shrinkage (RentTheRunway: 3), one whose customers answer often far less."""
+LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL", "4XL", "5XL")
+"""Letter sizes in order; their position is their number on the size scale."""
+
+
+def size_number(label: str) -> float | None:
+    """A size label as a number on one ordered scale: ``"8"`` → 8, ``"EU 38"`` → 38, ``"M"`` → 3,
+    ``"2XL"`` → 6; ``None`` for a label with no order (``"one size"``).
+
+    Letter and numeric sizes land on different parts of the scale; each product's own offset in
+    :class:`LatentSizeModel` absorbs that, and the slope is learned within a product's sizes.
+    """
+    text = label.strip().upper().replace("XXXL", "3XL").replace("2XL", "XXL")
+    if text in LETTER_SIZES:
+        return float(LETTER_SIZES.index(text))
+    number = re.fullmatch(r"(?:[A-Z]{1,3}\s*)?(\d+(?:[.,]\d+)?)", text)
+    return float(number.group(1).replace(",", ".")) if number else None
 
 
 @dataclass(frozen=True)
@@ -168,6 +189,59 @@ class LatentSizeModel:
             - params["slope"][0] * size
         )
 
+    def fit_chances(self, customer: str, product: str, sizes: Sequence[float]) -> np.ndarray:
+        """P(fit) of each of ``sizes`` of ``product`` for ``customer``: what their answers predict."""
+        rows = len(sizes)
+        query = FitFeedback(
+            np.full(rows, customer, dtype=object),
+            np.full(rows, product, dtype=object),
+            np.asarray(sizes, dtype=np.float64),
+            np.ones(rows, dtype=np.int64),
+        )
+        return self.predict_proba(query)[:, OUTCOMES.index("fit")]
+
+    def knows(self, customer: str) -> bool:
+        """Whether ``customer`` gave fit answers this model learned from."""
+        self._check_fitted()
+        return customer in self.customers_
+
+    def to_json(self) -> dict[str, Any]:
+        """The fitted state as plain JSON values (customer latents keyed by customer id, so that an
+        erasure can delete one)."""
+        self._check_fitted()
+        params = self.params_
+        return {
+            "params": {"l2": self.l2, "epochs": self.epochs, "learning_rate": self.learning_rate},
+            "customers": dict(zip(self.customers_.astype(str), params["customer"].tolist(), strict=True)),
+            "products": dict(zip(self.products_.astype(str), params["product"].tolist(), strict=True)),
+            "product_sizes": dict(
+                zip(self.product_sizes_.astype(str), params["product_size"].tolist(), strict=True)
+            ),
+            "slope": float(params["slope"][0]),
+            "thresholds": params["thresholds"].tolist(),
+            "size_centre": self.size_centre_,
+            "size_scale": self.size_scale_,
+        }
+
+    @classmethod
+    def from_json(cls, state: Mapping[str, Any]) -> LatentSizeModel:
+        """A model written by :meth:`to_json`."""
+        model = cls(**state["params"], progress=False)
+        latents = {name: state[name] for name in ("customers", "products", "product_sizes")}
+        model.customers_, model.products_, model.product_sizes_ = (
+            _index(list(values)) for values in latents.values()
+        )
+        model.params_ = {
+            "customer": np.array(list(latents["customers"].values()), dtype=np.float64),
+            "product": np.array(list(latents["products"].values()), dtype=np.float64),
+            "product_size": np.array(list(latents["product_sizes"].values()), dtype=np.float64),
+            "slope": np.array([state["slope"]], dtype=np.float64),
+            "thresholds": np.array(state["thresholds"], dtype=np.float64),
+        }
+        model.size_centre_ = float(state["size_centre"])
+        model.size_scale_ = float(state["size_scale"])
+        return model
+
     def _rows(
         self, feedback: FitFeedback, keys: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -183,6 +257,31 @@ class LatentSizeModel:
     def _check_fitted(self) -> None:
         if not hasattr(self, "params_"):
             raise RuntimeError("latent size: call fit() first")
+
+
+def choose_shrinkage(
+    feedback: FitFeedback, *, grid: Sequence[float] = SHRINKAGE, validation: float = 0.125, seed: int = 1
+) -> float:
+    """The ``l2`` of ``grid`` whose model, fitted on the rest, best predicts a random ``validation``
+    share of ``feedback`` (mean log-likelihood of the answers given)."""
+    if not 0 < validation < 1 or len(feedback) < 2:
+        raise ValueError(
+            f"latent size: need 0 < validation < 1 and two answers; got {validation}, {len(feedback)}"
+        )
+    order = np.random.default_rng(seed).permutation(len(feedback))
+    cut = min(max(int((1 - validation) * len(feedback)), 1), len(feedback) - 1)
+    fit, held = feedback.take(order[:cut]), feedback.take(order[cut:])
+    rows = np.arange(len(held))
+    scores = {
+        l2: np.log(
+            np.maximum(
+                LatentSizeModel(l2=l2, progress=False).fit(fit).predict_proba(held)[rows, held.outcomes],
+                1e-12,
+            )
+        ).mean()
+        for l2 in grid
+    }
+    return max(scores, key=scores.__getitem__)
 
 
 # ------------------------------------------------------------------------------ helpers

@@ -10,8 +10,13 @@ for each of its sizes. Measurements, passed in or from a consented profile, pin 
 directly.
 
 From returns with fit feedback it also learns which brand's product types *run small* or *run
-large*, which it says in its reasons and uses when a product has no chart at all. When there is
-nothing to go on (no history, no measurements) it answers ``size=None`` and says so.
+large*, which it says in its reasons and uses when a product has no chart at all. Fit answers
+("small / fit / large", from returns or imported fit feedback) also train a latent size model
+(:class:`~vestis.fit.latent.LatentSizeModel`): for a shopper who gave such answers it says which
+of the product's sizes is most likely to fit, alone when there is no chart or measurement and
+multiplied into the chart's probabilities when there is. A product's own answers are cited as
+evidence ("runs small: 41 % of 120 shoppers said small"). When there is nothing to go on (no
+history, no measurements) it answers ``size=None`` and says so.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Self
@@ -39,11 +44,16 @@ from vestis.fit.data import (
     load_size_data,
     profile_measurements,
 )
+from vestis.fit.latent import OUTCOMES, FitFeedback, LatentSizeModel, choose_shrinkage, size_number
 
 __all__ = ["SizeAdvice", "SizeAdvisor"]
 
 _FLOOR = 1e-3
 _MIN_PROFILES = 20
+_MIN_LATENT_ANSWERS = 50
+"""Fewer fit answers than this in the whole shop train no latent size model."""
+_ANSWER_SPREAD = 0.75
+"""How many size steps from the size a shopper's answers imply the right size is likely to lie."""
 
 
 @dataclass(frozen=True)
@@ -68,8 +78,10 @@ class SizeAdvisor:
     ``samples`` is the number of population bodies the evidence is weighed over;
     ``measurement_noise_cm`` how far a tape measurement may be off; ``runs_threshold`` the net share
     of "too small" minus "too large" feedback per sized purchase (shrunk by ``runs_prior`` pseudo
-    purchases) from which a brand's product type is said to run small (or large); ``seed`` fixes the
-    population draw so that advice is repeatable.
+    purchases) from which a brand's product type (or a product) is said to run small (or large);
+    ``latent_l2`` the shrinkage of the latent size model (``None``: chosen on a slice of the answers,
+    see :func:`~vestis.fit.latent.choose_shrinkage`); ``min_answers`` how many fit answers a product needs before they
+    are cited; ``seed`` fixes the population draw so that advice is repeatable.
 
     Examples
     --------
@@ -84,12 +96,16 @@ class SizeAdvisor:
         measurement_noise_cm: float = 0.5,
         runs_threshold: float = 0.1,
         runs_prior: float = 10.0,
+        latent_l2: float | None = None,
+        min_answers: int = 10,
         seed: int = 0,
     ) -> None:
         self.samples = samples
         self.measurement_noise_cm = measurement_noise_cm
         self.runs_threshold = runs_threshold
         self.runs_prior = runs_prior
+        self.latent_l2 = latent_l2
+        self.min_answers = min_answers
         self.seed = seed
 
     def fit(self, engine: Engine) -> Self:
@@ -100,10 +116,16 @@ class SizeAdvisor:
 
     def fit_data(self, data: SizeData) -> Self:
         """Learn from already loaded :class:`~vestis.fit.data.SizeData` (profiles feed only the population)."""
-        if self.samples < 100 or self.measurement_noise_cm <= 0 or self.runs_prior < 0:
+        if (
+            self.samples < 100
+            or self.measurement_noise_cm <= 0
+            or self.runs_prior < 0
+            or self.min_answers < 1
+        ):
             raise ValueError(
-                "SizeAdvisor: samples must be >= 100, measurement_noise_cm > 0 and runs_prior >= 0; got "
-                f"{self.samples}, {self.measurement_noise_cm}, {self.runs_prior}"
+                "SizeAdvisor: samples must be >= 100, measurement_noise_cm > 0, runs_prior >= 0 and "
+                f"min_answers >= 1; got {self.samples}, {self.measurement_noise_cm}, {self.runs_prior}, "
+                f"{self.min_answers}"
             )
         self.products_ = dict(data.products)
         self.charts_ = dict(data.charts)
@@ -115,14 +137,28 @@ class SizeAdvisor:
         self.runs_ = _runs(data.purchases, self.products_, self.runs_prior)
         self.kept_error_ = _kept_error(data.purchases)
         self.prior_ = _BodyPrior.fit(data.profiles, data.genders, self.charts_)
+        self.answers_ = _answers(data.purchases, self.products_)
+        self.latent_ = _latent(data.purchases, self.latent_l2)
         self._engine = None
         return self
 
     def advise(
         self, product_id: str, *, user_id: str | None = None, measurements: Mapping[str, float] | None = None
     ) -> SizeAdvice:
-        """The size of ``product_id`` that should fit ``user_id`` (or a body with ``measurements``, in cm)."""
+        """The size of ``product_id`` that should fit ``user_id`` (or a body with ``measurements``, in cm).
+
+        The reason always ends with what the product's own fit answers say, once it has enough.
+        """
         self._check_fitted()
+        advice = self._advise(product_id, user_id, measurements)
+        said = self.evidence(product_id)
+        if said and said not in advice.reason:
+            advice = replace(advice, reason=f"{advice.reason} {said[0].upper()}{said[1:]}.")
+        return advice
+
+    def _advise(
+        self, product_id: str, user_id: str | None, measurements: Mapping[str, float] | None
+    ) -> SizeAdvice:
         # 1. The product, its sizes and chart.
         product = self.products_.get(product_id)
         if product is None:
@@ -136,13 +172,18 @@ class SizeAdvisor:
         # 2. What is known about the shopper.
         measured = dict(measurements) if measurements is not None else self._profile(user_id)
         history = self.history_.get(user_id or "", [])
+        chances = self._fit_chances(product_id, product, user_id)
         if chart is None:
+            if chances:
+                return self._from_fit_answers(product_id, product, chances, history)
             return self._without_chart(product_id, product, history)
         table = chart.as_table()
         evidence = [(p, c) for p in history if _informative(p) and (c := self._evidence_chart(p)) is not None]
         on_chart = {m: v for m, v in measured.items() if m in chart.measurements}
         related = [p for p, c in evidence if set(c.measurements) & set(chart.measurements)]
         if not on_chart and not related:
+            if chances:
+                return self._from_fit_answers(product_id, product, chances, history, table)
             wanted = " and ".join(chart.measurements).replace("_", " ")
             return SizeAdvice(
                 product_id, None, 0.0,
@@ -167,11 +208,13 @@ class SizeAdvisor:
             return SizeAdvice(
                 product_id, None, 0.0, "None of this product's sizes fits the estimate.", {}, table
             )
+        # 4. Weigh by what the shopper's fit answers predict for each size.
+        alternatives = {size: p * chances.get(size, 1.0) for size, p in alternatives.items()}
         total = sum(alternatives.values())
         alternatives = {size: round(p / total, 3) for size, p in alternatives.items()}
         best = max(alternatives, key=alternatives.__getitem__)
-        # 4. Say why.
-        reason = self._reason(product, chart, best, alternatives, on_chart, related)
+        # 5. Say why.
+        reason = self._reason(product_id, product, chart, best, alternatives, on_chart, related, chances)
         return SizeAdvice(product_id, best, alternatives[best], reason, alternatives, table)
 
     def runs(self, brand: str, product_type: str) -> str | None:
@@ -211,6 +254,8 @@ class SizeAdvisor:
             "runs": [[list(key), net] for key, net in self.runs_.items()],
             "kept_error": self.kept_error_,
             "prior": self.prior_.to_json(),
+            "answers": self.answers_,
+            "latent": self.latent_.to_json() if self.latent_ is not None else None,
         }
         path = directory / "size_advisor.json"
         temporary = path.with_name(f".{path.name}.tmp")
@@ -236,17 +281,38 @@ class SizeAdvisor:
         advisor.runs_ = {(key[0], key[1]): net for key, net in state["runs"]}
         advisor.kept_error_ = state["kept_error"]
         advisor.prior_ = _BodyPrior.from_json(state["prior"])
+        advisor.answers_ = {item: tuple(counts) for item, counts in state.get("answers", {}).items()}
+        latent = state.get("latent")
+        advisor.latent_ = LatentSizeModel.from_json(latent) if latent else None
         advisor._engine = engine
         return advisor
 
     def get_params(self) -> dict[str, Any]:
         """The constructor's parameters."""
-        names = ("samples", "measurement_noise_cm", "runs_threshold", "runs_prior", "seed")
+        names = (
+            "samples", "measurement_noise_cm", "runs_threshold", "runs_prior", "latent_l2", "min_answers", "seed"
+        )  # fmt: skip
         return {name: getattr(self, name) for name in names}
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "products_"):
             raise RuntimeError("SizeAdvisor is not fitted: call fit(engine) or load(directory) first")
+
+    def evidence(self, product_id: str) -> str | None:
+        """What the product's own fit answers say, once it has :attr:`min_answers` of them:
+        ``"it runs small: 41 % of 120 shoppers said small"``."""
+        self._check_fitted()
+        counts = self.answers_.get(product_id)
+        answered = sum(counts) if counts else 0
+        if not counts or answered < self.min_answers:
+            return None
+        small, fit, large = (count / answered for count in counts)
+        net = (counts[0] - counts[2]) / (answered + self.runs_prior)
+        if net >= self.runs_threshold:
+            return f"it runs small: {small:.0%} of {answered} shoppers said small"
+        if net <= -self.runs_threshold:
+            return f"it runs large: {large:.0%} of {answered} shoppers said large"
+        return f"it is true to size: {fit:.0%} of {answered} shoppers said it fits"
 
     def _chart(self, product: SizedProduct) -> Chart | None:
         chart = self.charts_.get(chart_key(product.brand, product.product_type))
@@ -294,14 +360,66 @@ class SizeAdvisor:
             )
         return np.log(likelihood)
 
+    def _fit_chances(self, product_id: str, product: SizedProduct, user_id: str | None) -> dict[str, float]:
+        """P(fit) of each of the product's sizes from the shopper's fit answers; empty when the
+        latent model never heard from this shopper or the sizes have no order."""
+        if self.latent_ is None or not user_id or not self.latent_.knows(user_id):
+            return {}
+        numbers = {size: number for size in product.sizes if (number := size_number(size)) is not None}
+        if len(numbers) < 2:
+            return {}
+        chances = self.latent_.fit_chances(user_id, product_id, list(numbers.values()))
+        return {size: float(chance) for size, chance in zip(numbers, chances, strict=True)}
+
+    def _from_fit_answers(
+        self,
+        product_id: str,
+        product: SizedProduct,
+        chances: Mapping[str, float],
+        history: Sequence[Purchase],
+        table: dict[str, dict[str, tuple[float, float]]] | None = None,
+    ) -> SizeAdvice:
+        """Advice from the shopper's fit answers alone (no chart, or nothing to place them on it).
+
+        The sizes they answered about, placed on this product's sizes, centre the advice; the latent
+        model's chance to fit weighs each size. (Stepping a size up where they said small and down
+        where they said large agreed less with later answers on RentTheRunway: 41.4 % against 43.2 %
+        on a validation slice of the training rentals, so it is not done.)
+        """
+        sizes = list(chances)
+        numbers = np.array([size_number(size) for size in sizes], dtype=np.float64)
+        implied = [
+            int(np.abs(numbers - number).argmin())
+            for p in history
+            if p.feedback in OUTCOMES and (number := size_number(p.size)) is not None
+        ]
+        centre = np.median(implied) if implied else None
+        weights = {
+            size: chance
+            * (np.exp(-0.5 * ((i - centre) / _ANSWER_SPREAD) ** 2) if centre is not None else 1.0)
+            for i, (size, chance) in enumerate(chances.items())
+        }
+        total = sum(weights.values())
+        alternatives = {size: weight / total for size, weight in weights.items() if weight / total >= 0.01}
+        kept = sum(alternatives.values())
+        alternatives = {size: round(share / kept, 3) for size, share in alternatives.items()}
+        best = max(alternatives, key=alternatives.__getitem__)
+        text = _chance_phrase(best, chances)
+        return SizeAdvice(
+            product_id, best, alternatives[best], f"{text[0].upper()}{text[1:]}, so {best}.", alternatives,
+            table or {},
+        )  # fmt: skip
+
     def _reason(
         self,
+        product_id: str,
         product: SizedProduct,
         chart: Chart,
         best: str,
         alternatives: Mapping[str, float],
         measured: Mapping[str, float],
         evidence: Sequence[Purchase],
+        chances: Mapping[str, float],
     ) -> str:
         parts: list[str] = []
         column = chart.sizes.index(best)
@@ -329,8 +447,13 @@ class SizeAdvisor:
                 parts.append(phrase)
             if len(parts) >= 2:
                 break
+        if best in chances:
+            parts.append(_chance_phrase(best, chances))
         runs = self.runs(product.brand, product.product_type)
-        if runs:
+        said = self.evidence(product_id)
+        if said:
+            parts.append(said)
+        elif runs:
             parts.append(f"{product.brand} {product.product_type.lower()} run {runs}")
         text = "; ".join(parts) if parts else f"Your measurements point to {best}"
         text = text[0].upper() + text[1:] + f", so {best}"
@@ -478,6 +601,41 @@ def _kept_error(purchases: Sequence[Purchase]) -> float:
     rated = [p for p in purchases if p.kept and p.feedback]
     off = sum(p.feedback in ("small", "large") for p in rated)
     return (off + 1.0) / (len(rated) + 10.0)
+
+
+def _answers(
+    purchases: Sequence[Purchase], products: Mapping[str, SizedProduct]
+) -> dict[str, tuple[int, int, int]]:
+    """How many shoppers said small, fit and large about each catalog product."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for purchase in purchases:
+        if purchase.feedback in OUTCOMES and purchase.item_id in products:
+            counts[purchase.item_id][OUTCOMES.index(purchase.feedback)] += 1
+    return {item: (small, fit, large) for item, (small, fit, large) in counts.items()}
+
+
+def _latent(purchases: Sequence[Purchase], l2: float | None) -> LatentSizeModel | None:
+    """The latent size model of every fit answer on an ordered size (``None`` with too few)."""
+    rows = [
+        (p.user_id, p.item_id, number, OUTCOMES.index(p.feedback))
+        for p in purchases
+        if p.feedback in OUTCOMES and (number := size_number(p.size)) is not None
+    ]
+    if len(rows) < _MIN_LATENT_ANSWERS:
+        return None
+    customers, products, sizes, outcomes = zip(*rows, strict=True)
+    feedback = FitFeedback(
+        np.array(customers, dtype=object),
+        np.array(products, dtype=object),
+        np.array(sizes, dtype=np.float64),
+        np.array(outcomes, dtype=np.int64),
+    )
+    chosen = choose_shrinkage(feedback) if l2 is None else l2
+    return LatentSizeModel(l2=chosen, progress=False).fit(feedback)
+
+
+def _chance_phrase(size: str, chances: Mapping[str, float]) -> str:
+    return f"your earlier fit answers give {size} a {chances[size]:.0%} chance to fit"
 
 
 def _step(runs: str | None) -> int:

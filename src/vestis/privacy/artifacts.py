@@ -7,9 +7,10 @@ Which saved files name customers (everything else under the models folder is abo
   ``m_segment_labels`` (customer → "women 25-34");
 - the shopping guide's outfit model, ``guide/<generation>/outfits/state.npz``: ``users``;
 - the guide's size model, ``guide/<generation>/sizes/size_advisor.json``: ``history``, each
-  customer's purchases with sizes, returns and fit feedback.
+  customer's purchases with sizes, returns and fit feedback, and ``latent.customers``, each
+  customer's true size learned from their fit answers.
 
-The segment-map entry and the size history are deleted. In a ``users`` array the id is
+The segment-map entry, the size history and the latent size are deleted. In a ``users`` array the id is
 replaced by an alias that names nobody (``erased-<random>``, the same in every file of one
 erasure, so a hybrid and its components still line up): the row's numbers stay, but
 nothing can find them by the customer's id any more, and they are gone from the versions
@@ -110,15 +111,20 @@ def _rewrite_npz(source: Path, target: BinaryIO, changes: Mapping[str, np.ndarra
 
 
 def _scrub_size_history(path: Path, customer_id: str) -> bool:
-    """Delete ``customer_id``'s purchase history from a saved size model; whether it was there."""
+    """Delete ``customer_id``'s purchase history and latent size from a saved size model; whether
+    either was there."""
     try:
         state = json.loads(path.read_text("utf-8"))
         history = state["history"]
     except (OSError, ValueError, KeyError, TypeError):  # not a size model Vestis wrote
         return False
-    if not isinstance(history, dict) or customer_id not in history:
+    latent = state.get("latent") or {}
+    sizes = latent.get("customers") if isinstance(latent, dict) else None
+    holders = [table for table in (history, sizes) if isinstance(table, dict) and customer_id in table]
+    if not holders:
         return False
-    del history[customer_id]
+    for table in holders:
+        del table[customer_id]
     data = json.dumps(state).encode("utf-8")
     _replace_keeping_mode(path, lambda file: file.write(data))
     return True
