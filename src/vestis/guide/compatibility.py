@@ -77,7 +77,8 @@ class Piece:
         return getattr(self, level)
 
 
-Outfit = Sequence[Piece | Mapping[str, str | None]]
+Pieces = Sequence[Piece | Mapping[str, str | None]]
+"""An outfit, partial outfit or list of candidates: pieces, or mappings of their field names."""
 
 
 def role_score(roles: Iterable[str | None]) -> float:
@@ -132,7 +133,7 @@ class CompatibilityModel:
         self.colour = colour
         self.rules = rules
 
-    def fit(self, outfits: Iterable[Outfit], *, show_progress: bool = False) -> Self:
+    def fit(self, outfits: Iterable[Pieces], *, show_progress: bool = False) -> Self:
         """Count, at every level, the outfits holding each kind of piece and each pair of kinds."""
         self._check_params()
         singles: dict[str, Counter[str]] = {level: Counter() for level in _LEVELS}
@@ -153,7 +154,7 @@ class CompatibilityModel:
         self._lift_cache: dict[tuple[str, Piece, Piece], float] = {}
         return self
 
-    def score(self, outfit: Outfit) -> float:
+    def score(self, outfit: Pieces) -> float:
         """How well the pieces go together: higher is better, 0 when nothing about them is known."""
         self._check_fitted()
         pieces = _pieces(outfit, "outfit")
@@ -167,7 +168,7 @@ class CompatibilityModel:
         colour = colour_harmony(first.colour, second.colour)[0] if self.colour else 0.0
         return float(np.log(self._lift(first, second, 0))) + self.colour * colour
 
-    def fill_in_blank(self, partial: Outfit, candidates: Outfit) -> list[int]:
+    def fill_in_blank(self, partial: Pieces, candidates: Pieces) -> list[int]:
         """Positions of ``candidates`` from the best to the worst completion of ``partial``.
 
         Ties keep the candidates' order; an evaluation should shuffle candidates or count ties.
@@ -175,7 +176,7 @@ class CompatibilityModel:
         scores = self.candidate_scores(partial, candidates)
         return [int(i) for i in np.argsort(-scores, kind="stable")]
 
-    def candidate_scores(self, partial: Outfit, candidates: Outfit) -> np.ndarray:
+    def candidate_scores(self, partial: Pieces, candidates: Pieces) -> np.ndarray:
         """The outfit score of ``partial`` completed by each candidate in turn."""
         self._check_fitted()
         pieces = _pieces(partial, "partial outfit")
@@ -183,6 +184,10 @@ class CompatibilityModel:
         if not options:
             raise ValueError("fill_in_blank: no candidates given")
         return np.array([self.score([*pieces, option]) for option in options])
+
+    def get_params(self) -> dict[str, float]:
+        """The constructor's parameters."""
+        return {"prior": self.prior, "colour": self.colour, "rules": self.rules}
 
     def _lift(self, a: Piece, b: Piece, depth: int) -> float:
         """Observed / expected co-occurrence of the pair, shrunk towards the level above (or 1).
@@ -218,7 +223,7 @@ class CompatibilityModel:
             raise RuntimeError("CompatibilityModel is not fitted: call fit(outfits) first")
 
 
-def _pieces(outfit: Outfit, where: str) -> list[Piece]:
+def _pieces(outfit: Pieces, where: str) -> list[Piece]:
     """The outfit's items as pieces; a bad item raises an error naming ``where`` and its position."""
     if isinstance(outfit, str | bytes | Mapping) or not isinstance(outfit, Iterable):
         raise TypeError(f"{where}: expected a sequence of pieces; got {type(outfit).__name__}")
