@@ -111,6 +111,11 @@ def load(folder: Path = DATA) -> Polyvore:
         label, *tokens = line.split()
         if label not in ("0", "1") or not tokens:
             raise ValueError(f"{folder / 'compatibility_valid.txt'}:{number}: expected a 0/1 label and items")
+        unknown = [token for token in tokens if not _resolves(outfits, token)]
+        if unknown:
+            raise ValueError(
+                f"{folder / 'compatibility_valid.txt'}:{number}: items not in valid.json: {unknown}"
+            )
         questions.append((int(label), tokens))
     return Polyvore(outfits=outfits, pieces=pieces, categories=categories, questions=questions)
 
@@ -257,6 +262,12 @@ def _category_pieces(path: Path) -> dict[str, Piece]:
         if fine != ["undefined"]:
             pieces[category] = Piece(category=" / ".join(fine), group=group)
     return pieces
+
+
+def _resolves(outfits: dict[str, list[str]], token: str) -> bool:
+    """Whether ``<set_id>_<index>`` names an item of a known outfit."""
+    set_id, _, index = token.rpartition("_")
+    return index.isdigit() and 1 <= int(index) <= len(outfits.get(set_id, ()))
 
 
 def _paired_questions(data: Polyvore) -> list[tuple[list[str], list[str]]]:

@@ -151,7 +151,7 @@ class CompatibilityModel:
         self.n_outfits_ = count
         self.kind_counts_ = {level: dict(counter) for level, counter in singles.items()}
         self.pair_counts_ = {level: dict(counter) for level, counter in pairs.items()}
-        self._lift_cache: dict[tuple[str, Piece, Piece], float] = {}
+        self._lift_cache: dict[tuple[int, tuple[str | None, ...], tuple[str | None, ...]], float] = {}
         return self
 
     def score(self, outfit: Pieces) -> float:
@@ -199,7 +199,7 @@ class CompatibilityModel:
         if depth == len(_LEVELS):
             return 1.0
         level = _LEVELS[depth]
-        cache_key = (level, a, b)
+        cache_key = (depth, _keys(a, depth), _keys(b, depth))
         if cache_key in self._lift_cache:
             return self._lift_cache[cache_key]
         above = self._lift(a, b, depth + 1)
@@ -234,6 +234,11 @@ def _pieces(outfit: Pieces, where: str) -> list[Piece]:
         except (TypeError, ValueError) as error:
             raise type(error)(f"{where}, item {position}: {error}") from None
     return pieces
+
+
+def _keys(piece: Piece, depth: int) -> tuple[str | None, ...]:
+    """The piece's descriptors from ``depth`` up: all that its lift at that level depends on."""
+    return tuple(piece.key(level) for level in _LEVELS[depth:])
 
 
 def _kind_pairs(kinds: Counter[str]) -> list[tuple[str, str]]:
