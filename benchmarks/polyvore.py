@@ -231,7 +231,8 @@ def main() -> None:
         f"* Constructed (this benchmark, seeded; not the paper's files): random negatives pair each test "
         f"outfit with as many items drawn at random from the other test outfits; fill in the blank hides "
         f"one item with a known semantic group in each test outfit ({results.fitb_questions:,} questions) "
-        f"and offers it among three other test items of the same semantic group (or of any group); the "
+        f"and offers it among three other test items of the same semantic group (or of any group; always "
+        f"items with a known group, like the answer); the "
         f"candidates are shuffled and ties count as a share of a hit.\n\n"
         f"| task | CompatibilityModel | learned lifts only | template rules | chance | model / rules | "
         f"model / paper |\n|---|---|---|---|---|---|---|\n{table}\n\n"
@@ -307,9 +308,14 @@ def _random_negatives(
 def _blanks(
     data: Polyvore, test: list[str], items: list[str], rng: np.random.Generator, *, same_group: bool
 ) -> list[tuple[list[Piece], list[Piece], int]]:
-    """(partial outfit, shuffled candidates, position of the answer) for each test outfit that has one."""
+    """(partial outfit, shuffled candidates, position of the answer) for each test outfit that has one.
+
+    The answer and the wrong candidates all have a known semantic group, so whether a candidate's
+    category is known says nothing about whether it is the answer.
+    """
+    known_items = [item for item in items if data.pieces[item].group is not None]
     by_group: dict[str | None, list[str]] = {}
-    for item in items:
+    for item in known_items:
         by_group.setdefault(data.pieces[item].group if same_group else None, []).append(item)
     questions = []
     for set_id in test:
@@ -321,7 +327,7 @@ def _blanks(
         answer = outfit[hidden]
         pool = by_group[data.pieces[answer].group if same_group else None]
         wrong = _draw(pool, CANDIDATES - 1, outfit, rng)
-        wrong += _draw(items, CANDIDATES - 1 - len(wrong), [*outfit, *wrong], rng)
+        wrong += _draw(known_items, CANDIDATES - 1 - len(wrong), [*outfit, *wrong], rng)
         options = [answer, *wrong]
         order = rng.permutation(CANDIDATES)
         partial = data.outfit_pieces([item for i, item in enumerate(outfit) if i != hidden])

@@ -77,6 +77,7 @@ class Piece:
         return getattr(self, level)
 
 
+_UNKNOWN = Piece()
 Pieces = Sequence[Piece | Mapping[str, str | None]]
 """An outfit, partial outfit or list of candidates: pieces, or mappings of their field names."""
 
@@ -155,9 +156,12 @@ class CompatibilityModel:
         return self
 
     def score(self, outfit: Pieces) -> float:
-        """How well the pieces go together: higher is better, 0 when nothing about them is known."""
+        """How well the pieces go together: higher is better, 0 when nothing about them is known.
+
+        Pieces with no descriptor at all are left out, so they neither help nor dilute the mean.
+        """
         self._check_fitted()
-        pieces = _pieces(outfit, "outfit")
+        pieces = [piece for piece in _pieces(outfit, "outfit") if piece != _UNKNOWN]
         pair_scores = [self.pair_score(a, b) for a, b in combinations(pieces, 2)]
         learned = float(np.mean(pair_scores)) if pair_scores else 0.0
         return learned + self.rules * role_score(piece.role for piece in pieces)
