@@ -16,11 +16,12 @@ answered by a model that never saw its outfit. In the same run:
   from the other test outfits (Han et al. 2017's easier protocol);
 * **constructed fill in the blank** (the slice has no FITB file): in each test outfit one item
   with a known semantic group is hidden at random; three wrong candidates are other test items
-  of the same semantic group where there are three (else any), or, in a second variant, of any group; the candidates are
-  shuffled and ties count as a share of a hit (random tie-breaking's expectation).
+  with a known group: of the answer's group (while there are three), or, in a second variant, of
+  any group; the candidates are shuffled and ties count as a share of a hit (random tie-breaking's
+  expectation).
 
-Every task is answered by the model, by the outfit builder's template rules alone
-(:func:`vestis.guide.compatibility.role_score`) and by chance (AUC 0.5, FITB 25 %). Anchor:
+Every task is answered by the model, by its learned pair lifts alone (``rules=0``), by the outfit
+builder's template rules alone (:func:`vestis.guide.compatibility.role_score`) and by chance (AUC 0.5, FITB 25 %). Anchor:
 Vasileva et al.'s type-aware embeddings (images + text): AUC 0.86, FITB 57.8 %. Replaces the
 "## Outfit compatibility on Polyvore Outfits (real data)" section of docs/benchmarks.md.
 
@@ -50,6 +51,9 @@ PAPER_FITB = 0.578
 CANDIDATES = 4
 """Candidates per fill-in-the-blank question: the answer and three wrong items."""
 Scorer = Callable[[list[Piece]], float]
+"""An outfit → its compatibility score."""
+Ranker = Callable[[list[Piece], list[Piece]], np.ndarray]
+"""(partial outfit, candidates) → each candidate's score as the blank."""
 SCORERS = ("model", "lifts", "rules")
 """The model, its learned pair lifts alone (no template rules) and the template rules alone."""
 
@@ -70,6 +74,7 @@ class Polyvore:
         return self.outfits[set_id][int(index) - 1]
 
     def outfit_pieces(self, items: Sequence[str]) -> list[Piece]:
+        """The pieces of the items, in order."""
         return [self.pieces[item] for item in items]
 
 
@@ -147,6 +152,11 @@ def evaluate(
         fitted = model().fit(learning)
         lifts = CompatibilityModel(**{**fitted.get_params(), "rules": 0.0}).fit(learning)
         scorers: dict[str, Scorer] = {"model": fitted.score, "lifts": lifts.score, "rules": _rules}
+        rankers: dict[str, Ranker] = {
+            "model": fitted.candidate_scores,
+            "lifts": lifts.candidate_scores,
+            "rules": _rule_candidates,
+        }
         learned_items = {item for set_id in learn for item in data.outfits[set_id]}
         for positive, negative in pairs:
             if fold_of[positive[0].rsplit("_", 1)[0]] != fold:
@@ -167,10 +177,8 @@ def evaluate(
                 scores["random"][name].append(scorer(outfit))
         for task, same_group in (("group", True), ("any", False)):
             for partial, options, answer in _blanks(data, test, test_items, rng, same_group=same_group):
-                for name, scorer in scorers.items():
-                    fitb[task][name].append(
-                        _hit(np.array([scorer([*partial, option]) for option in options]), answer)
-                    )
+                for name, ranker in rankers.items():
+                    fitb[task][name].append(_hit(ranker(partial, options), answer))
     return Results(
         auc_published={
             name: _auc(labels["published"], values) for name, values in scores["published"].items()
@@ -359,6 +367,10 @@ def _paper_ratio(value: float, paper: float | None) -> str:
 
 def _rules(outfit: list[Piece]) -> float:
     return role_score(piece.role for piece in outfit)
+
+
+def _rule_candidates(partial: list[Piece], candidates: list[Piece]) -> np.ndarray:
+    return np.array([_rules([*partial, candidate]) for candidate in candidates])
 
 
 def _hit(scores: np.ndarray, answer: int) -> float:
