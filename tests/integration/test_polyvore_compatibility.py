@@ -24,6 +24,7 @@ def test_polyvore_compatibility_and_fill_in_the_blank(shared_data: Path) -> None
     assert results.questions == 10_000 and results.fitb_questions > 4_500
     assert results.same_category_share > 0.99
     assert abs(results.auc_published["model"] - 0.5) < 0.03
+    assert results.auc_published_interval[0] < 0.5 < results.auc_published_interval[1]
     assert results.auc_random["model"] > max(0.8, results.auc_random["rules"] + 0.02)
     assert results.fitb_group["model"] > 0.30 > results.fitb_group["rules"]
     assert results.fitb_any["model"] > results.fitb_any["rules"] + 0.05
