@@ -46,7 +46,8 @@ __all__ = [
 ]
 
 ROLE_WORDS: dict[str, tuple[str, ...]] = {
-    "dress": ("dress", "dresses", "jumpsuit", "jumpsuits", "playsuit"),
+    "dress": ("dress", "dresses", "jumpsuit", "jumpsuits", "playsuit", "gown", "gowns", "romper", "rompers",
+              "all-body"),
     "top": ("top", "tops", "shirt", "shirts", "t-shirt", "t-shirts", "blouse", "blouses", "sweater",
             "sweaters", "knitwear", "hoodie", "hoodies", "sweatshirt", "polo", "cardigan"),
     "bottom": ("bottom", "bottoms", "trousers", "pants", "jeans", "skirt", "skirts", "shorts", "leggings",
