@@ -57,7 +57,7 @@ class PhotoSet:
 
 def main() -> None:
     """Features of both photo sets, the precision table for each, and the section."""
-    sets = [_hm(), _myntra()]
+    sets = [hm_photos(), myntra_photos()]
     parts, timings = [], []
     for photos in sets:
         table, timing = _evaluate(photos)
@@ -112,13 +112,9 @@ def _evaluate(photos: PhotoSet) -> tuple[str, str]:
         spaces[f"both, learned_weight {weight:g}"] = VisualSpace.from_features(
             raw, has_image, embedded, weights, features="both"
         )
-    relevance = {
-        "both": (photos.types[:, None] == photos.types) & (photos.colours[:, None] == photos.colours),
-        "type": photos.types[:, None] == photos.types,
-        "colour": photos.colours[:, None] == photos.colours,
-    }
-    results = {name: _precisions(space.vectors, relevance) for name, space in spaces.items()}
-    results["random"] = {kind: _random_precision(matrix) for kind, matrix in relevance.items()}
+    relevant = relevance(photos)
+    results = {name: precision_at_k(space.vectors, relevant) for name, space in spaces.items()}
+    results["random"] = {kind: random_precision(matrix) for kind, matrix in relevant.items()}
     hand, chance = results["hand-made"]["both"], results["random"]["both"]
     rows = [
         f"| {name} | {p['both']:.4f} | {p['type']:.4f} | {p['colour']:.4f} | {p['both'] / hand:.2f}× "
@@ -134,8 +130,8 @@ def _evaluate(photos: PhotoSet) -> tuple[str, str]:
     return "\n".join(rows), timing
 
 
-def _precisions(vectors: np.ndarray, relevance: dict[str, np.ndarray]) -> dict[str, float]:
-    """Mean precision@K of each relevance kind, the query itself excluded from its neighbours."""
+def precision_at_k(vectors: np.ndarray, relevance: dict[str, np.ndarray]) -> dict[str, float]:
+    """Mean precision@K of each relevance kind (square boolean matrices), the query excluded."""
     similarity = vectors @ vectors.T
     np.fill_diagonal(similarity, -np.inf)
     neighbours = np.argpartition(-similarity, K, axis=1)[:, :K]
@@ -143,14 +139,22 @@ def _precisions(vectors: np.ndarray, relevance: dict[str, np.ndarray]) -> dict[s
     return {kind: float(matrix[rows, neighbours].mean()) for kind, matrix in relevance.items()}
 
 
-def _random_precision(relevant: np.ndarray) -> float:
+def random_precision(relevant: np.ndarray) -> float:
     """Expected precision of neighbours drawn uniformly from the other photos."""
     others = relevant.sum(axis=1) - 1  # every photo is relevant to itself
     return float((others / (len(relevant) - 1)).mean())
 
 
-def _hm() -> PhotoSet:
-    root = DATA / "hm-articles-images"
+def relevance(photos: PhotoSet) -> dict[str, np.ndarray]:
+    """Which photo is relevant to which: same type and colour ("both"), same "type", same "colour"."""
+    same_type = photos.types[:, None] == photos.types
+    same_colour = photos.colours[:, None] == photos.colours
+    return {"both": same_type & same_colour, "type": same_type, "colour": same_colour}
+
+
+def hm_photos(data: Path = DATA) -> PhotoSet:
+    """H&M's real product photos with their listed product type and colour group."""
+    root = data / "hm-articles-images"
     articles = pd.read_csv(root / "articles.csv", dtype={"article_id": str}).set_index("article_id")
     paths = sorted((root / "images").rglob("*.jpg"))
     listed = articles.reindex([path.stem for path in paths])
@@ -162,8 +166,9 @@ def _hm() -> PhotoSet:
     )
 
 
-def _myntra() -> PhotoSet:
-    root = DATA / "fashion-product-images"
+def myntra_photos(data: Path = DATA) -> PhotoSet:
+    """A seeded sample of the Myntra photos with their article type and base colour."""
+    root = data / "fashion-product-images"
     styles = pd.read_csv(root / "styles_merged.csv", dtype={"id": str}).set_index("id")
     photos = sorted((root / "images").glob("*.jpg"))
     photos = [path for path in photos if path.stem in styles.index]
