@@ -79,8 +79,10 @@ def main() -> None:
         f"swept over {', '.join(map(str, LEARNED_WEIGHTS))} beside the hand-made 2.5. Random: the exact "
         "expected precision of five neighbours drawn at random. CPU, 2 shared cores.\n\n"
         + "\n\n".join(parts)
-        + "\n\nSeconds per photo, decoding included (torch timed on "
-        f"{TORCH_SLICE} photos in the same run):\n\n"
+        + '\n\nThe recommenders\' default is `features="both"` with `learned_weight` 2.5, an equal share '
+        "beside the hand-made blocks.\n\nTime per photo, decoding included (torch timed on "
+        f"{TORCH_SLICE} photos in the same run). The machine is shared with other jobs: absolute times "
+        "vary from run to run; compare within a row.\n\n"
         "| photos | hand-made | learned, ONNX | learned, torch | torch / ONNX |\n|---|---|---|---|---|\n"
         + "\n".join(timings)
         + "\n\nReproduce: `.venv/bin/python -m benchmarks.visual_features` (needs ../shared/data).\n"

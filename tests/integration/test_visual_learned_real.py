@@ -36,5 +36,6 @@ def test_learned_neighbours_share_type_and_colour(shared_data: Path, home: Path)
     relevant = relevance(photos)
     learned = precision_at_k(space.vectors, relevant)
     chance = {kind: random_precision(matrix) for kind, matrix in relevant.items()}
-    assert learned["both"] > 4 * chance["both"], (learned, chance)
-    assert learned["type"] > 2 * chance["type"], (learned, chance)
+    # Measured on this slice: 0.176 vs 0.017 (type and colour), 0.59 vs 0.058 (type).
+    assert learned["both"] > 5 * chance["both"], (learned, chance)
+    assert learned["type"] > 5 * chance["type"], (learned, chance)
