@@ -158,7 +158,9 @@ def test_a_model_saved_before_learned_features_still_explains(tmp_path: Path) ->
 def test_bad_parameters_are_named() -> None:
     interactions, catalog = synthetic_shop()
     with pytest.raises(ValueError, match="block weights"):
-        VisualRecommender(colour_weight=0, pattern_weight=0, shape_weight=0).fit(interactions, catalog)
+        VisualRecommender(features="handmade", colour_weight=0, pattern_weight=0, shape_weight=0).fit(
+            interactions, catalog
+        )
     with pytest.raises(ValueError, match="visual_factors"):
         VBPRRecommender(visual_factors=0).fit(interactions, catalog)
     with pytest.raises(ValueError, match="features must be one of"):
