@@ -68,7 +68,7 @@ def test_onnx_export_gives_the_torch_numbers(tmp_path: Path) -> None:
 
 def test_a_colour_variant_is_nearer_than_another_garment() -> None:
     red_dress, navy_dress, yellow_tee = ImageEmbedder(backend="torch").embed(photos())
-    assert red_dress @ navy_dress > red_dress @ yellow_tee + 0.05
+    assert red_dress @ navy_dress > red_dress @ yellow_tee + 0.2  # measured: 0.89 vs 0.42
 
 
 def test_files_missing_or_unreadable_give_zero_rows(tmp_path: Path) -> None:
