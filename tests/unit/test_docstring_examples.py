@@ -17,6 +17,7 @@ MODULES = [
     "vestis.studio.grade",
     "vestis.studio.recipes",
     "vestis.studio.steps",
+    "vestis.vision.embeddings",
 ]
 
 

@@ -1,9 +1,13 @@
 """Recommenders that look at product photos: "visually similar" and VBPR.
 
 Both describe every item by the hand-crafted colour / pattern / shape blocks of
-:mod:`vestis.vision.features`. An item whose photo is missing or unreadable falls back to
-its listed colour (the ``color`` attribute mapped onto the palette) and its reasons say so;
-nothing crashes on a broken image.
+:mod:`vestis.vision.features` (``features="handmade"``), by the ImageNet EfficientNet-Lite0
+embedding of :mod:`vestis.vision.embeddings` (``"learned"``), or by both side by side
+(``"both"``, the learned block weighted by ``learned_weight``). An item whose photo is missing
+or unreadable falls back to its listed colour (the ``color`` attribute mapped onto the
+palette; it has no learned block) and its reasons say so; nothing crashes on a broken image.
+Reasons always come from the hand-made blocks, so the colour words stay honest whichever
+features rank the items.
 
 * :class:`VisualRecommender` — cosine similarity in the weighted block space; a shopper's
   profile is the weighted mean of their history. Reasons name the matching blocks
@@ -27,6 +31,7 @@ from vestis.recommend.base import Reason, Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
 from vestis.vision.colour import PALETTE_NAMES
+from vestis.vision.embeddings import ImageEmbedder
 from vestis.vision.features import (
     BLOCKS,
     LAYOUT,
@@ -38,14 +43,23 @@ from vestis.vision.features import (
 _SAME = {"colour": 0.92, "pattern": 0.6, "shape": 0.6}
 """Per-block cosine above which two items count as having the same colour / pattern / shape."""
 _TIE_BREAK = 1e-4
+FEATURES: tuple[str, ...] = ("handmade", "learned", "both")
+"""What the photos are described by: hand-made blocks, the learned embedding, or both."""
 
 
 @dataclass(frozen=True)
 class VisualSpace:
-    """Item rows in the block similarity space and whether each came from a readable photo."""
+    """Item rows in the similarity space, their hand-made blocks and whether each had a readable photo.
+
+    ``vectors`` rank the items (dot product = weighted mean of block cosines); ``blocks`` hold
+    the hand-made colour / pattern / shape blocks (see :data:`~vestis.vision.features.LAYOUT`)
+    that reasons are read from; ``learned`` says whether the learned embedding took part.
+    """
 
     vectors: np.ndarray
+    blocks: np.ndarray
     has_image: np.ndarray
+    learned: bool = False
 
     @classmethod
     def build(
@@ -54,10 +68,15 @@ class VisualSpace:
         items: ItemCatalog | None,
         weights: Mapping[str, float],
         *,
+        features: str = "both",
         size: int,
         progress: bool,
     ) -> VisualSpace:
-        """Features of every item's photo (listed colour where there is none), weighted by block."""
+        """Features of every item's photo (listed colour where there is none), weighted by block.
+
+        ``weights`` maps ``colour`` / ``pattern`` / ``shape`` and, for ``features="both"``,
+        ``learned`` to each block's share of the similarity.
+        """
         frame = items.frame.reindex(ids) if items is not None else None
         paths = [
             None if frame is None or not isinstance(p, str) or not p else p
@@ -68,20 +87,64 @@ class VisualSpace:
             listed = frame["color"].fillna("").astype(str).to_numpy()
             for row in np.flatnonzero(~has_image):
                 raw[row, LAYOUT["colour"]] = _listed_colour(listed[row])
-        return cls(
-            similarity_space(raw, weights, reference=has_image if has_image.any() else None), has_image
-        )
+        embedded = None
+        if features != "handmade":
+            embedded, readable = ImageEmbedder(progress=progress).embed_files(paths)
+            has_image = has_image & readable
+        return cls.from_features(raw, has_image, embedded, weights, features=features)
+
+    @classmethod
+    def from_features(
+        cls,
+        raw: np.ndarray,
+        has_image: np.ndarray,
+        embedded: np.ndarray | None,
+        weights: Mapping[str, float],
+        *,
+        features: str,
+    ) -> VisualSpace:
+        """The space from hand-made feature rows (:func:`feature_matrix`) and learned embeddings.
+
+        ``embedded`` (unit rows, zero where there is no photo) is needed unless ``features`` is
+        ``"handmade"``.
+        """
+        if features not in FEATURES:
+            raise ValueError(f"features must be one of {', '.join(FEATURES)}; got {features!r}")
+        reference = has_image if has_image.any() else None
+        blocks = similarity_space(raw, {name: 1.0 for name in BLOCKS}, reference=reference)
+        if features == "handmade":
+            return cls(similarity_space(raw, weights, reference=reference), blocks, has_image)
+        if embedded is None:
+            raise ValueError(f"features={features!r} needs the learned embeddings; got none")
+        learned = _unit_rows(embedded.astype(np.float32))
+        if features == "learned":
+            return cls(learned, blocks, has_image, learned=True)
+        handmade = {name: max(weights.get(name, 0.0), 0.0) for name in BLOCKS}
+        total = sum(handmade.values()) + max(weights.get("learned", 0.0), 0.0)
+        if total <= 0:
+            raise ValueError(f"block weights must include a positive weight; got {dict(weights)}")
+        share = max(weights.get("learned", 0.0), 0.0) / total
+        parts = [learned * np.sqrt(share)]
+        if share < 1.0:
+            parts.insert(0, similarity_space(raw, handmade, reference=reference) * np.sqrt(1.0 - share))
+        return cls(np.hstack(parts).astype(np.float32), blocks, has_image, learned=True)
 
     def reasons(self, ids: np.ndarray, anchor: int, rows: np.ndarray) -> list[Reason]:
-        """ "Same colour and pattern as <anchor>" from the blocks that match best."""
+        """ "Same colour and pattern as <anchor>" from the hand-made blocks that match best.
+
+        When the learned embedding ranked the items and no block is a clear match, the reason
+        says "similar style" instead of naming a block that merely scored highest.
+        """
         if not len(rows):
             return []
-        similarity = block_similarities(self.vectors, anchor, rows)
+        similarity = block_similarities(self.blocks, anchor, rows)
         reasons = []
         for position, row in enumerate(rows):
             scores = {name: float(similarity[name][position]) for name in BLOCKS}
-            same = [name for name in BLOCKS if scores[name] >= _SAME[name]] or [max(scores, key=scores.get)]
-            detail = f"same {' and '.join(same)}"
+            same = [name for name in BLOCKS if scores[name] >= _SAME[name]]
+            detail = f"same {' and '.join(same)}" if same else "similar style"
+            if not same and not self.learned:
+                detail = f"same {max(scores, key=scores.__getitem__)}"
             if not (self.has_image[anchor] and self.has_image[row]):
                 detail = (
                     "listed in the same colour" if scores["colour"] >= _SAME["colour"] else "similar look"
@@ -91,10 +154,15 @@ class VisualSpace:
 
 
 class VisualRecommender(Recommender):
-    """Visually similar items by colour / pattern / shape features of the product photos.
+    """Visually similar items by the product photos' features.
 
+    ``features`` picks them (:data:`FEATURES`): the hand-made blocks, whose
     ``colour_weight``, ``pattern_weight`` and ``shape_weight`` set each block's share of the
-    similarity; ``image_size`` is the long side photos are reduced to before analysis.
+    similarity, the learned embedding, or both with ``learned_weight`` as the learned block's
+    share beside the three others; ``image_size`` is the long side photos are reduced to
+    before the hand-made analysis. The default, ``"both"`` at an equal share (2.5 beside
+    1 + 1 + 0.5), finds items of the same product type and colour group more often than
+    either alone on real H&M and Myntra photos (``benchmarks/visual_features.py``).
     """
 
     name = "visual"
@@ -106,6 +174,8 @@ class VisualRecommender(Recommender):
         colour_weight: float = 1.0,
         pattern_weight: float = 1.0,
         shape_weight: float = 0.5,
+        features: str = "both",
+        learned_weight: float = 2.5,
         image_size: int = 160,
         progress: bool = False,
         event_weights: Mapping[str, float] | None = None,
@@ -114,18 +184,25 @@ class VisualRecommender(Recommender):
         self.colour_weight = colour_weight
         self.pattern_weight = pattern_weight
         self.shape_weight = shape_weight
+        self.features = features
+        self.learned_weight = learned_weight
         self.image_size = image_size
         self.progress = progress
 
     def _check_params(self) -> None:
         super()._check_params()
-        _check_visual_params(self.name, self._weights(), self.image_size)
+        _check_visual_params(self.name, self._weights(), self.image_size, self.features)
 
     def _fit(self, interactions: Interactions, items: ItemCatalog | None) -> None:
         space = VisualSpace.build(
-            self.items_.ids, items, self._weights(), size=self.image_size, progress=self.progress
+            self.items_.ids,
+            items,
+            self._weights(),
+            features=self.features,
+            size=self.image_size,
+            progress=self.progress,
         )
-        self.item_vectors_, self.has_image_ = space.vectors, space.has_image
+        self.item_vectors_, self.item_blocks_, self.has_image_ = space.vectors, space.blocks, space.has_image
         profile = self.user_items_.multiply(1.0 / self.user_items_.sum(axis=1).clip(1e-9)).tocsr()
         self.user_vectors_ = np.asarray(profile @ self.item_vectors_, dtype=np.float32)
         self.tie_break_ = _tie_break(self.popularity_)
@@ -141,40 +218,52 @@ class VisualRecommender(Recommender):
         if not len(history) or not len(item_rows):
             return [Reason("popular")] * len(item_rows)
         anchors = history[np.argmax(self.item_vectors_[history] @ self.item_vectors_[item_rows].T, axis=0)]
-        space = VisualSpace(self.item_vectors_, self.has_image_)
+        space = self._space()
         return [
             space.reasons(self.items_.ids, int(a), np.array([r]))[0]
             for a, r in zip(anchors, item_rows, strict=True)
         ]
 
     def _item_reasons(self, anchor_row: int, item_rows: np.ndarray) -> list[Reason]:
-        return VisualSpace(self.item_vectors_, self.has_image_).reasons(
-            self.items_.ids, anchor_row, item_rows
-        )
+        return self._space().reasons(self.items_.ids, anchor_row, item_rows)
 
     def _state(self) -> dict[str, np.ndarray]:
         return {
             "item_vectors": self.item_vectors_,
+            "item_blocks": self.item_blocks_,
             "user_vectors": self.user_vectors_,
             "has_image": self.has_image_,
         }
 
     def _set_state(self, arrays: Mapping[str, np.ndarray]) -> None:
         self.item_vectors_ = arrays["item_vectors"]
+        self.item_blocks_ = _saved_blocks(arrays)
         self.user_vectors_ = arrays["user_vectors"]
         self.has_image_ = arrays["has_image"]
         self.tie_break_ = _tie_break(self.popularity_)
 
+    def _space(self) -> VisualSpace:
+        return VisualSpace(
+            self.item_vectors_, self.item_blocks_, self.has_image_, learned=self.features != "handmade"
+        )
+
     def _weights(self) -> dict[str, float]:
-        return {"colour": self.colour_weight, "pattern": self.pattern_weight, "shape": self.shape_weight}
+        return {
+            "colour": self.colour_weight,
+            "pattern": self.pattern_weight,
+            "shape": self.shape_weight,
+            "learned": self.learned_weight,
+        }
 
 
 class VBPRRecommender(Recommender):
     """Visual Bayesian personalised ranking, trained with torch on the CPU.
 
     ``factors`` latent dimensions come from behaviour alone, ``visual_factors`` from the
-    projected photo features; ``regularization`` is the L2 penalty on every factor. Items
-    with a photo but no interactions are scored by ``θ_u·(E f_i) + β'·f_i``.
+    projected photo features (``features`` and ``learned_weight`` as for
+    :class:`VisualRecommender`, the hand-made blocks weighted equally); ``regularization`` is
+    the L2 penalty on every factor. Items with a photo but no interactions are scored by
+    ``θ_u·(E f_i) + β'·f_i``.
     """
 
     name = "vbpr"
@@ -190,6 +279,8 @@ class VBPRRecommender(Recommender):
         epochs: int = 30,
         batch_size: int = 1024,
         random_state: int = 0,
+        features: str = "both",
+        learned_weight: float = 2.5,
         image_size: int = 160,
         progress: bool = False,
         event_weights: Mapping[str, float] | None = None,
@@ -202,6 +293,8 @@ class VBPRRecommender(Recommender):
         self.epochs = epochs
         self.batch_size = batch_size
         self.random_state = random_state
+        self.features = features
+        self.learned_weight = learned_weight
         self.image_size = image_size
         self.progress = progress
 
@@ -216,17 +309,18 @@ class VBPRRecommender(Recommender):
                 f"vbpr: learning_rate must be positive and regularization non-negative; "
                 f"got {self.learning_rate}, {self.regularization}"
             )
-        _check_visual_params(self.name, {name: 1.0 for name in BLOCKS}, self.image_size)
+        _check_visual_params(self.name, self._weights(), self.image_size, self.features)
 
     def _fit(self, interactions: Interactions, items: ItemCatalog | None) -> None:
         space = VisualSpace.build(
             self.items_.ids,
             items,
-            {name: 1.0 for name in BLOCKS},
+            self._weights(),
+            features=self.features,
             size=self.image_size,
             progress=self.progress,
         )
-        self.item_vectors_, self.has_image_ = space.vectors, space.has_image
+        self.item_vectors_, self.item_blocks_, self.has_image_ = space.vectors, space.blocks, space.has_image
         learned = _train_vbpr(self, space.vectors)
         self.user_factors_, self.item_factors_, self.user_visual_, self.item_visual_, self.item_bias_ = (
             learned
@@ -244,13 +338,12 @@ class VBPRRecommender(Recommender):
         return embedding[item_rows] @ embedding.T
 
     def _item_reasons(self, anchor_row: int, item_rows: np.ndarray) -> list[Reason]:
-        return VisualSpace(self.item_vectors_, self.has_image_).reasons(
-            self.items_.ids, anchor_row, item_rows
-        )
+        return self._space().reasons(self.items_.ids, anchor_row, item_rows)
 
     def _state(self) -> dict[str, np.ndarray]:
         return {
             "item_vectors": self.item_vectors_,
+            "item_blocks": self.item_blocks_,
             "has_image": self.has_image_,
             "user_factors": self.user_factors_,
             "item_factors": self.item_factors_,
@@ -261,9 +354,18 @@ class VBPRRecommender(Recommender):
 
     def _set_state(self, arrays: Mapping[str, np.ndarray]) -> None:
         self.item_vectors_, self.has_image_ = arrays["item_vectors"], arrays["has_image"]
+        self.item_blocks_ = _saved_blocks(arrays)
         self.user_factors_, self.item_factors_ = arrays["user_factors"], arrays["item_factors"]
         self.user_visual_, self.item_visual_ = arrays["user_visual"], arrays["item_visual"]
         self.item_bias_ = arrays["item_bias"]
+
+    def _space(self) -> VisualSpace:
+        return VisualSpace(
+            self.item_vectors_, self.item_blocks_, self.has_image_, learned=self.features != "handmade"
+        )
+
+    def _weights(self) -> dict[str, float]:
+        return {**{name: 1.0 for name in BLOCKS}, "learned": self.learned_weight}
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -343,9 +445,19 @@ def _listed_colour(name: str) -> np.ndarray:
     return block
 
 
-def _check_visual_params(name: str, weights: Mapping[str, float], image_size: int) -> None:
-    if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+def _saved_blocks(arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+    """The hand-made blocks of a saved model; models saved before they were kept apart ranked by them."""
+    return arrays["item_blocks"] if "item_blocks" in arrays else arrays["item_vectors"]
+
+
+def _check_visual_params(name: str, weights: Mapping[str, float], image_size: int, features: str) -> None:
+    if features not in FEATURES:
+        raise ValueError(f"{name}: features must be one of {', '.join(FEATURES)}; got {features!r}")
+    handmade = [weights[block] for block in BLOCKS]
+    if any(w < 0 for w in weights.values()) or (features == "handmade" and not any(w > 0 for w in handmade)):
         raise ValueError(f"{name}: block weights must be non-negative with one positive; got {dict(weights)}")
+    if features == "both" and not any(w > 0 for w in weights.values()):
+        raise ValueError(f"{name}: block weights must include a positive one; got {dict(weights)}")
     if not isinstance(image_size, int) or image_size < 32:
         raise ValueError(f"{name}: image_size must be an integer of at least 32; got {image_size!r}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from tests.unit.recommend.contract import RecommenderContract, synthetic_shop
 from tests.unit.test_vision_features import draw_product
+from vestis.config import get_settings
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
 from vestis.recommend.visual import VBPRRecommender, VisualRecommender
@@ -48,6 +50,17 @@ class TestVisualContractWithPhotos(RecommenderContract):
     @pytest.fixture
     def shop(self, tmp_path: Path) -> tuple[Interactions, ItemCatalog]:
         return photographed_shop(tmp_path / "images")
+
+
+@pytest.fixture(scope="module")
+def learned_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A ``VESTIS_HOME`` for the network's ONNX export, shared by this module's learned-feature tests."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VESTIS_HOME", str(home))
+        get_settings.cache_clear()
+        yield home
+    get_settings.cache_clear()
 
 
 class TestVBPRContract(RecommenderContract):
@@ -101,10 +114,57 @@ def test_vbpr_scores_a_new_item_by_its_photo(tmp_path: Path) -> None:
     assert model._score_users(red_users)[:, new].mean() > model._score_users(blue_users)[:, new].mean()
 
 
+@pytest.mark.parametrize("features", ["learned", "both"])
+def test_learned_features_find_the_look_and_survive_save_and_load(
+    tmp_path: Path, learned_home: Path, features: str
+) -> None:
+    interactions, catalog = _with_new_photo(tmp_path / "images")
+    model = VisualRecommender(features=features).fit(interactions, catalog)
+    assert model.item_vectors_.shape[1] >= 1280 and model.item_blocks_.shape[1] < 1280
+    (similar,) = model.similar_items(["new-dress"], k=5)
+    assert all(r.item_id.startswith("red") for r in similar)
+    assert "colour" in similar[0].reason.detail  # the words still come from the hand-made colour block
+    loaded = VisualRecommender.load(model.save(tmp_path / "model"))
+    assert loaded.features == features and loaded.learned_weight == model.learned_weight
+    assert np.array_equal(loaded.item_blocks_, model.item_blocks_)
+    (again,) = loaded.similar_items(["new-dress"], k=5)
+    assert [(r.item_id, r.reason) for r in again] == [(r.item_id, r.reason) for r in similar]
+
+
+def test_vbpr_on_learned_features_saves_and_loads(tmp_path: Path, learned_home: Path) -> None:
+    interactions, catalog = _with_new_photo(tmp_path / "images")
+    model = VBPRRecommender(
+        features="learned", factors=8, visual_factors=4, epochs=40, learning_rate=0.05
+    ).fit(interactions, catalog)
+    new = model.items_.row("new-dress")
+    red_users = model.users_.rows([f"red-user-{u:02d}" for u in range(20)])
+    blue_users = model.users_.rows([f"blue-user-{u:02d}" for u in range(20)])
+    assert model._score_users(red_users)[:, new].mean() > model._score_users(blue_users)[:, new].mean()
+    loaded = VBPRRecommender.load(model.save(tmp_path / "model"))
+    assert loaded.features == "learned"
+    assert np.allclose(loaded._score_users(red_users), model._score_users(red_users))
+
+
+def test_a_model_saved_before_learned_features_still_explains(tmp_path: Path) -> None:
+    interactions, catalog = _with_new_photo(tmp_path / "images")
+    folder = VisualRecommender().fit(interactions, catalog).save(tmp_path / "model")
+    with np.load(folder / "state.npz") as arrays:
+        older = {key: arrays[key] for key in arrays.files if key != "m_item_blocks"}
+    np.savez_compressed(folder / "state.npz", **older)
+    (similar,) = VisualRecommender.load(folder).similar_items(["new-dress"], k=5)
+    assert similar[0].reason.detail.startswith("same colour and pattern")
+
+
 def test_bad_parameters_are_named() -> None:
     interactions, catalog = synthetic_shop()
     with pytest.raises(ValueError, match="block weights"):
-        VisualRecommender(colour_weight=0, pattern_weight=0, shape_weight=0).fit(interactions, catalog)
+        VisualRecommender(features="handmade", colour_weight=0, pattern_weight=0, shape_weight=0).fit(
+            interactions, catalog
+        )
     with pytest.raises(ValueError, match="visual_factors"):
         VBPRRecommender(visual_factors=0).fit(interactions, catalog)
+    with pytest.raises(ValueError, match="features must be one of"):
+        VisualRecommender(features="clip").fit(interactions, catalog)
+    with pytest.raises(ValueError, match="block weights"):
+        VisualRecommender(features="both", learned_weight=-1.0).fit(interactions, catalog)
     assert np.isfinite(VisualRecommender().fit(interactions, catalog).item_vectors_).all()
