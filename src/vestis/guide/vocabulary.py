@@ -52,17 +52,19 @@ class GuideProduct:
     pattern: str = ""
     material: str = ""
     gender: str = ""
+    age_group: str = ""
     sizes: tuple[str, ...] = ()
     price: float | None = None
     currency: str = ""
     style: str = ""
     season: str = ""
     fit: str = ""
+    occasion: str = ""
     availability: str = "in_stock"
 
     @classmethod
     def from_product(cls, product: Product) -> GuideProduct:
-        """From a catalog row; the demo's ``subcategory``/``style``/``season``/``fit`` live in attributes."""
+        """From a catalog row; ``subcategory``, ``style``, ``season``, ``fit`` and ``occasion`` live in attributes."""
         extra = product.attributes or {}
         return cls(
             id=product.id,
@@ -75,12 +77,14 @@ class GuideProduct:
             pattern=(product.pattern or "").lower(),
             material=(product.material or "").lower(),
             gender=(product.gender or "").lower(),
+            age_group=(product.age_group or "").lower(),
             sizes=tuple(str(s) for s in product.size or ()),
             price=product.price,
             currency=product.currency or "",
             style=str(extra.get("style") or "").lower(),
             season=str(extra.get("season") or "").lower(),
             fit=str(extra.get("fit") or "").lower(),
+            occasion=str(extra.get("occasion") or "").lower(),
             availability=product.availability or "in_stock",
         )
 
