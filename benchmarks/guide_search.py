@@ -162,7 +162,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 )
             )
         products = search.products
-        rows.append((PEER, mean_ndcg(_bm25s_ranker(products), labelled)))
+        rows.append(
+            (PEER, mean_ndcg(bm25s_ranker([p.id for p in products], [p.text() for p in products]), labelled))
+        )
         rows.append(("peer: TF-IDF cosine, raw text", mean_ndcg(_tfidf_ranker(products), labelled)))
         mix = ProductSearch(encoder=search.encoder, fusion="mix")
         mix.refresh(engine)
@@ -224,18 +226,19 @@ def _latencies(search: ProductSearch, queries: Sequence[str]) -> np.ndarray:
     return np.array(times)
 
 
-def _bm25s_ranker(products: Sequence[GuideProduct]) -> Callable[[str], list[str]]:
+def bm25s_ranker(ids: Sequence[str], texts: Sequence[str]) -> Callable[[str], list[str]]:
+    """The peer: plain ``bm25s`` (default tokenizer and parameters) over ``texts``, ``query -> ids``."""
     import bm25s
 
     index = bm25s.BM25()
-    index.index(bm25s.tokenize([p.text() for p in products], show_progress=False), show_progress=False)
+    index.index(bm25s.tokenize(list(texts), show_progress=False), show_progress=False)
 
     def rank(text: str) -> list[str]:
         tokens = bm25s.tokenize([text], show_progress=False)
         if not tokens.vocab:
             return []
         found, _scores = index.retrieve(tokens, k=K, show_progress=False)
-        return [products[int(row)].id for row in found[0]]
+        return [ids[int(row)] for row in found[0]]
 
     return rank
 
