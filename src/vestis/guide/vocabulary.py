@@ -475,7 +475,10 @@ def _build_terms(
 
 
 def _build_preferences(products: list[GuideProduct]) -> dict[str, Preference]:
-    """Occasion and season preferences restricted to values the catalog has; empty ones dropped."""
+    """Occasion and season preferences restricted to values the catalog has; empty ones dropped.
+
+    A kind the tables name meets the catalog's kinds by name, else by spelling (``sweater`` → ``sweaters``).
+    """
     present = {
         "styles": {p.style for p in products},
         "kinds": {p.subcategory.lower() for p in products},
@@ -483,9 +486,17 @@ def _build_preferences(products: list[GuideProduct]) -> dict[str, Preference]:
         "seasons": {p.season for p in products},
         "occasions": {p.occasion for p in products},
     }
+    spelled: dict[str, str] = {}
+    for kind in sorted(present["kinds"]):
+        spelled.setdefault(_category_key(kind), kind)
     preferences = {}
     for name, table in (OCCASIONS | SEASONS).items():
         facets = {key: frozenset(v for v in table.get(key, ()) if v in present[key]) for key in present}
+        facets["kinds"] = frozenset(
+            kind
+            for v in table.get("kinds", ())
+            if (kind := v if v in present["kinds"] else spelled.get(_category_key(v)))
+        )
         if any(facets.values()):
             preferences[name] = Preference(**facets)
     return preferences
