@@ -13,6 +13,7 @@ import pytest
 from benchmarks.guide_myntra import LABELLED, myntra_catalog
 from benchmarks.guide_search import Labelled, bm25s_ranker, judged, load_labelled, mean_ndcg, ranker
 
+from vestis.guide.query import parse_query
 from vestis.guide.search import ProductSearch
 from vestis.recommend.text import TfidfEncoder
 
@@ -40,19 +41,34 @@ def test_the_slice_is_imported_whole_with_kids_and_usage(search: ProductSearch) 
 
 @pytest.mark.parametrize(
     "request_text",
-    ["t-shirts for boys", "girls dress", "jeans for boys", "sports t-shirt for men", "formal shirt",
-     "black t-shirt for men", "navy blue shirt", "sunglasses for men", "kurta for men for a festival",
-     "t-shirt but not black"],
+    ["t-shirts for boys", "girls dress", "jeans for boys", "black t-shirt for men", "navy blue shirt",
+     "sunglasses for men", "kurta for men for a festival", "t-shirt but not black", "red saree",
+     "casual shoes for men"],
 )  # fmt: skip
 def test_labelled_requests_find_relevant_products_first(
     search: ProductSearch, labelled: dict[str, Labelled], request_text: str
 ) -> None:
     item = labelled[request_text]
-    top = [hit.product_id for hit in search.search(request_text, k=5)]
-    assert top and all(item.relevant.get(product_id, 0) >= 1 for product_id in top), [
-        (search.product(i).title, item.relevant.get(i, 0))
-        for i in top  # type: ignore[union-attr]
+    parsed = parse_query(request_text, search.vocabulary)
+    findable = sum(1 for p in search.products if item.relevant.get(p.id) and parsed.admits(p))
+    top = [hit.product_id for hit in search.search(request_text, k=min(5, findable))]
+    assert findable and len(top) == min(5, findable)
+    assert all(item.relevant.get(product_id, 0) >= 1 for product_id in top), [
+        (search.product(i).title, item.relevant.get(i, 0))  # type: ignore[union-attr]
+        for i in top
     ]
+
+
+@pytest.mark.parametrize(
+    ("request_text", "occasion"), [("formal shirt", "formal"), ("sports t-shirt for men", "sports")]
+)
+def test_a_usage_word_ranks_products_of_that_usage_first(
+    search: ProductSearch, request_text: str, occasion: str
+) -> None:
+    top = [search.product(hit.product_id) for hit in search.search(request_text, k=5)]
+    assert (
+        sum(p is not None and p.occasion == occasion for p in top) >= 3
+    )  # a preference: it ranks, never filters
 
 
 def test_kids_requests_never_show_adults_products(search: ProductSearch) -> None:

@@ -154,7 +154,13 @@ def test_occasions_and_seasons_prefer_the_catalogs_own_occasion_and_kind_names()
     assert vocabulary.preferences["gym"].score(KIDS_CATALOG[0]) == 1.0
     assert vocabulary.preferences["office"].score(KIDS_CATALOG[3]) == 1.0
     assert vocabulary.preferences["winter"].kinds == frozenset({"sweaters"})  # "sweater" in the table
-    assert vocabulary.preferences["casual"].score(KIDS_CATALOG[0]) < 1.0
+    assert vocabulary.preferences["casual"].score(KIDS_CATALOG[0]) == 0.0  # a stated occasion decides
+    unstated = GuideProduct("s2", "Navy Sweaters", subcategory="Sweaters", season="winter")
+    assert (
+        vocabulary.preferences["office"].score(unstated)
+        == 0.0
+        < vocabulary.preferences["winter"].score(unstated)
+    )
 
 
 def test_admits_checks_every_hard_constraint() -> None:

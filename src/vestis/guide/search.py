@@ -474,7 +474,7 @@ class _State:
         return np.asarray(self.bm25 @ counts).ravel()
 
     def soft(self, query: Query) -> np.ndarray:
-        """Mean occasion/season preference match per row, in [0, 1]."""
+        """Mean occasion/season preference match per row, in [0, 1] (as :meth:`Preference.score`)."""
         preferences = [
             self.vocabulary.preferences[n]
             for n in (*query.occasions, *query.seasons)
@@ -483,10 +483,13 @@ class _State:
         total = np.zeros(len(self.products))
         for preference in preferences:
             checks = [(preference.styles, "style"), (preference.kinds, "subcategory"),
-                      (preference.materials, "material"), (preference.seasons, "season"),
-                      (preference.occasions, "occasion")]  # fmt: skip
+                      (preference.materials, "material"), (preference.seasons, "season")]  # fmt: skip
             used = [np.isin(self.facets[name], list(wanted)) for wanted, name in checks if wanted]
-            total += np.mean(used, axis=0) if used else 0.0
+            share = np.mean(used, axis=0) if used else np.zeros(len(self.products))
+            if preference.occasions:  # a stated occasion decides (see Preference.score)
+                stated = self.facets["occasion"] != ""
+                share = np.where(stated, np.isin(self.facets["occasion"], list(preference.occasions)), share)
+            total += share
         return total / max(len(preferences), 1)
 
     def doc_words(self, product_id: str) -> frozenset[str]:

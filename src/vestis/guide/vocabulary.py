@@ -137,13 +137,18 @@ class Preference:
     occasions: frozenset[str] = frozenset()
 
     def score(self, product: GuideProduct) -> float:
-        """Share of this preference's facets the product matches, in [0, 1]."""
+        """How well the product suits this preference, in [0, 1].
+
+        A product whose catalog entry states its occasion is judged by that alone (it is what the
+        merchant says the product is for); otherwise by the share of the other facets it matches.
+        """
+        if self.occasions and product.occasion:
+            return float(product.occasion in self.occasions)
         checks = [
             (self.styles, product.style),
             (self.kinds, product.subcategory.lower()),
             (self.materials, product.material),
             (self.seasons, product.season),
-            (self.occasions, product.occasion),
         ]
         used = [(wanted, value) for wanted, value in checks if wanted]
         return sum(value in wanted for wanted, value in used) / len(used) if used else 0.0
