@@ -88,10 +88,10 @@ def demo_catalog(directory: Path, *, products: int = 360, seed: int = 7, days: i
 
 
 def load_labelled(path: Path = LABELLED) -> list[Labelled]:
-    """The labelled requests of ``path`` (JSON lines)."""
+    """The labelled requests of ``path`` (JSON lines); a line without judgements gets none (see :func:`judged`)."""
     with path.open(encoding="utf-8") as handle:
         return [
-            Labelled(row["query"], row["rules"], row["relevant"])
+            Labelled(row["query"], row["rules"], row.get("relevant", {}))
             for row in map(json.loads, filter(str.strip, handle))
         ]
 
@@ -100,6 +100,14 @@ def judge(rules: Mapping[str, Sequence[Mapping[str, Any]]], product: GuideProduc
     """The highest grade one of whose conditions ``product`` meets (0 when none)."""
     return max((int(grade) for grade, options in rules.items() if any(_meets(c, product) for c in options)),
                default=0)  # fmt: skip
+
+
+def judged(labelled: Sequence[Labelled], products: Sequence[GuideProduct]) -> list[Labelled]:
+    """``labelled`` with judgements made by their rules over ``products`` (for catalogs too large to store them)."""
+    return [
+        Labelled(item.query, item.rules, {p.id: g for p in products if (g := judge(item.rules, p))})
+        for item in labelled
+    ]
 
 
 def graded_ndcg(ranked: Sequence[str], relevant: Mapping[str, int], k: int = K) -> float:
@@ -154,7 +162,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 )
             )
         products = search.products
-        rows.append((PEER, mean_ndcg(_bm25s_ranker(products), labelled)))
+        rows.append(
+            (PEER, mean_ndcg(bm25s_ranker([p.id for p in products], [p.text() for p in products]), labelled))
+        )
         rows.append(("peer: TF-IDF cosine, raw text", mean_ndcg(_tfidf_ranker(products), labelled)))
         mix = ProductSearch(encoder=search.encoder, fusion="mix")
         mix.refresh(engine)
@@ -216,18 +226,19 @@ def _latencies(search: ProductSearch, queries: Sequence[str]) -> np.ndarray:
     return np.array(times)
 
 
-def _bm25s_ranker(products: Sequence[GuideProduct]) -> Callable[[str], list[str]]:
+def bm25s_ranker(ids: Sequence[str], texts: Sequence[str]) -> Callable[[str], list[str]]:
+    """The peer: plain ``bm25s`` (default tokenizer and parameters) over ``texts``, ``query -> ids``."""
     import bm25s
 
     index = bm25s.BM25()
-    index.index(bm25s.tokenize([p.text() for p in products], show_progress=False), show_progress=False)
+    index.index(bm25s.tokenize(list(texts), show_progress=False), show_progress=False)
 
     def rank(text: str) -> list[str]:
         tokens = bm25s.tokenize([text], show_progress=False)
         if not tokens.vocab:
             return []
         found, _scores = index.retrieve(tokens, k=K, show_progress=False)
-        return [products[int(row)].id for row in found[0]]
+        return [ids[int(row)] for row in found[0]]
 
     return rank
 
@@ -251,12 +262,15 @@ def _meets(condition: Mapping[str, Any], product: GuideProduct) -> bool:
     words = f"{product.title} {product.description}".lower()
     checks = {
         "type": lambda v: bool(kinds & {t.lower() for t in v}),
+        "not_type": lambda v: not kinds & {t.lower() for t in v},
         "color": lambda v: product.color in v,
         "not_color": lambda v: product.color not in v,
         "pattern": lambda v: product.pattern in v,
         "material": lambda v: product.material in v,
         "material_word": lambda v: any(w in product.material.split() for w in v),
         "gender": lambda v: product.gender in v,
+        "age_group": lambda v: product.age_group in v,
+        "occasion": lambda v: product.occasion in v,
         "style": lambda v: product.style in v,
         "season": lambda v: product.season in v,
         "size": lambda v: v in product.sizes,

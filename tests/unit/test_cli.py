@@ -88,6 +88,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
                 "customers",
                 "size-charts",
                 "hm",
+                "myntra",
                 "movielens",
             )
         ],

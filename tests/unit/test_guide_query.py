@@ -118,6 +118,51 @@ def test_synonyms_map_only_onto_values_the_catalog_has() -> None:
             assert set(term.values) <= values[term.field], term
 
 
+KIDS_CATALOG = [
+    GuideProduct("m1", "Men Black Tshirt", product_type="Topwear", subcategory="Tshirts", color="black",
+                 gender="male", age_group="adult", occasion="sports"),
+    GuideProduct("b1", "Boys Red Tshirt", product_type="Topwear", subcategory="Tshirts", color="red",
+                 gender="male", age_group="kids", occasion="casual"),
+    GuideProduct("g1", "Girls Pink Dress", product_type="Dress", subcategory="Dresses", color="pink",
+                 gender="female", age_group="kids", occasion="casual"),
+    GuideProduct("w1", "Women Blue Sweaters", product_type="Topwear", subcategory="Sweaters", color="blue",
+                 gender="female", occasion="formal", season="winter"),
+]  # fmt: skip
+
+
+def test_who_a_product_is_for_is_parsed_where_the_catalog_has_childrens_products() -> None:
+    vocabulary = Vocabulary.from_products(KIDS_CATALOG)
+    boys = parse_query("t-shirts for boys", vocabulary)
+    assert (boys.product_types, boys.gender, boys.age_group) == (("Tshirts",), "male", "kids")
+    assert boys.describe() == "Tshirts for boys"
+    kids = parse_query("children's dress", vocabulary)
+    assert (kids.gender, kids.age_group) == (None, "kids")
+    men = parse_query("tee for men", vocabulary)
+    assert (men.product_types, men.gender, men.age_group) == (("Tshirts",), "male", "adult")
+    assert [p.id for p in KIDS_CATALOG if boys.admits(p)] == ["b1"]
+    assert [p.id for p in KIDS_CATALOG if men.admits(p)] == ["m1"]
+    assert [p.id for p in KIDS_CATALOG if parse_query("for women", vocabulary).admits(p)] == [
+        "w1"
+    ]  # none = adult
+    grown_ups = Vocabulary.from_products([p for p in KIDS_CATALOG if p.age_group != "kids"])
+    assert parse_query("shirt for men", grown_ups).age_group is None  # no children's products: gender only
+
+
+def test_occasions_and_seasons_prefer_the_catalogs_own_occasion_and_kind_names() -> None:
+    vocabulary = Vocabulary.from_products(KIDS_CATALOG)
+    assert parse_query("sports tee", vocabulary).occasions == ("gym",)
+    assert vocabulary.preferences["gym"].score(KIDS_CATALOG[0]) == 1.0
+    assert vocabulary.preferences["office"].score(KIDS_CATALOG[3]) == 1.0
+    assert vocabulary.preferences["winter"].kinds == frozenset({"sweaters"})  # "sweater" in the table
+    assert vocabulary.preferences["casual"].score(KIDS_CATALOG[0]) == 0.0  # a stated occasion decides
+    unstated = GuideProduct("s2", "Navy Sweaters", subcategory="Sweaters", season="winter")
+    assert (
+        vocabulary.preferences["office"].score(unstated)
+        == 0.0
+        < vocabulary.preferences["winter"].score(unstated)
+    )
+
+
 def test_admits_checks_every_hard_constraint() -> None:
     dress = GuideProduct("d1", "Red dress", product_type="Dresses", subcategory="wrap dress", color="red",
                          gender="female", sizes=("S", "M"), price=59.0, material="satin", pattern="solid")  # fmt: skip

@@ -65,6 +65,24 @@ def import_shopify(
     )
 
 
+@import_app.command("myntra")
+def import_myntra(
+    ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False
+) -> None:
+    """Import the Myntra Fashion Product Images styles CSV (photos from images/<id>.jpg beside it).
+
+    Example: [bold]vestis import myntra data/fashion-product-images/styles.csv[/bold]
+    """
+    from vestis.data.myntra import import_myntra as run
+
+    settings: Settings = ctx.obj
+    _run_import(
+        settings,
+        lambda s: run(s, file, images_dir=settings.images_dir, strict=strict, progress=not quiet),
+        errors,
+    )
+
+
 @import_app.command("events")
 def import_events(
     ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False

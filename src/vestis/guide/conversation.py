@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from vestis.guide.outfits import role_of
 from vestis.guide.query import CURRENCY_SYMBOLS, MAX_QUERY_CHARS, Query, parse_query
 from vestis.guide.search import Personalise, ProductSearch, SearchHit
-from vestis.guide.vocabulary import GuideProduct, Vocabulary
+from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary
 
 if TYPE_CHECKING:
     from vestis.fit.size import SizeAdvice, SizeAdvisor
@@ -330,6 +330,7 @@ class _Turn:
         query = Query(
             product_types=tuple(types),
             gender=focus.gender if focus.gender in ("female", "male") else None,
+            age_group="kids" if focus.age_group in KIDS else None,
             text=focus.style,
             raw=f"{focus.style} {' '.join(types)} to wear with {focus.title}",
             exclude_ids=(focus.id,),
@@ -408,7 +409,7 @@ def _is_rejection(lowered: str, parsed: Query) -> bool:
 
 def _is_refinement(parsed: Query) -> bool:
     """Attributes without a category ("in blue", "size M", "under 50"): a change to the last request."""
-    changes = (parsed.colors, parsed.patterns, parsed.materials, parsed.gender, parsed.size,
+    changes = (parsed.colors, parsed.patterns, parsed.materials, parsed.gender, parsed.age_group, parsed.size,
                parsed.price_min, parsed.price_max, parsed.occasions, parsed.seasons, parsed.exclude_colors,
                parsed.exclude_patterns, parsed.exclude_materials)  # fmt: skip
     return (
@@ -424,7 +425,7 @@ def _merge(previous: Query, change: Query) -> Query:
     for name in ("colors", "patterns", "materials", "occasions", "seasons"):
         if getattr(change, name):
             updates[name] = getattr(change, name)
-    for name in ("gender", "size"):
+    for name in ("gender", "age_group", "size"):
         if getattr(change, name) is not None:
             updates[name] = getattr(change, name)
     if change.price_min is not None or change.price_max is not None:

@@ -17,9 +17,9 @@ import unicodedata
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from vestis.guide.vocabulary import GuideProduct, Term, Vocabulary
+from vestis.guide.vocabulary import KIDS, GuideProduct, Term, Vocabulary
 
-__all__ = ["MAX_QUERY_CHARS", "Query", "parse_query"]
+__all__ = ["MAX_QUERY_CHARS", "Query", "admitted_age_groups", "parse_query"]
 
 MAX_QUERY_CHARS = 500
 """Longer messages are cut here before parsing: no shopping request needs more."""
@@ -34,6 +34,7 @@ class Query:
     Hard constraints (never violated by a search result): ``product_types`` (a product
     matches by its ``product_type`` or its subcategory), ``colors``, ``patterns``,
     ``materials`` (any of the listed values), ``gender`` (unisex products suit everyone),
+    ``age_group`` (``kids`` admits every children's age group, ``adult`` products without one too),
     ``price_min``/``price_max`` (inclusive, shop currency), ``size`` (must be offered),
     ``exclude_ids`` and the ``exclude_*`` negations. Soft: ``occasions``, ``seasons``, ``text``
     (the words left after parsing). ``raw`` is the request as typed (cut to
@@ -48,6 +49,7 @@ class Query:
     occasions: tuple[str, ...] = ()
     seasons: tuple[str, ...] = ()
     gender: str | None = None
+    age_group: str | None = None
     price_min: float | None = None
     price_max: float | None = None
     size: str | None = None
@@ -82,6 +84,8 @@ class Query:
                 broken.append(f"{name} {value}")
         if self.gender and product.gender not in {self.gender, "unisex"}:
             broken.append(f"gender {product.gender}")
+        if self.age_group and product.age_group not in admitted_age_groups(self.age_group):
+            broken.append(f"age_group {product.age_group or 'unknown'}")
         if self.price_min is not None and (product.price is None or product.price < self.price_min):
             broken.append(f"price {product.price} < {self.price_min}")
         if self.price_max is not None and (product.price is None or product.price > self.price_max):
@@ -104,7 +108,9 @@ class Query:
         symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
         parts = [" or ".join(self.colors), " or ".join(self.patterns), " or ".join(self.materials)]
         parts.append(" or ".join(self.product_types) or ("products" if any(parts) else ""))
-        if self.gender:
+        if self.age_group in KIDS:
+            parts.append({"female": "for girls", "male": "for boys"}.get(self.gender or "", "for kids"))
+        elif self.gender:
             parts.append({"female": "for women", "male": "for men"}.get(self.gender, self.gender))
         parts += [f"for {o}" for o in (*self.occasions, *self.seasons)]
         parts.append(price_phrase(self.price_min, self.price_max, symbol))
@@ -117,6 +123,12 @@ class Query:
         if self.text:
             parts.append(f"“{self.text}”")
         return " ".join(p for p in parts if p)
+
+
+def admitted_age_groups(age_group: str) -> tuple[str, ...]:
+    """The product age groups a request's ``age_group`` admits: every children's one for a child,
+    and products that name none (Merchant Center's default audience) for an adult."""
+    return KIDS if age_group in KIDS else (age_group, "")
 
 
 def price_phrase(price_min: float | None, price_max: float | None, symbol: str = "€") -> str:
@@ -173,6 +185,7 @@ def parse_query(text: str, vocabulary: Vocabulary) -> Query:
 
     # 4. Assemble.
     genders = collected.get("gender", [])
+    ages = collected.get("age_group", [])
     return Query(
         text=_join(leftover),
         product_types=tuple(collected.get("product_type", [])),
@@ -182,6 +195,7 @@ def parse_query(text: str, vocabulary: Vocabulary) -> Query:
         occasions=tuple(collected.get("occasion", [])),
         seasons=tuple(collected.get("season", [])),
         gender=genders[0] if len(set(genders)) == 1 else None,
+        age_group=ages[0] if len(set(ages)) == 1 else None,
         price_min=found.get("price_min"),
         price_max=found.get("price_max"),
         size=found.get("size"),
@@ -307,7 +321,13 @@ def _collect(term: Term, negated: bool, collected: dict[str, list[str]]) -> None
         else term.field
     )
     if negated and key == term.field:
-        return  # a negated gender, occasion or season: nothing sensible to exclude
+        return  # a negated gender, audience, occasion or season: nothing sensible to exclude
+    if term.field == "audience":  # (gender or "", age group)
+        gender, age = term.values
+        for name, value in (("gender", gender), ("age_group", age)):
+            if value:
+                collected.setdefault(name, []).append(value)
+        return
     bucket = collected.setdefault(key, [])
     bucket.extend(v for v in term.values if v not in bucket)
 

@@ -39,8 +39,8 @@ import numpy as np
 from scipy import sparse
 from sqlalchemy import Engine
 
-from vestis.guide.query import CURRENCY_SYMBOLS, Query, parse_query, price_phrase
-from vestis.guide.vocabulary import GuideProduct, Vocabulary, load_products
+from vestis.guide.query import CURRENCY_SYMBOLS, Query, admitted_age_groups, parse_query, price_phrase
+from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary, load_products
 from vestis.recommend.text import MiniLMEncoder, TextEncoder
 
 __all__ = ["Fusion", "Mode", "Personalise", "ProductSearch", "SearchHit", "tokenise"]
@@ -318,7 +318,9 @@ class ProductSearch:
         reasons += [product.pattern for _ in query.patterns[:1]] + [
             product.material for _ in query.materials[:1]
         ]
-        if query.gender:
+        if query.age_group in KIDS:
+            reasons.append({"female": "for girls", "male": "for boys"}.get(product.gender, "for kids"))
+        elif query.gender:
             reasons.append({"female": "for women", "male": "for men"}.get(product.gender, product.gender))
         symbol = CURRENCY_SYMBOLS.get(product.currency or state.vocabulary.currency, "")
         if query.price_min is not None or query.price_max is not None:
@@ -399,8 +401,10 @@ class _State:
                 "pattern",
                 "material",
                 "gender",
+                "age_group",
                 "style",
                 "season",
+                "occasion",
             )
         }
         sizes: dict[str, np.ndarray] = {}
@@ -446,6 +450,8 @@ class _State:
                 mask &= ~isin(name, unwanted)
         if query.gender:
             mask &= isin("gender", [query.gender, "unisex"])
+        if query.age_group:
+            mask &= isin("age_group", admitted_age_groups(query.age_group))
         with np.errstate(invalid="ignore"):
             if query.price_min is not None:
                 mask &= self.prices >= query.price_min
@@ -468,7 +474,7 @@ class _State:
         return np.asarray(self.bm25 @ counts).ravel()
 
     def soft(self, query: Query) -> np.ndarray:
-        """Mean occasion/season preference match per row, in [0, 1]."""
+        """Mean occasion/season preference match per row, in [0, 1] (as :meth:`Preference.score`)."""
         preferences = [
             self.vocabulary.preferences[n]
             for n in (*query.occasions, *query.seasons)
@@ -479,7 +485,11 @@ class _State:
             checks = [(preference.styles, "style"), (preference.kinds, "subcategory"),
                       (preference.materials, "material"), (preference.seasons, "season")]  # fmt: skip
             used = [np.isin(self.facets[name], list(wanted)) for wanted, name in checks if wanted]
-            total += np.mean(used, axis=0) if used else 0.0
+            share = np.mean(used, axis=0) if used else np.zeros(len(self.products))
+            if preference.occasions:  # a stated occasion decides (see Preference.score)
+                stated = self.facets["occasion"] != ""
+                share = np.where(stated, np.isin(self.facets["occasion"], list(preference.occasions)), share)
+            total += share
         return total / max(len(preferences), 1)
 
     def doc_words(self, product_id: str) -> frozenset[str]:

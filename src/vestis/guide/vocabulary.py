@@ -27,6 +27,7 @@ from vestis.catalog.models import Product
 
 __all__ = [
     "FIELDS",
+    "KIDS",
     "GuideProduct",
     "Preference",
     "Term",
@@ -34,8 +35,11 @@ __all__ = [
     "load_products",
 ]
 
-FIELDS = ("product_type", "color", "pattern", "material", "gender", "occasion", "season")
-"""What a recognised phrase can name."""
+FIELDS = ("product_type", "color", "pattern", "material", "gender", "audience", "occasion", "season")
+"""What a recognised phrase can name (an ``audience`` term names a gender, or none, and an age group)."""
+
+KIDS = ("kids", "toddler", "infant", "newborn")
+"""Merchant Center age groups a request for children's products admits; ``adult`` is the other one."""
 
 
 @dataclass(frozen=True)
@@ -52,17 +56,19 @@ class GuideProduct:
     pattern: str = ""
     material: str = ""
     gender: str = ""
+    age_group: str = ""
     sizes: tuple[str, ...] = ()
     price: float | None = None
     currency: str = ""
     style: str = ""
     season: str = ""
     fit: str = ""
+    occasion: str = ""
     availability: str = "in_stock"
 
     @classmethod
     def from_product(cls, product: Product) -> GuideProduct:
-        """From a catalog row; the demo's ``subcategory``/``style``/``season``/``fit`` live in attributes."""
+        """From a catalog row; ``subcategory``, ``style``, ``season``, ``fit`` and ``occasion`` live in attributes."""
         extra = product.attributes or {}
         return cls(
             id=product.id,
@@ -75,12 +81,14 @@ class GuideProduct:
             pattern=(product.pattern or "").lower(),
             material=(product.material or "").lower(),
             gender=(product.gender or "").lower(),
+            age_group=(product.age_group or "").lower(),
             sizes=tuple(str(s) for s in product.size or ()),
             price=product.price,
             currency=product.currency or "",
             style=str(extra.get("style") or "").lower(),
             season=str(extra.get("season") or "").lower(),
             fit=str(extra.get("fit") or "").lower(),
+            occasion=str(extra.get("occasion") or "").lower(),
             availability=product.availability or "in_stock",
         )
 
@@ -126,9 +134,16 @@ class Preference:
     kinds: frozenset[str] = frozenset()
     materials: frozenset[str] = frozenset()
     seasons: frozenset[str] = frozenset()
+    occasions: frozenset[str] = frozenset()
 
     def score(self, product: GuideProduct) -> float:
-        """Share of this preference's facets the product matches, in [0, 1]."""
+        """How well the product suits this preference, in [0, 1].
+
+        A product whose catalog entry states its occasion is judged by that alone (it is what the
+        merchant says the product is for); otherwise by the share of the other facets it matches.
+        """
+        if self.occasions and product.occasion:
+            return float(product.occasion in self.occasions)
         checks = [
             (self.styles, product.style),
             (self.kinds, product.subcategory.lower()),
@@ -150,6 +165,7 @@ class Vocabulary:
     patterns: tuple[str, ...] = ()
     materials: tuple[str, ...] = ()
     genders: tuple[str, ...] = ()
+    age_groups: tuple[str, ...] = ()
     sizes: tuple[str, ...] = ()
     preferences: Mapping[str, Preference] = field(default_factory=dict)
     price_range: tuple[float, float] = (0.0, 0.0)
@@ -176,10 +192,11 @@ class Vocabulary:
         patterns = distinct(p.pattern for p in products)
         materials = distinct(p.material for p in products)
         genders = distinct(p.gender for p in products)
+        age_groups = distinct(p.age_group for p in products)
         sizes = distinct(s for p in products for s in p.sizes)
         prices = np.array([p.price for p in products if p.price is not None], dtype=float)
         currencies = [p.currency for p in products if p.currency]
-        terms = _build_terms(types, kinds, colors, patterns, materials, genders)
+        terms = _build_terms(types, kinds, colors, patterns, materials, genders, age_groups)
         preferences = _build_preferences(products)
         for name in preferences:
             field_name = "season" if name in SEASONS else "occasion"
@@ -193,6 +210,7 @@ class Vocabulary:
             patterns=patterns,
             materials=materials,
             genders=genders,
+            age_groups=age_groups,
             sizes=sizes,
             preferences=preferences,
             price_range=(float(prices.min()), float(prices.max())) if prices.size else (0.0, 0.0),
@@ -219,10 +237,13 @@ class Vocabulary:
 # Synonyms: phrase → catalog values tried in order; for categories every present target is kept,
 # for colours the first present one (a fallback chain), so "navy" stays navy where the catalog has it.
 CATEGORY_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "trainers": ("sneakers",), "trainer": ("sneakers",), "running shoes": ("sneakers",),
-    "kicks": ("sneakers",), "sport shoes": ("sneakers",), "gym shoes": ("sneakers",),
+    "trainers": ("sneakers", "sports shoes"), "trainer": ("sneakers", "sports shoes"),
+    "running shoes": ("sneakers", "sports shoes"),
+    "kicks": ("sneakers",), "sport shoes": ("sneakers", "sports shoes"),
+    "gym shoes": ("sneakers", "sports shoes"),
+    "sneakers": ("casual shoes", "sports shoes"), "sneaker": ("casual shoes", "sports shoes"),
     "pants": ("Trousers",), "slacks": ("Trousers",), "trouser": ("Trousers",),
-    "tee": ("t-shirt",), "tees": ("t-shirt",), "tshirt": ("t-shirt",), "t shirt": ("t-shirt",),
+    "t-shirt": ("t-shirt",), "tee": ("t-shirt",), "tees": ("t-shirt",), "tshirt": ("t-shirt",), "t shirt": ("t-shirt",),
     "frock": ("Dresses",), "gown": ("Dresses",), "sundress": ("Dresses",),
     "jumper": ("sweater",), "pullover": ("sweater",), "knitwear": ("sweater", "knit dress"),
     "hoodie": ("sweatshirt",), "sweat": ("sweatshirt",), "vest": ("tank top",), "tank": ("tank top",),
@@ -299,38 +320,69 @@ GENDER_PHRASES: dict[str, str] = {
     "女士": "female", "女款": "female", "女装": "female",
 }  # fmt: skip
 
+AUDIENCE_PHRASES: dict[str, tuple[str, str]] = {
+    "kids": ("", "kids"), "kid": ("", "kids"), "kid's": ("", "kids"), "kids'": ("", "kids"),
+    "children": ("", "kids"), "child": ("", "kids"), "children's": ("", "kids"), "childrens": ("", "kids"),
+    "toddler": ("", "kids"), "toddlers": ("", "kids"), "junior": ("", "kids"), "juniors": ("", "kids"),
+    "boys": ("male", "kids"), "boy": ("male", "kids"), "boy's": ("male", "kids"), "boys'": ("male", "kids"),
+    "son": ("male", "kids"), "girls": ("female", "kids"), "girl": ("female", "kids"),
+    "girl's": ("female", "kids"), "girls'": ("female", "kids"), "daughter": ("female", "kids"),
+    "for men": ("male", "adult"), "men": ("male", "adult"), "mens": ("male", "adult"),
+    "men's": ("male", "adult"), "man": ("male", "adult"), "gents": ("male", "adult"),
+    "gentlemen": ("male", "adult"), "dad": ("male", "adult"), "father": ("male", "adult"),
+    "husband": ("male", "adult"), "for women": ("female", "adult"), "women": ("female", "adult"),
+    "womens": ("female", "adult"), "women's": ("female", "adult"), "woman": ("female", "adult"),
+    "ladies": ("female", "adult"), "lady": ("female", "adult"), "mum": ("female", "adult"),
+    "mom": ("female", "adult"), "mother": ("female", "adult"), "wife": ("female", "adult"),
+    "儿童": ("", "kids"), "童装": ("", "kids"), "男童": ("male", "kids"), "女童": ("female", "kids"),
+}  # fmt: skip
+"""Phrases naming who a product is for: (gender or "", Merchant Center age group).
+
+Used where the catalog has children's products (an ``age_group`` among :data:`KIDS`):
+then "boys" means boys' products, not men's, and "men" means men's, not boys'."""
+
 OCCASIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "wedding": {"phrases": ("wedding", "wedding guest", "ceremony", "婚礼"),
                 "styles": ("romantic", "classic"), "kinds": ("wrap dress", "midi dress", "maxi dress",
                 "heels", "blouse", "pleated skirt", "tailored trousers", "crossbody bag"),
-                "materials": ("satin", "chiffon", "silk", "crepe")},
+                "materials": ("satin", "chiffon", "silk", "crepe"),
+                "occasions": ("wedding", "party", "festive", "ethnic")},
     "office": {"phrases": ("office", "work", "business", "meeting", "interview", "formal", "smart",
                "上班", "通勤"),
                "styles": ("classic", "minimal"), "kinds": ("oxford shirt", "blouse", "tailored trousers",
                "chinos", "pencil skirt", "loafers", "trench coat", "wool coat", "shirt"),
-               "materials": ("oxford cotton", "cotton twill", "wool", "crepe", "poplin cotton")},
+               "materials": ("oxford cotton", "cotton twill", "wool", "crepe", "poplin cotton"),
+               "occasions": ("formal", "smart casual", "office", "work", "business")},
     "beach": {"phrases": ("beach", "holiday", "vacation", "seaside", "pool", "resort", "海边", "度假"),
               "styles": ("romantic", "bold"), "kinds": ("sandals", "shorts", "denim shorts", "tank top",
               "linen shirt", "bucket hat", "maxi dress", "short-sleeve shirt", "tote bag"),
-              "materials": ("linen", "cotton", "chiffon"), "seasons": ("summer",)},
+              "materials": ("linen", "cotton", "chiffon"), "seasons": ("summer",),
+              "occasions": ("beach", "holiday", "vacation", "travel")},
     "gym": {"phrases": ("gym", "workout", "training", "sport", "sports", "running", "jogging",
             "athletic", "健身", "运动"),
             "styles": ("sporty",), "kinds": ("sneakers", "joggers", "sweatshirt", "tank top", "cap",
-            "t-shirt"), "materials": ("jersey", "mesh", "cotton fleece", "recycled nylon", "polyester")},
+            "t-shirt"), "materials": ("jersey", "mesh", "cotton fleece", "recycled nylon", "polyester"),
+            "occasions": ("sports", "sport", "sportswear", "gym", "athletic", "active")},
     "party": {"phrases": ("party", "evening", "night out", "date", "date night", "cocktail", "club",
               "elegant", "dressy", "chic", "glamorous",
               "派对", "约会"),
               "styles": ("bold", "romantic"), "kinds": ("heels", "mini dress", "wrap dress", "mini skirt",
-              "crossbody bag", "blouse"), "materials": ("satin", "silk", "chiffon", "crepe")},
+              "crossbody bag", "blouse"), "materials": ("satin", "silk", "chiffon", "crepe"),
+              "occasions": ("party", "evening", "cocktail")},
     "casual": {"phrases": ("casual", "everyday", "weekend", "relaxed", "comfy", "comfortable",
                "休闲", "日常"),
                "styles": ("minimal", "sporty"), "kinds": ("t-shirt", "sweatshirt", "straight jeans",
                "sneakers", "wide-leg jeans", "denim jacket", "cap", "tote bag"),
-               "materials": ("cotton", "jersey", "denim", "organic cotton")},
+               "materials": ("cotton", "jersey", "denim", "organic cotton"),
+               "occasions": ("casual", "everyday")},
     "outdoor": {"phrases": ("hiking", "outdoor", "outdoors", "rain", "rainy", "walk", "户外", "下雨"),
                 "styles": ("sporty",), "kinds": ("rain jacket", "parka", "puffer jacket", "sneakers",
                 "cargo trousers", "beanie"), "materials": ("waterproof nylon", "cotton ripstop",
-                "recycled nylon", "nylon")},
+                "recycled nylon", "nylon"), "occasions": ("outdoor", "travel", "sports")},
+    "ethnic": {"phrases": ("ethnic", "traditional", "festive", "festival", "indian wear"),
+               "kinds": ("kurtas", "kurtis", "kurta sets", "sarees", "lehenga choli", "salwar", "churidar",
+               "dupatta", "nehru jackets", "salwar and dupatta", "patiala"),
+               "occasions": ("ethnic", "festive", "traditional")},
 }  # fmt: skip
 
 SEASONS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -363,10 +415,21 @@ def _build_terms(
     patterns: tuple[str, ...],
     materials: tuple[str, ...],
     genders: tuple[str, ...],
+    age_groups: tuple[str, ...] = (),
 ) -> dict[str, Term]:
-    """Catalog values first (with plural/singular forms), then synonyms onto present values."""
+    """Catalog values first (with plural/singular forms), then synonyms onto present values.
+
+    Synonym targets meet catalog categories by name, else by a spelling-blind key (``t-shirt`` finds
+    ``Tshirts``).
+    """
     terms: dict[str, Term] = {}
-    categories = {v.lower(): v for v in (*types, *kinds)}
+    exact = {v.lower(): v for v in (*types, *kinds)}
+    spelled: dict[str, str] = {}
+    for value in (*types, *kinds):
+        spelled.setdefault(_category_key(value), value)
+
+    def category(name: str) -> str | None:
+        return exact.get(name.lower()) or spelled.get(_category_key(name))
 
     def add(phrase: str, field_name: str, values: Iterable[str]) -> None:
         kept = tuple(dict.fromkeys(values))
@@ -390,7 +453,11 @@ def _build_terms(
         )
     for phrase, targets in CATEGORY_SYNONYMS.items():
         for form in _forms(phrase):
-            add(form, "product_type", [categories[t.lower()] for t in targets if t.lower() in categories])
+            add(
+                form,
+                "product_type",
+                [c for t in targets if (c := category(t)) is not None],
+            )
     for phrase, targets in COLOR_SYNONYMS.items():
         add(phrase, "color", [t for t in targets if t in colors][:1])
     for phrase, targets in PATTERN_SYNONYMS.items():
@@ -404,22 +471,37 @@ def _build_terms(
         if " " in kind:
             for form in _forms(head):
                 add(form, "product_type", [k for k in kinds if k.lower().split()[-1] == head])
+    if any(age in KIDS for age in age_groups):  # who a product is for matters only beside children's products
+        for phrase, (gender, age) in AUDIENCE_PHRASES.items():
+            terms.setdefault(phrase, Term("audience", (gender if gender in genders else "", age)))
     for phrase, gender in GENDER_PHRASES.items():
         add(phrase, "gender", [gender] if gender in genders else [])
     return terms
 
 
 def _build_preferences(products: list[GuideProduct]) -> dict[str, Preference]:
-    """Occasion and season preferences restricted to values the catalog has; empty ones dropped."""
+    """Occasion and season preferences restricted to values the catalog has; empty ones dropped.
+
+    A kind the tables name meets the catalog's kinds by name, else by spelling (``sweater`` → ``sweaters``).
+    """
     present = {
         "styles": {p.style for p in products},
         "kinds": {p.subcategory.lower() for p in products},
         "materials": {p.material for p in products},
         "seasons": {p.season for p in products},
+        "occasions": {p.occasion for p in products},
     }
+    spelled: dict[str, str] = {}
+    for kind in sorted(present["kinds"]):
+        spelled.setdefault(_category_key(kind), kind)
     preferences = {}
     for name, table in (OCCASIONS | SEASONS).items():
         facets = {key: frozenset(v for v in table.get(key, ()) if v in present[key]) for key in present}
+        facets["kinds"] = frozenset(
+            kind
+            for v in table.get("kinds", ())
+            if (kind := v if v in present["kinds"] else spelled.get(_category_key(v)))
+        )
         if any(facets.values()):
             preferences[name] = Preference(**facets)
     return preferences
@@ -446,6 +528,14 @@ def _forms(phrase: str) -> list[str]:
 
 _PLURAL_ONLY = frozenset({"shorts", "denim shorts"})
 """Plurals whose singular means something else ("short")."""
+
+
+def _category_key(name: str) -> str:
+    """A category name without case, spaces, hyphens or a plural ending: ``T-Shirts`` → ``tshirt``."""
+    key = re.sub(r"[\s\-]+", "", name.lower())
+    if key.endswith(("sses", "shes", "ches")):
+        return key[:-2]
+    return key[:-1] if key.endswith("s") and not key.endswith("ss") else key
 
 
 def _word_in(word: str, phrase: str) -> bool:
