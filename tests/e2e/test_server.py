@@ -9,11 +9,29 @@ import httpx
 import pytest
 
 from tests.e2e.shop import API_KEY, Server, run_server
+from tests.unit.test_demo_shop import CATEGORIES, read_rows
+from vestis.data.demo import demo_is_generated
+from vestis.data.demo.shop import CUSTOMERS_FILE, EVENTS_FILE, IMAGES_DIR, PRODUCTS_FILE
 
 pytestmark = pytest.mark.e2e
 
 MB = 1024 * 1024
 DEMO_PRODUCTS = 360
+
+
+def test_the_generated_demo_is_the_full_default_shop(server: Server) -> None:
+    """What ``serve --demo`` generated in the empty home: 360 products of six brands in every
+    category, 2,000 shoppers and a year of events. Checked on the server's own files, so that the
+    full-sized shop is generated once per test run (tests/unit/test_demo_shop.py checks a small one)."""
+    demo = server.home / "demo"
+    feed = read_rows(demo / PRODUCTS_FILE, "\t")
+    assert len(feed) == DEMO_PRODUCTS and {r["product_type"] for r in feed} == CATEGORIES
+    assert len({r["brand"] for r in feed}) == 6 and len({r["color"] for r in feed}) >= 14
+    assert {r["gender"] for r in feed} == {"female", "male", "unisex"}
+    assert len(read_rows(demo / CUSTOMERS_FILE)) == 2000
+    assert 100_000 <= len(read_rows(demo / EVENTS_FILE)) <= 300_000
+    assert len(list((demo / IMAGES_DIR).glob("*.png"))) == DEMO_PRODUCTS
+    assert demo_is_generated(demo)
 
 
 def test_lists_the_demo_products(server: Server) -> None:

@@ -15,17 +15,21 @@ from sqlalchemy import Engine
 from vestis.catalog import store
 from vestis.catalog.db import transaction
 from vestis.catalog.models import Customer, Event, Product, SizeChart
-from vestis.data.demo import demo_is_generated, generate_demo, load_demo
+from vestis.data.demo import DemoSummary, demo_is_generated, generate_demo, load_demo
 
 SMALL = {"products": 60, "customers": 150, "days": 60, "seed": 3}
 CATEGORIES = {"Tops", "Shirts", "Dresses", "Skirts", "Trousers", "Jeans", "Outerwear", "Shoes", "Accessories"}
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    generate_demo(out, **SMALL, progress=False)
-    return out
+def summary(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
+    """The small shop, generated once for the module, as :func:`generate_demo` reports it."""
+    return generate_demo(tmp_path_factory.mktemp("demo"), **SMALL, progress=False)
+
+
+@pytest.fixture(scope="module")
+def shop(summary: DemoSummary) -> Path:
+    return summary.out_dir
 
 
 def test_same_arguments_give_byte_identical_files(shop: Path, tmp_path: Path) -> None:
@@ -37,12 +41,11 @@ def test_same_arguments_give_byte_identical_files(shop: Path, tmp_path: Path) ->
     assert _digests(other)["events.csv"] != _digests(shop)["events.csv"]
 
 
-def test_summary_and_files_agree(shop: Path, tmp_path: Path) -> None:
-    summary = generate_demo(tmp_path / "s", **SMALL, progress=False)
+def test_summary_and_files_agree(summary: DemoSummary) -> None:
     assert summary.products == 60 and summary.customers == 150
-    feed = _rows(summary.products_path, "\t")
-    events = _rows(summary.events_path)
-    assert len(feed) == 60 and len(_rows(summary.customers_path)) == 150
+    feed = read_rows(summary.products_path, "\t")
+    events = read_rows(summary.events_path)
+    assert len(feed) == 60 and len(read_rows(summary.customers_path)) == 150
     assert len(events) == summary.events > 1000
     assert {r["product_type"] for r in feed} == CATEGORIES
     assert sum(r["EVENT_TYPE"] == "purchase" for r in events) == summary.purchases > 0
@@ -53,7 +56,7 @@ def test_summary_and_files_agree(shop: Path, tmp_path: Path) -> None:
 
 
 def test_feed_rows_are_merchant_center_products(shop: Path) -> None:
-    feed = _rows(shop / "products.tsv", "\t")
+    feed = read_rows(shop / "products.tsv", "\t")
     for row in feed:
         assert row["price"].endswith(" EUR") and float(row["price"].split()[0]) > 0
         assert row["image_link"] == f"images/{row['id']}.png"
@@ -67,7 +70,7 @@ def test_feed_rows_are_merchant_center_products(shop: Path) -> None:
 
 
 def test_every_product_has_a_photo_on_white(shop: Path) -> None:
-    for row in _rows(shop / "products.tsv", "\t"):
+    for row in read_rows(shop / "products.tsv", "\t"):
         with Image.open(shop / row["image_link"]) as image:
             assert image.format == "PNG" and image.size == (512, 640) and image.mode == "RGB"
             pixels = np.asarray(image)
@@ -81,7 +84,7 @@ def test_every_product_has_a_photo_on_white(shop: Path) -> None:
 
 
 def test_garment_colour_shows_in_the_image(shop: Path) -> None:
-    feed = {r["id"]: r for r in _rows(shop / "products.tsv", "\t")}
+    feed = {r["id"]: r for r in read_rows(shop / "products.tsv", "\t")}
     red = [i for i, r in feed.items() if r["color"] == "red" and r["pattern"] == "solid"]
     navy = [i for i, r in feed.items() if r["color"] == "navy" and r["pattern"] == "solid"]
     for product_id in red[:3]:
@@ -95,7 +98,7 @@ def test_garment_colour_shows_in_the_image(shop: Path) -> None:
 def test_size_charts_encode_brand_fit_bias(shop: Path) -> None:
     charts = {
         (r["brand"], r["product_type"], r["size"], r["measurement"]): float(r["min_cm"])
-        for r in _rows(shop / "size_charts.csv")
+        for r in read_rows(shop / "size_charts.csv")
     }
     neutral = charts[("Aster", "Tops", "M", "chest")]
     assert charts[("Maison Lune", "Tops", "M", "chest")] < neutral - 3  # runs small
@@ -105,7 +108,7 @@ def test_size_charts_encode_brand_fit_bias(shop: Path) -> None:
 
 def test_customers_have_profiles_and_about_sixty_percent_consent(tmp_path: Path) -> None:
     generate_demo(tmp_path, products=20, customers=1000, days=7, progress=False)
-    customers = _rows(tmp_path / "customers.csv")
+    customers = read_rows(tmp_path / "customers.csv")
     consent = np.mean([c["consent_profile"] == "true" for c in customers])
     assert 0.55 < consent < 0.65
     assert all(c["consent_photos"] == "false" for c in customers if c["consent_profile"] == "false")
@@ -120,14 +123,14 @@ def test_load_demo_imports_everything_without_errors(shop: Path, engine: Engine,
     with transaction(engine) as session:
         assert store.count_rows(session, Product) == 60
         assert store.count_rows(session, Customer) == 150
-        assert store.count_rows(session, Event) == len(_rows(shop / "events.csv"))
-        assert store.count_rows(session, SizeChart) == len(_rows(shop / "size_charts.csv"))
+        assert store.count_rows(session, Event) == len(read_rows(shop / "events.csv"))
+        assert store.count_rows(session, SizeChart) == len(read_rows(shop / "size_charts.csv"))
         product = store.get_product(session, "vs-00001")
         assert product is not None and product.image_path and product.currency == "EUR"
         assert (tmp_path / "images" / product.image_path).is_file()
         assert product.attributes["item_group_id"].startswith("vsg-")
         with_profile = session.query(Customer).filter(Customer.chest_cm.is_not(None)).count()
-        consenting = sum(r["consent_profile"] == "true" for r in _rows(shop / "customers.csv"))
+        consenting = sum(r["consent_profile"] == "true" for r in read_rows(shop / "customers.csv"))
         assert with_profile == consenting
 
 
@@ -148,19 +151,6 @@ def test_incomplete_output_is_not_taken_for_a_demo(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".*.tmp"))
 
 
-@pytest.mark.slow
-def test_default_shop_is_full_sized(tmp_path: Path) -> None:
-    summary = generate_demo(tmp_path, progress=False)
-    feed = _rows(summary.products_path, "\t")
-    assert len(feed) == 360 and {r["product_type"] for r in feed} == CATEGORIES
-    assert len({r["brand"] for r in feed}) == 6 and len({r["color"] for r in feed}) >= 14
-    assert {r["gender"] for r in feed} == {"female", "male", "unisex"}
-    assert summary.customers == 2000 and len(_rows(summary.customers_path)) == 2000
-    assert 100_000 <= summary.events <= 300_000
-    assert len(list(summary.images_dir.glob("*.png"))) == 360
-    assert demo_is_generated(tmp_path)
-
-
 def _mean_product_colour(path: Path) -> tuple[float, float, float]:
     with Image.open(path) as image:
         pixels = np.asarray(image).reshape(-1, 3).astype(float)
@@ -174,6 +164,6 @@ def _digests(out: Path) -> dict[str, str]:
     return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
-def _rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
+def read_rows(path: Path, delimiter: str = ",") -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle, delimiter=delimiter))

@@ -12,6 +12,7 @@ import pytest
 from tests.unit.recommend.contract import RecommenderContract, synthetic_shop
 from tests.unit.test_vision_features import draw_product
 from vestis.config import get_settings
+from vestis.recommend import Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
 from vestis.recommend.visual import VBPRRecommender, VisualRecommender
@@ -43,13 +44,25 @@ class TestVisualContract(RecommenderContract):
         return VisualRecommender()
 
 
-class TestVisualContractWithPhotos(RecommenderContract):
+class PhotographedContract(RecommenderContract):
+    """The contract on :func:`photographed_shop`, drawn and fitted once per class.
+
+    Fitting maps every drawn photo, the most of these tests' time; the contract's tests only
+    read the fitted model (``test_fit_returns_the_model`` still fits its own).
+    """
+
+    @pytest.fixture(scope="class")
+    def shop(self, tmp_path_factory: pytest.TempPathFactory) -> tuple[Interactions, ItemCatalog]:
+        return photographed_shop(tmp_path_factory.mktemp("images"))
+
+    @pytest.fixture(scope="class")
+    def fitted(self, shop: tuple[Interactions, ItemCatalog]) -> Recommender:
+        return self.make().fit(*shop)
+
+
+class TestVisualContractWithPhotos(PhotographedContract):
     def make(self) -> VisualRecommender:
         return VisualRecommender()
-
-    @pytest.fixture
-    def shop(self, tmp_path: Path) -> tuple[Interactions, ItemCatalog]:
-        return photographed_shop(tmp_path / "images")
 
 
 @pytest.fixture(scope="module")
@@ -63,13 +76,9 @@ def learned_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     get_settings.cache_clear()
 
 
-class TestVBPRContract(RecommenderContract):
+class TestVBPRContract(PhotographedContract):
     def make(self) -> VBPRRecommender:
         return VBPRRecommender(factors=8, visual_factors=4, epochs=40, learning_rate=0.05)
-
-    @pytest.fixture
-    def shop(self, tmp_path: Path) -> tuple[Interactions, ItemCatalog]:
-        return photographed_shop(tmp_path / "images")
 
 
 def _with_new_photo(folder: Path) -> tuple[Interactions, ItemCatalog]:
