@@ -81,7 +81,7 @@ def load_dataset(spec: str, *, engine: Engine | None = None, images_dir: Path | 
             with transaction(temporary) as session:
                 loader(session, path, images)
         except ImportFailed as error:
-            raise ValueError(f"{spec}: {error}") from None
+            raise ValueError(f"{spec}: {error.errors[0] if error.errors else error}") from None
         dataset = from_engine(temporary, name=f"{kind}:{path.name}", images_dir=images_dir)
         temporary.dispose()
     return dataset
