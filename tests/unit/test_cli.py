@@ -80,7 +80,16 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         ("db", "upgrade"),
         *[
             ("import", name)
-            for name in ("merchant-feed", "shopify", "fit-feedback", "events", "customers", "size-charts", "hm", "movielens")
+            for name in (
+                "merchant-feed",
+                "shopify",
+                "fit-feedback",
+                "events",
+                "customers",
+                "size-charts",
+                "hm",
+                "movielens",
+            )
         ],
     ],
 )

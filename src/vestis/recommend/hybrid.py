@@ -387,11 +387,12 @@ class _Stage:
         can rank them); a generator adds a few of them at random (training negatives).
         """
         history = self.features.user_items[user_rows]
+        touched = history.toarray() > 0
         proposed = np.zeros(history.shape, dtype=np.int64)
         blocks = []
         for scores in self._user_scores(user_rows):
             blocks.append(component_features(scores))
-            unseen = np.where(history.toarray() > 0, -np.inf, scores)
+            unseen = np.where(touched, -np.inf, scores)
             top, best = top_k(unseen, per_model)
             batch = np.repeat(np.arange(len(user_rows)), top.shape[1])
             finite = np.isfinite(best.ravel())
