@@ -35,7 +35,7 @@ SPECS = (
     "fit-feedback:FILE",
     "amazon:FILE",
 )
-"""The data set specs :func:`load_dataset` reads (also the CLI's ``--data`` help)."""
+"""The data set specs :func:`load_dataset` reads, as its error for an unknown one lists them."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def load_dataset(spec: str, *, engine: Engine | None = None, images_dir: Path | 
     """
     kind, _, location = spec.partition(":")
     if kind == "store":
-        return _from_store(spec, location, engine=engine, images_dir=images_dir)
+        return _from_store(location, engine=engine, images_dir=images_dir)
     if kind not in LOADERS or not location:
         raise ValueError(f"unknown data set {spec!r}; expected {', '.join(SPECS)}")
     loader, wants_folder = LOADERS[kind]
@@ -100,7 +100,7 @@ def from_engine(engine: Engine, *, name: str, images_dir: Path | None) -> Datase
     return Dataset(name, Interactions.from_frame(frame), items)
 
 
-def _from_store(spec: str, url: str, *, engine: Engine | None, images_dir: Path | None) -> Dataset:
+def _from_store(url: str, *, engine: Engine | None, images_dir: Path | None) -> Dataset:
     """The configured catalog (``store``) or the catalog database at ``url`` (``store:URL``)."""
     if not url:
         if engine is None:
@@ -110,13 +110,14 @@ def _from_store(spec: str, url: str, *, engine: Engine | None, images_dir: Path 
         other = make_engine(url)
         current = schema_is_current(other)
     except SQLAlchemyError as error:
-        raise ValueError(f"{spec}: not a readable catalog database ({error})") from None
+        raise ValueError(f"store:{url}: not a readable catalog database ({error})") from None
+    name = f"store:{other.url.render_as_string(hide_password=True)}"
     try:
         if not current:
             raise ValueError(
-                f"{spec}: not a Vestis catalog at the newest schema (run vestis db upgrade on it)"
+                f"{name}: not a Vestis catalog at the newest schema (run vestis db upgrade on it)"
             )
-        return from_engine(other, name=spec, images_dir=images_dir)
+        return from_engine(other, name=name, images_dir=images_dir)
     finally:
         other.dispose()
 
