@@ -337,6 +337,37 @@ def _headline(result: EvaluationResult) -> str:
     return f"Best Vestis model on this split: `{best}`, {metric.upper()} {ours[best]:.4f} = {ratios}."
 
 
+def _goals(result: EvaluationResult) -> str:
+    """Issue 13's targets read off this run: the best model ≥ 1.3× plain ALS's NDCG@k, the hybrid's
+    fit ≤ 10× plain ALS's fit time, and the hybrid against its state before the issue."""
+    metric, models = f"ndcg@{result.k}", result.models
+    if REFERENCE not in models:
+        return ""
+    reference = models[REFERENCE]
+    ours = {name: s[metric] for name, s in models.items() if name not in PEER_NAMES}
+    parts = []
+    if ours:
+        best = max(ours, key=ours.__getitem__)
+        ratio = ours[best] / reference[metric]
+        parts.append(
+            f"best model ≥ 1.3× plain ALS's {metric.upper()}: `{best}` {ratio:.2f}× — "
+            + ("met" if ratio >= 1.3 else "not met")
+        )
+    if "hybrid" in models:
+        ratio = models["hybrid"]["fit_seconds"] / reference["fit_seconds"]
+        parts.append(
+            f"`hybrid` fit ≤ 10× plain ALS's: {ratio:.1f}× — " + ("met" if ratio <= 10 else "not met")
+        )
+    if "hybrid" in models and "hybrid-before" in models:
+        before, after = models["hybrid-before"], models["hybrid"]
+        parts.append(
+            f"`hybrid-before` fit {before['fit_seconds'] / reference['fit_seconds']:.1f}× plain ALS's, so "
+            f"{before['fit_seconds'] / after['fit_seconds']:.1f}× the time `hybrid` takes now; "
+            f"{metric.upper()} {before[metric]:.4f} before, {after[metric]:.4f} now"
+        )
+    return "Goals (issue 13): " + "; ".join(parts) + "."
+
+
 def _section(
     result: EvaluationResult, command: str, report: Path, *, lightfm: bool, tuning: str | None = None
 ) -> str:
@@ -363,6 +394,8 @@ def _section(
         *("| " + " | ".join(row) + " |" for row in _rows(result)),
         "",
         _headline(result),
+        "",
+        _goals(result),
         "",
         "Peers (same split, same metric code): `implicit-als` = `implicit.cpu.als.AlternatingLeastSquares()` "
         "and `implicit-bpr` = `implicit.cpu.bpr.BayesianPersonalizedRanking()` with default hyper-parameters "
