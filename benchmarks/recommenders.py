@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = f"movielens:{ROOT.parent / 'shared' / 'data' / 'movielens-latest-small'}"
 SECTION = "## Recommenders"
 REFERENCE = "implicit-als"
-PEER_NAMES = ("implicit-als", "implicit-bpr", "lightfm-warp", "hybrid-before")
+LIBRARY_PEERS = ("implicit-als", "implicit-bpr", "lightfm-warp")
+"""Plain library calls the headline compares the best Vestis model with."""
+PEER_NAMES = (*LIBRARY_PEERS, "hybrid-before")
 """Models measured for comparison, left out of "best Vestis model"."""
 MOVIELENS_PARAMS: Mapping[str, Mapping[str, Any]] = {"popular": {"half_life_days": None}}
 """MovieLens ratings span two decades: popularity decayed towards the newest rating would
@@ -329,7 +331,7 @@ def _headline(result: EvaluationResult) -> str:
     """The best Vestis model's NDCG@k as a ratio to each peer's, measured in this run."""
     metric = f"ndcg@{result.k}"
     ours = {name: scores[metric] for name, scores in result.models.items() if name not in PEER_NAMES}
-    peers = {name: scores[metric] for name, scores in result.models.items() if name in PEER_NAMES}
+    peers = {name: scores[metric] for name, scores in result.models.items() if name in LIBRARY_PEERS}
     if not ours or not peers:
         return ""
     best = max(ours, key=ours.__getitem__)
