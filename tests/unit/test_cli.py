@@ -84,6 +84,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
                 "merchant-feed",
                 "shopify",
                 "fit-feedback",
+                "amazon",
                 "events",
                 "customers",
                 "size-charts",

@@ -109,6 +109,19 @@ def import_fit_feedback(
     _run_import(ctx.obj, lambda s: run(s, file, strict=strict, progress=not quiet), errors)
 
 
+@import_app.command("amazon")
+def import_amazon(
+    ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False
+) -> None:
+    """Import Amazon reviews (McAuley lab JSON lines, e.g. AMAZON_FASHION_5.json) as purchases with rating and size.
+
+    Example: [bold]vestis import amazon AMAZON_FASHION_5.json --errors rejected.csv[/bold]
+    """
+    from vestis.data.amazon import import_amazon_reviews as run
+
+    _run_import(ctx.obj, lambda s: run(s, file, strict=strict, progress=not quiet), errors)
+
+
 @import_app.command("customers")
 def import_customers(
     ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False

@@ -12,7 +12,13 @@ from rich.table import Table
 from vestis.cli.common import Quiet, console
 from vestis.config import Settings
 
-DataSpec = Annotated[str, typer.Option(help="store, movielens:DIR, hm:DIR or demo:DIR.")]
+DataSpec = Annotated[
+    str,
+    typer.Option(
+        help="store (this catalog), store:URL (another catalog database), movielens:DIR, hm:DIR, demo:DIR, "
+        "fit-feedback:FILE (RentTheRunway/ModCloth JSON lines or parquet) or amazon:FILE (Amazon review JSON lines)."
+    ),
+]
 ParamsFile = Annotated[Path | None, typer.Option(help="JSON {model: {param: value}}, e.g. from vestis tune.")]
 PROTOCOLS = ("leave-last-out", "temporal")
 
@@ -82,6 +88,8 @@ def evaluate(
     leave-last-out holds out each user's last interaction; temporal trains before a cut date and tests on the following window (like the H&M competition).
 
     Example: [bold]vestis evaluate --data movielens:data/ml-latest-small --models popular,itemknn,als,bpr --k 10 --json scores.json --report report/[/bold]
+
+    Rentals and reviews: [bold]--data fit-feedback:rtr_cleandata.parquet[/bold] or [bold]--data amazon:AMAZON_FASHION_5.json[/bold]; a bad record stops the run, naming its file and line.
     """
     from vestis.recommend.evaluate import evaluate_models
     from vestis.recommend.report import write_report

@@ -14,7 +14,6 @@ for parquet), with the field named; the others are imported.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,13 +27,11 @@ from vestis.catalog import store
 from vestis.data.importing import (
     ImportFailed,
     ImportReport,
-    RowError,
     RowRejected,
-    reject_unreadable,
     run_import,
 )
 from vestis.data.schemas import EventRecord
-from vestis.data.tables import byte_progress
+from vestis.data.tables import byte_progress, json_lines
 
 __all__ = ["REQUIRED_COLUMNS", "UNDATED", "fit_feedback_rows", "import_fit_feedback"]
 
@@ -75,22 +72,8 @@ def fit_feedback_rows(
     if path.suffix.lower() == ".parquet":
         yield from _parquet_rows(path, advance)
         return
-    done = 0
-    with path.open("rb") as lines:
-        for number, raw in enumerate(lines, 1):
-            done += len(raw)
-            advance(done)
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                reject_unreadable(RowError(str(path), number, None, f"not a JSON record ({error})"))
-                continue
-            if not isinstance(record, dict):
-                reject_unreadable(RowError(str(path), number, None, "not a JSON object"))
-                continue
-            yield number, _event(record)
+    for number, record in json_lines(path, advance):
+        yield number, _event(record)
 
 
 # ------------------------------------------------------------------------------ helpers

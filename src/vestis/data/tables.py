@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from rich.progress import (
     BarColumn,
@@ -229,3 +230,29 @@ def byte_progress(path: Path, *, enabled: bool) -> Iterator[Callable[[int], None
     with Progress(*columns, transient=True) as bar:
         task = bar.add_task(f"reading {path.name}", total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+def json_lines(
+    path: Path, advance: Callable[[int], None] = lambda _done: None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line, record)`` for each JSON object of a JSON-lines file, blank lines skipped.
+
+    A line that is not JSON, or JSON but not an object, is reported by file and line through
+    :func:`~vestis.data.importing.reject_unreadable`; ``advance`` is told how many bytes are read.
+    """
+    done = 0
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            done += len(raw)
+            advance(done)
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                reject_unreadable(RowError(str(path), number, None, f"not a JSON record ({error})"))
+                continue
+            if not isinstance(record, dict):
+                reject_unreadable(RowError(str(path), number, None, "not a JSON object"))
+                continue
+            yield number, record

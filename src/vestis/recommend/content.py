@@ -11,6 +11,7 @@ never re-encodes the catalog.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -133,17 +134,26 @@ class ContentRecommender(Recommender):
     def _encode(self, catalog: ItemCatalog) -> np.ndarray:
         """Text vectors of every item; ``both`` gives each encoder half the weight."""
         names = ["tfidf", "minilm"] if self.encoder == "both" else [self.encoder]
-        texts = catalog.texts()
-        parts = []
-        for name in names:
-            params = {"progress": self.progress} if name == "minilm" else {}
-            parts.append(make_encoder(name, **params).fit(texts).encode(texts) / np.sqrt(len(names)))
-        return np.hstack(parts)
+        texts = tuple(catalog.texts())
+        return np.hstack([encoded_text(name, texts, self.progress) / np.sqrt(len(names)) for name in names])
 
     def _set_tie_break(self) -> None:
         self.tie_break_ = (_TIE_BREAK * self.popularity_ / max(float(self.popularity_.max()), 1.0)).astype(
             np.float32
         )
+
+
+@lru_cache(maxsize=2)
+def encoded_text(name: str, texts: tuple[str, ...], progress: bool) -> np.ndarray:
+    """``texts`` encoded by a fresh ``name`` encoder fitted on them (read-only).
+
+    Remembered for the last two catalogs: the vectors depend on the catalog text alone, so a
+    refit on new events (the hybrid's two fits, a tuning run's trials) encodes only once.
+    """
+    params = {"progress": progress} if name == "minilm" else {}
+    vectors = make_encoder(name, **params).fit(texts).encode(texts)
+    vectors.flags.writeable = False
+    return vectors
 
 
 def _aligned(items: ItemCatalog | None, ids: np.ndarray) -> ItemCatalog:

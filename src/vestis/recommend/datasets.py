@@ -2,7 +2,10 @@
 
 Public data sets go through the regular importers into a temporary catalog, so there is
 one parser per format; ``load_dataset("movielens:DIR")`` therefore accepts exactly what
-``vestis import movielens DIR`` accepts.
+``vestis import movielens DIR`` accepts (``fit-feedback:FILE`` what ``vestis import
+fit-feedback FILE`` does, ``amazon:FILE`` what ``vestis import amazon FILE`` does), except that
+a bad record stops the load instead of being skipped: an evaluation must not silently
+measure a different data set.
 """
 
 from __future__ import annotations
@@ -14,12 +17,25 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from vestis.catalog.db import make_engine, session_factory, transaction, upgrade
+from vestis.catalog.db import make_engine, schema_is_current, session_factory, transaction, upgrade
 from vestis.catalog.models import Event, Product
+from vestis.data.importing import ImportFailed
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
+
+SPECS = (
+    "store",
+    "store:URL",
+    "movielens:DIR",
+    "hm:DIR",
+    "demo:DIR",
+    "fit-feedback:FILE",
+    "amazon:FILE",
+)
+"""The data set specs :func:`load_dataset` reads, as its error for an unknown one lists them."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +48,15 @@ class Dataset:
 
 
 def load_dataset(spec: str, *, engine: Engine | None = None, images_dir: Path | None = None) -> Dataset:
-    """``store`` (the configured catalog), ``movielens:DIR``, ``hm:DIR`` or ``demo:DIR``.
+    """The interactions and items a data set spec names.
+
+    ``store`` is the configured catalog (``engine``) and ``store:URL`` any catalog database
+    (a SQLAlchemy URL such as ``sqlite:///shop.db``, at the newest schema). Public data sets
+    are read by their importer: ``movielens:DIR``, ``hm:DIR`` and ``demo:DIR`` name folders,
+    ``fit-feedback:FILE`` a RentTheRunway/ModCloth file (JSON lines or parquet; each rental or
+    purchase an interaction) and ``amazon:FILE`` an Amazon review file (each review a
+    purchase). File data sets are read strictly: the first bad record raises a ``ValueError``
+    naming its file and line.
 
     For ``store``, ``images_dir`` is where the catalog keeps its images. For files, product
     photos are validated and copied into ``images_dir`` when it is given (visual models need
@@ -40,26 +64,25 @@ def load_dataset(spec: str, *, engine: Engine | None = None, images_dir: Path | 
     """
     kind, _, location = spec.partition(":")
     if kind == "store":
-        if engine is None:
-            raise ValueError("the 'store' data set needs a catalog engine")
-        return from_engine(engine, name="store", images_dir=images_dir)
-    loaders: dict[str, Callable[[Session, Path, Path], object]] = {
-        "movielens": _import_movielens,
-        "hm": _import_hm,
-        "demo": _import_demo,
-    }
-    if kind not in loaders or not location:
-        raise ValueError(f"unknown data set {spec!r}; expected store, movielens:DIR, hm:DIR or demo:DIR")
-    directory = Path(location)
-    if not directory.is_dir():
-        raise ValueError(f"{spec}: {directory} is not a folder")
+        return _from_store(location, engine=engine, images_dir=images_dir)
+    if kind not in LOADERS or not location:
+        raise ValueError(f"unknown data set {spec!r}; expected {', '.join(SPECS)}")
+    loader, wants_folder = LOADERS[kind]
+    path = Path(location)
+    if wants_folder and not path.is_dir():
+        raise ValueError(f"{spec}: {path} is not a folder")
+    if not wants_folder and not path.is_file():
+        raise ValueError(f"{spec}: {path} is not a file")
     with tempfile.TemporaryDirectory(prefix="vestis-dataset-") as scratch:
         temporary = make_engine(f"sqlite:///{Path(scratch) / 'catalog.db'}")
         upgrade(temporary)
         images = images_dir or Path(scratch) / "images"
-        with transaction(temporary) as session:
-            loaders[kind](session, directory, images)
-        dataset = from_engine(temporary, name=f"{kind}:{directory.name}", images_dir=images_dir)
+        try:
+            with transaction(temporary) as session:
+                loader(session, path, images)
+        except ImportFailed as error:
+            raise ValueError(f"{spec}: {error.errors[0] if error.errors else error}") from None
+        dataset = from_engine(temporary, name=f"{kind}:{path.name}", images_dir=images_dir)
         temporary.dispose()
     return dataset
 
@@ -75,6 +98,28 @@ def from_engine(engine: Engine, *, name: str, images_dir: Path | None) -> Datase
     with session_factory(engine)() as session:
         items = ItemCatalog.from_products(session.scalars(select(Product)), images_dir=images_dir)
     return Dataset(name, Interactions.from_frame(frame), items)
+
+
+def _from_store(url: str, *, engine: Engine | None, images_dir: Path | None) -> Dataset:
+    """The configured catalog (``store``) or the catalog database at ``url`` (``store:URL``)."""
+    if not url:
+        if engine is None:
+            raise ValueError("the 'store' data set needs a catalog engine")
+        return from_engine(engine, name="store", images_dir=images_dir)
+    try:
+        other = make_engine(url)
+        current = schema_is_current(other)
+    except SQLAlchemyError as error:
+        raise ValueError(f"store:{url}: not a readable catalog database ({error})") from None
+    name = f"store:{other.url.render_as_string(hide_password=True)}"
+    try:
+        if not current:
+            raise ValueError(
+                f"{name}: not a Vestis catalog at the newest schema (run vestis db upgrade on it)"
+            )
+        return from_engine(other, name=name, images_dir=images_dir)
+    finally:
+        other.dispose()
 
 
 def _import_movielens(session: Session, directory: Path, _images: Path) -> None:
@@ -93,3 +138,25 @@ def _import_demo(session: Session, directory: Path, images: Path) -> None:
     from vestis.data.demo import load_demo
 
     load_demo(session, directory, images_dir=images, progress=False)
+
+
+def _import_fit_feedback(session: Session, path: Path, _images: Path) -> None:
+    from vestis.data.fit_feedback import import_fit_feedback
+
+    import_fit_feedback(session, path, strict=True, progress=False)
+
+
+def _import_amazon(session: Session, path: Path, _images: Path) -> None:
+    from vestis.data.amazon import import_amazon_reviews
+
+    import_amazon_reviews(session, path, strict=True, progress=False)
+
+
+LOADERS: dict[str, tuple[Callable[[Session, Path, Path], object], bool]] = {
+    "movielens": (_import_movielens, True),
+    "hm": (_import_hm, True),
+    "demo": (_import_demo, True),
+    "fit-feedback": (_import_fit_feedback, False),
+    "amazon": (_import_amazon, False),
+}
+"""Data set kind → (its importer, whether the spec names a folder rather than a file)."""

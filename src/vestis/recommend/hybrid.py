@@ -37,6 +37,12 @@ from vestis.recommend.ranker import COMPONENT_FEATURES, ItemSignals, PairFeature
 __all__ = ["HybridRecommender"]
 
 DEFAULT_COMPONENTS = ("ease", "itemknn", "als", "content", "visual", "popular")
+COMPONENT_DEFAULTS: Mapping[str, Mapping[str, Any]] = {"ease": {"min_users": 5}}
+"""Component hyper-parameters unless ``component_params`` says otherwise. EASE over items five or
+more shoppers touched inverts a matrix 19× smaller on MovieLens latest-small (3,650 of 9,724
+movies) at the same validation NDCG@10 (0.0443 against 0.0442 over every item, on a
+leave-last-out split of the training part); the hybrid fits it twice, and its other components
+still propose the rarer items."""
 SEEN_NEGATIVES = 5
 """Items a validation shopper already engaged with, added to their candidates as negatives."""
 
@@ -60,7 +66,8 @@ class HybridRecommender(Recommender):
         Weight of behaviour (co-occurrence, factors) against look (content, visual) in
         :meth:`similar_items`; items nobody interacted with use look alone.
     component_params : mapping, optional
-        Hyper-parameters per component name, e.g. ``{"als": {"factors": 64}}`` (JSON-ready).
+        Hyper-parameters per component name, e.g. ``{"als": {"factors": 64}}`` (JSON-ready),
+        over :data:`COMPONENT_DEFAULTS`.
     segments : mapping, optional
         User id → segment name, handed to the ``popular`` component for cold starts.
     random_state : int
@@ -291,6 +298,7 @@ class HybridRecommender(Recommender):
         for name in self.component_names_.tolist():
             params: dict[str, Any] = {
                 "event_weights": self.event_weights,
+                **COMPONENT_DEFAULTS.get(name, {}),
                 **self.component_params.get(name, {}),
             }
             if name == "popular" and self.segments:
@@ -387,11 +395,12 @@ class _Stage:
         can rank them); a generator adds a few of them at random (training negatives).
         """
         history = self.features.user_items[user_rows]
+        touched = history.toarray() > 0
         proposed = np.zeros(history.shape, dtype=np.int64)
         blocks = []
         for scores in self._user_scores(user_rows):
             blocks.append(component_features(scores))
-            unseen = np.where(history.toarray() > 0, -np.inf, scores)
+            unseen = np.where(touched, -np.inf, scores)
             top, best = top_k(unseen, per_model)
             batch = np.repeat(np.arange(len(user_rows)), top.shape[1])
             finite = np.isfinite(best.ravel())

@@ -8,7 +8,7 @@ import pytest
 
 from tests.unit.recommend.contract import RecommenderContract, synthetic_shop
 from vestis.recommend.catalog import ItemCatalog
-from vestis.recommend.content import ContentRecommender
+from vestis.recommend.content import ContentRecommender, encoded_text
 from vestis.recommend.interactions import Interactions
 from vestis.recommend.text import TfidfEncoder
 
@@ -84,3 +84,13 @@ def test_tfidf_vectors_have_unit_length_and_match_similar_texts() -> None:
     assert not vectors[3].any()
     full = TfidfEncoder().fit(texts).encode(texts[:3])
     assert full[0] @ full[2] > full[0] @ full[1]
+
+
+def test_refitting_on_the_same_catalog_encodes_its_text_once() -> None:
+    interactions, items = synthetic_shop()
+    encoded_text.cache_clear()
+    first = ContentRecommender().fit(interactions, items)
+    fewer = interactions.take(np.arange(len(interactions) // 2))
+    second = ContentRecommender().fit(fewer, items)
+    assert encoded_text.cache_info().misses == 1 and encoded_text.cache_info().hits == 1
+    assert np.array_equal(first.item_vectors_, second.item_vectors_)
