@@ -18,10 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from vestis.catalog import store
-from vestis.data.importing import ImportFailed, ImportReport, run_import
-from vestis.data.schemas import EventRecord
-from vestis.data.tables import byte_progress, json_lines
+from vestis.data.events import import_event_records
+from vestis.data.importing import ImportReport
+from vestis.data.tables import json_lines
 
 __all__ = ["amazon_review_rows", "import_amazon_reviews"]
 
@@ -31,18 +30,9 @@ def import_amazon_reviews(
 ) -> ImportReport:
     """Insert every valid review of an Amazon review file as a purchase with its rating and size;
     exact repeats (the same review listed once per variant) are ignored, bad records reported by line."""
-    if not path.is_file():
-        raise ImportFailed(f"{path}: no such file")
-    with byte_progress(path, enabled=progress) as advance:
-        return run_import(
-            session,
-            source=str(path),
-            rows=amazon_review_rows(path, advance),
-            schema=EventRecord,
-            write=lambda s, chunk: store.add_events(s, rows=chunk),
-            strict=strict,
-            chunk_size=chunk_size,
-        )
+    return import_event_records(
+        session, path, amazon_review_rows, strict=strict, chunk_size=chunk_size, progress=progress
+    )
 
 
 def amazon_review_rows(

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from vestis.catalog import store
-from vestis.data.importing import ImportReport, run_import
+from vestis.data.importing import ImportFailed, ImportReport, run_import
 from vestis.data.schemas import EventRecord
-from vestis.data.tables import Row, open_table
+from vestis.data.tables import Row, byte_progress, open_table
+
+RecordReader = Callable[[Path, Callable[[int], None]], Iterator[tuple[int, dict[str, Any]]]]
+"""Reads a file's records as ``(line, event row)``, telling its second argument the bytes read."""
 
 REQUIRED_COLUMNS = ("user_id", "item_id", "timestamp", "event_type")
 
@@ -40,6 +46,34 @@ def import_events(
             write=lambda s, chunk: store.add_events(s, rows=chunk),
             strict=strict,
             chunk_size=chunk_size,
+        )
+
+
+def import_event_records(
+    session: Session,
+    path: Path,
+    read: RecordReader,
+    *,
+    strict: bool = False,
+    chunk_size: int = 10_000,
+    progress: bool = True,
+    transform: Callable[[BaseModel], Mapping[str, Any]] | None = None,
+) -> ImportReport:
+    """Insert the events ``read`` finds in ``path`` (a data set's own record format, e.g. fit
+    feedback or reviews) with a byte progress bar; exact repeats are ignored, bad records reported
+    by line. ``transform`` may reject a valid event the data set's rules do not allow."""
+    if not path.is_file():
+        raise ImportFailed(f"{path}: no such file")
+    with byte_progress(path, enabled=progress) as advance:
+        return run_import(
+            session,
+            source=str(path),
+            rows=read(path, advance),
+            schema=EventRecord,
+            write=lambda s, chunk: store.add_events(s, rows=chunk),
+            strict=strict,
+            chunk_size=chunk_size,
+            transform=transform,
         )
 
 

@@ -23,15 +23,13 @@ import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from vestis.catalog import store
+from vestis.data.events import import_event_records
 from vestis.data.importing import (
     ImportFailed,
     ImportReport,
     RowRejected,
-    run_import,
 )
-from vestis.data.schemas import EventRecord
-from vestis.data.tables import byte_progress, json_lines
+from vestis.data.tables import json_lines
 
 __all__ = ["REQUIRED_COLUMNS", "UNDATED", "fit_feedback_rows", "import_fit_feedback"]
 
@@ -48,19 +46,15 @@ def import_fit_feedback(
     """Insert every valid record of a fit feedback file (``.jsonl``/``.json`` or ``.parquet``) as a
     purchase with its size and fit; exact repeats are ignored, bad records reported by line. A
     record without a fit answer is rejected (``fit_feedback``): it is no fit feedback."""
-    if not path.is_file():
-        raise ImportFailed(f"{path}: no such file")
-    with byte_progress(path, enabled=progress) as advance:
-        return run_import(
-            session,
-            source=str(path),
-            rows=fit_feedback_rows(path, advance),
-            schema=EventRecord,
-            write=lambda s, chunk: store.add_events(s, rows=chunk),
-            strict=strict,
-            chunk_size=chunk_size,
-            transform=_with_fit,
-        )
+    return import_event_records(
+        session,
+        path,
+        fit_feedback_rows,
+        strict=strict,
+        chunk_size=chunk_size,
+        progress=progress,
+        transform=_with_fit,
+    )
 
 
 def fit_feedback_rows(
