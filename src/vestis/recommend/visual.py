@@ -194,7 +194,7 @@ class VisualRecommender(Recommender):
         _check_visual_params(self.name, self._weights(), self.image_size, self.features)
 
     def _fit(self, interactions: Interactions, items: ItemCatalog | None) -> None:
-        space = _photo_space(self, items)
+        _photo_space(self, items)
         profile = self.user_items_.multiply(1.0 / self.user_items_.sum(axis=1).clip(1e-9)).tocsr()
         self.user_vectors_ = np.asarray(profile @ self.item_vectors_, dtype=np.float32)
         self.tie_break_ = _tie_break(self.popularity_)
@@ -304,8 +304,8 @@ class VBPRRecommender(Recommender):
         _check_visual_params(self.name, self._weights(), self.image_size, self.features)
 
     def _fit(self, interactions: Interactions, items: ItemCatalog | None) -> None:
-        space = _photo_space(self, items)
-        learned = _train_vbpr(self, space.vectors)
+        _photo_space(self, items)
+        learned = _train_vbpr(self, self.item_vectors_)
         self.user_factors_, self.item_factors_, self.user_visual_, self.item_visual_, self.item_bias_ = (
             learned
         )
@@ -353,7 +353,7 @@ class VBPRRecommender(Recommender):
 
 
 # ------------------------------------------------------------------------------ helpers
-def _photo_space(model: VisualRecommender | VBPRRecommender, items: ItemCatalog | None) -> VisualSpace:
+def _photo_space(model: VisualRecommender | VBPRRecommender, items: ItemCatalog | None) -> None:
     """Map the model's items' photos and keep their vectors, blocks and which have a photo on it."""
     space = VisualSpace.build(
         model.items_.ids,
@@ -364,7 +364,6 @@ def _photo_space(model: VisualRecommender | VBPRRecommender, items: ItemCatalog 
         progress=model.progress,
     )
     model.item_vectors_, model.item_blocks_, model.has_image_ = space.vectors, space.blocks, space.has_image
-    return space
 
 
 def _train_vbpr(model: VBPRRecommender, features: np.ndarray) -> tuple[np.ndarray, ...]:
