@@ -173,14 +173,15 @@ class SizeAdvisor:
         measured = dict(measurements) if measurements is not None else self._profile(user_id)
         history = self.history_.get(user_id or "", [])
         chances = self._fit_chances(product_id, product, user_id)
-        answered = self._from_fit_answers(product_id, product, chances, history) if chances else None
         if chart is None:
+            answered = self._from_fit_answers(product_id, product, chances, history)
             return answered or self._without_chart(product_id, product, history)
         table = chart.as_table()
         evidence = [(p, c) for p in history if _informative(p) and (c := self._evidence_chart(p)) is not None]
         on_chart = {m: v for m, v in measured.items() if m in chart.measurements}
         related = [p for p, c in evidence if set(c.measurements) & set(chart.measurements)]
         if not on_chart and not related:
+            answered = self._from_fit_answers(product_id, product, chances, history)
             if answered:
                 return replace(answered, chart=table)
             wanted = " and ".join(chart.measurements).replace("_", " ")
@@ -378,7 +379,7 @@ class SizeAdvisor:
         history: Sequence[Purchase],
     ) -> SizeAdvice | None:
         """Advice from the shopper's fit answers alone (no chart, or nothing to place them on it);
-        ``None`` when they bought nothing in this product's size system.
+        ``None`` without such answers or when they bought nothing in this product's size system.
 
         The sizes they bought in the same size system, placed on this product's sizes (a step up for
         one sent back as too small, down for one sent back as too large), centre the advice; the
@@ -389,7 +390,7 @@ class SizeAdvisor:
         most), so it never advises alone.
         """
         implied = [i for p in history if (i := self._implied_index(p, product)) is not None]
-        if not implied:
+        if not chances or not implied:
             return None
         centre = np.median(implied)
         weights = {

@@ -38,6 +38,7 @@ from vestis.vision.features import (
     block_similarities,
     feature_matrix,
     similarity_space,
+    unit_rows,
 )
 
 _SAME = {"colour": 0.92, "pattern": 0.6, "shape": 0.6}
@@ -116,7 +117,7 @@ class VisualSpace:
             return cls(similarity_space(raw, weights, reference=reference), blocks, has_image)
         if embedded is None:
             raise ValueError(f"features={features!r} needs the learned embeddings; got none")
-        learned = _unit_rows(embedded.astype(np.float32))
+        learned = unit_rows(embedded.astype(np.float32))
         if features == "learned":
             return cls(learned, blocks, has_image, learned=True)
         handmade = {name: max(weights.get(name, 0.0), 0.0) for name in BLOCKS}
@@ -318,7 +319,7 @@ class VBPRRecommender(Recommender):
         )
 
     def _score_items(self, item_rows: np.ndarray) -> np.ndarray:
-        embedding = _unit_rows(np.hstack([self.item_factors_, self.item_visual_]))
+        embedding = unit_rows(np.hstack([self.item_factors_, self.item_visual_]))
         return embedding[item_rows] @ embedding.T
 
     def _item_reasons(self, anchor_row: int, item_rows: np.ndarray) -> list[Reason]:
@@ -461,8 +462,3 @@ def _check_visual_params(name: str, weights: Mapping[str, float], image_size: in
 
 def _tie_break(popularity: np.ndarray) -> np.ndarray:
     return (_TIE_BREAK * popularity / max(float(popularity.max()), 1.0)).astype(np.float32)
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

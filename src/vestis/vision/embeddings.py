@@ -34,6 +34,7 @@ from PIL import Image
 from rich.progress import track
 
 from vestis.config import get_settings
+from vestis.vision.features import unit_rows
 from vestis.vision.io import ImageError, load_image
 
 __all__ = [
@@ -102,7 +103,7 @@ class ImageEmbedder:
         for start in track(starts, description="image embeddings", disable=not self.progress, transient=True):
             batch = np.stack([preprocess(image) for image in images[start : start + self.batch_size]])
             out[start : start + len(batch)] = run(batch)
-        return _unit_rows(out)
+        return unit_rows(out)
 
     def embed_files(self, paths: Sequence[Path | None]) -> tuple[np.ndarray, np.ndarray]:
         """Embeddings of image files: ``(matrix, readable)``; a missing or unreadable file is a zero row.
@@ -374,8 +375,3 @@ def _read(path: Path | None) -> Image.Image | None:
         return load_image(Path(path), reduce_to=4 * INPUT_SIZE**2)
     except ImageError:
         return None
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

@@ -39,6 +39,7 @@ __all__ = [
     "feature_matrix",
     "image_features",
     "similarity_space",
+    "unit_rows",
 ]
 
 BLOCKS: tuple[str, ...] = ("colour", "pattern", "shape")
@@ -149,7 +150,7 @@ def similarity_space(
             centre = block[reference].mean(axis=0)
             spread = block[reference].std(axis=0) + 1e-3
             block = np.where(reference[:, None], (block - centre) / spread, 0.0)
-        blocks.append(_unit_rows(block) * np.sqrt(max(weights.get(name, 0.0), 0.0) / total))
+        blocks.append(unit_rows(block) * np.sqrt(max(weights.get(name, 0.0), 0.0) / total))
     return np.concatenate(blocks, axis=1).astype(np.float32)
 
 
@@ -158,7 +159,7 @@ def block_similarities(space: np.ndarray, anchor: int, rows: np.ndarray) -> dict
     result = {}
     for name in BLOCKS:
         block = space[:, LAYOUT[name]]
-        result[name] = _unit_rows(block[rows]) @ _unit_rows(block[anchor : anchor + 1])[0]
+        result[name] = unit_rows(block[rows]) @ unit_rows(block[anchor : anchor + 1])[0]
     return result
 
 
@@ -279,6 +280,7 @@ def _hu_moments(mask: np.ndarray) -> np.ndarray:
     return -np.sign(hu) * np.log10(np.abs(hu) + 1e-12) / 10.0
 
 
-def _unit_rows(block: np.ndarray) -> np.ndarray:
+def unit_rows(block: np.ndarray) -> np.ndarray:
+    """Each row scaled to length 1 (a row of zeros stays zeros)."""
     norms = np.linalg.norm(block, axis=1, keepdims=True)
     return np.divide(block, norms, out=np.zeros_like(block), where=norms > 0)
