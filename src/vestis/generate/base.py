@@ -1,0 +1,105 @@
+"""What every product-image generator offers, how requests are checked, and how one is loaded.
+
+A generator draws new product photos conditioned on a product type and a colour (both
+optional: left out, they are drawn as the training catalog has them). The conditional VAE,
+the conditional GAN and the plain DCGAN baseline all follow :class:`ImageGenerator`, so the
+CLI, the HTTP API and the studio page never need to know which one they hold.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import zipfile
+from pathlib import Path
+from typing import Protocol, Self, runtime_checkable
+
+import numpy as np
+
+__all__ = [
+    "GENERATORS",
+    "MAX_SAMPLES",
+    "SHIPPED",
+    "SIZES",
+    "GenerationRequestError",
+    "ImageGenerator",
+    "check_request",
+    "load_generator",
+]
+
+SIZES = (64, 128)
+"""Square image sizes the generators are built for, in pixels."""
+MAX_SAMPLES = 64
+"""Most images one request may ask for."""
+GENERATORS: dict[str, str] = {
+    "vae": "vestis.generate.vae:ConditionalVAE",
+    "gan": "vestis.generate.gan:ConditionalGAN",
+    "dcgan": "vestis.generate.gan:DCGAN",
+}
+"""Saved ``kind`` → ``module:Class``; modules are imported only when a file of that kind is read."""
+SHIPPED = Path(__file__).with_name("weights") / "products-64.vgen"
+"""The small generator that ships with Vestis, trained on real catalog photos, so the demo can generate."""
+
+
+class GenerationRequestError(ValueError):
+    """A request a generator cannot serve; ``field`` names the offending input."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+
+
+@runtime_checkable
+class ImageGenerator(Protocol):
+    """A trained generator of ``size``×``size`` RGB product photos."""
+
+    kind: str
+    size: int
+    types: tuple[str, ...]
+    colours: tuple[str, ...]
+
+    def sample(
+        self, n: int, *, product_type: str | None = None, colour: str | None = None, seed: int = 0
+    ) -> np.ndarray:
+        """``(n, size, size, 3)`` uint8 images; the same arguments always give the same images."""
+        ...
+
+    def save(self, path: Path) -> Path:
+        """Write the generator to one file that :func:`load_generator` reads."""
+        ...
+
+    @classmethod
+    def load(cls, path: Path) -> Self:
+        """Read a generator written by :meth:`save`."""
+        ...
+
+
+def check_request(generator: ImageGenerator, n: int, product_type: str | None, colour: str | None) -> None:
+    """Raise :class:`GenerationRequestError` naming the field when a request cannot be served."""
+    if not isinstance(n, int | np.integer) or not 1 <= n <= MAX_SAMPLES:
+        raise GenerationRequestError("n", f"must be an integer from 1 to {MAX_SAMPLES}; got {n!r}")
+    for field, value, known in (
+        ("type", product_type, generator.types),
+        ("colour", colour, generator.colours),
+    ):
+        if value is not None and value not in known:
+            raise GenerationRequestError(
+                field, f"unknown {field} {value!r}; this generator knows {', '.join(known) or 'none'}"
+            )
+
+
+def load_generator(path: Path | None = None) -> ImageGenerator:
+    """The generator saved at ``path``, or the one shipped with Vestis when ``path`` is None."""
+    path = SHIPPED if path is None else Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no generator file here (train one with `vestis generate train`)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            header = json.loads(archive.read("header.json"))
+    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: not a Vestis generator file ({error})") from error
+    kind = header.get("kind")
+    if kind not in GENERATORS:
+        raise ValueError(f"{path}: unknown generator kind {kind!r}; expected one of {', '.join(GENERATORS)}")
+    module, _, name = GENERATORS[kind].partition(":")
+    return getattr(importlib.import_module(module), name).load(path)
