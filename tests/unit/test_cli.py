@@ -119,11 +119,17 @@ def test_evaluate_writes_scores_and_a_report(tmp_path: Path) -> None:
     assert (result["protocol"], result["k"], sorted(result["models"])) == (
         "leave-last-out",
         5,
-        ["itemknn", "popular"],
+        ["implicit-als", "itemknn", "popular"],  # plain implicit ALS is scored beside them by default
     )
+    assert "÷" in output and output.count("×") >= 6  # NDCG and fit time as ratios to it, per row
     assert {"ndcg@5", "recall@5", "map@5", "coverage@5", "fit_seconds"} <= set(result["models"]["itemknn"])
     assert result["models"]["itemknn"]["ndcg@5"] > result["models"]["popular"]["ndcg@5"]
     assert (report / "report.md").is_file() and list(report.glob("*.png"))
+
+
+def test_evaluate_rejects_an_unknown_baseline(tmp_path: Path) -> None:
+    code, output = _invoke(tmp_path, "evaluate", "--data", "store", "--baseline", "lightfm")
+    assert code == 2 and "unknown baseline 'lightfm'" in output
 
 
 def test_evaluate_rejects_an_unknown_data_spec(tmp_path: Path) -> None:

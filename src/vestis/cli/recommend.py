@@ -80,10 +80,18 @@ def evaluate(
     window_days: Annotated[int, typer.Option(min=1, help="Temporal protocol: test window in days.")] = 7,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the scores as JSON here.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write a Markdown report with PNG plots here.")] = None,
+    baseline: Annotated[
+        str,
+        typer.Option(
+            help="Plain library model scored on the same split, to compare with: implicit-als, implicit-bpr or none."
+        ),
+    ] = "implicit-als",
     params: ParamsFile = None,
     quiet: Quiet = False,
 ) -> None:
     """Evaluate recommenders offline: NDCG, recall (hit rate), MAP and coverage at k, fit time.
+
+    Every model's NDCG is also given as a ratio to the baseline, plain implicit ALS with its defaults unless --baseline says otherwise.
 
     leave-last-out holds out each user's last interaction; temporal trains before a cut date and tests on the following window (like the H&M competition).
 
@@ -92,12 +100,17 @@ def evaluate(
     Rentals and reviews: [bold]--data fit-feedback:rtr_cleandata.parquet[/bold] or [bold]--data amazon:AMAZON_FASHION_5.json[/bold]; a bad record stops the run, naming its file and line.
     """
     from vestis.recommend.evaluate import evaluate_models
+    from vestis.recommend.peers import make_peer
     from vestis.recommend.report import write_report
 
     _check_protocol(protocol)
+    try:
+        peers = [] if baseline == "none" else [make_peer(baseline)]
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--baseline") from error
     result = evaluate_models(
         _dataset(ctx.obj, data),
-        _names(models),
+        [*_names(models), *peers],
         protocol=protocol,
         k=k,
         window_days=window_days,
@@ -105,7 +118,7 @@ def evaluate(
         progress=not quiet,
     )
     result.source = data
-    _print_scores(result.to_dict())
+    _print_scores(result.to_dict(), baseline=peers[0].name if peers else None)
     if json_out:
         result.save_json(json_out)
     if report:
@@ -198,14 +211,29 @@ def _dataset(settings: Settings, spec: str):  # type: ignore[no-untyped-def]
         raise typer.BadParameter(str(error), param_hint="--data") from None
 
 
-def _print_scores(result: dict[str, object]) -> None:
+def _print_scores(result: dict[str, object], *, baseline: str | None = None) -> None:
+    """The scores as a table; with a ``baseline``, each model's NDCG and fit time as ratios to it."""
     models: dict[str, dict[str, float]] = result["models"]  # type: ignore[assignment]
     k = result["k"]
     columns = [f"ndcg@{k}", f"recall@{k}", f"map@{k}", f"coverage@{k}", "fit_seconds"]
+    reference = models.get(baseline) if baseline else None
     table = Table(title=f"{result['dataset']} · {result['protocol']}")
     table.add_column("model")
     for column in columns:
         table.add_column(column, justify="right")
+    if reference:
+        table.add_column(f"ndcg@{k} ÷ {baseline}", justify="right")
+        table.add_column(f"fit ÷ {baseline}", justify="right")
     for name, scores in models.items():
-        table.add_row(name, *(f"{scores[c]:.4f}" if c in scores else "–" for c in columns))
+        cells = [f"{scores[c]:.4f}" if c in scores else "–" for c in columns]
+        if reference:
+            cells += [
+                _ratio(scores.get(f"ndcg@{k}"), reference.get(f"ndcg@{k}")),
+                _ratio(scores.get("fit_seconds"), reference.get("fit_seconds")),
+            ]
+        table.add_row(name, *cells)
     console.print(table)
+
+
+def _ratio(value: float | None, reference: float | None) -> str:
+    return f"{value / reference:.2f}×" if value is not None and reference else "–"

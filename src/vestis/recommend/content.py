@@ -11,7 +11,6 @@ never re-encodes the catalog.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ import pandas as pd
 from vestis.recommend.base import Reason, Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
+from vestis.recommend.memo import catalog_cache
 from vestis.recommend.text import make_encoder
 
 ATTRIBUTES = ("product_type", "color", "pattern", "material", "gender", "brand")
@@ -143,7 +143,7 @@ class ContentRecommender(Recommender):
         )
 
 
-@lru_cache(maxsize=2)
+@catalog_cache
 def encoded_text(name: str, texts: tuple[str, ...], progress: bool) -> np.ndarray:
     """``texts`` encoded by a fresh ``name`` encoder fitted on them (read-only).
 
@@ -151,7 +151,7 @@ def encoded_text(name: str, texts: tuple[str, ...], progress: bool) -> np.ndarra
     refit on new events (the hybrid's two fits, a tuning run's trials) encodes only once.
     """
     params = {"progress": progress} if name == "minilm" else {}
-    vectors = make_encoder(name, **params).fit(texts).encode(texts)
+    vectors = make_encoder(name, **params).fit_encode(texts)
     vectors.flags.writeable = False
     return vectors
 

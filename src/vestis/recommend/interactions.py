@@ -25,11 +25,15 @@ class IdMap:
 
     ids: np.ndarray
     _index: dict[str, int] = field(repr=False, compare=False, default_factory=dict)
+    _lookup: pd.Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lookup", pd.Index(np.asarray(self.ids, dtype=str), dtype=object))
 
     @classmethod
     def of(cls, ids: Iterable[Any]) -> IdMap:
         """A map over the distinct ``ids``, sorted so that the same data always gives the same rows."""
-        unique = np.array(sorted({str(i) for i in ids}), dtype=str)
+        unique = np.unique(np.asarray(ids if isinstance(ids, np.ndarray) else list(ids)).astype(str))
         return cls(unique, {value: row for row, value in enumerate(unique.tolist())})
 
     @classmethod
@@ -50,7 +54,14 @@ class IdMap:
 
     def rows(self, external_ids: Iterable[Any]) -> np.ndarray:
         """Rows of many ids at once; unknown ids map to -1."""
-        return np.fromiter((self._index.get(str(i), -1) for i in external_ids), dtype=np.int64)
+        keys = np.asarray(
+            external_ids
+            if isinstance(external_ids, Sequence | np.ndarray | pd.Series)
+            else list(external_ids)
+        )
+        if not len(keys):
+            return np.zeros(0, dtype=np.int64)
+        return self._lookup.get_indexer(pd.Index(keys.astype(str), dtype=object)).astype(np.int64)
 
     def id(self, row: int) -> str:
         """The external id at ``row``."""
@@ -133,8 +144,8 @@ class Interactions:
 
     def weights(self, event_weights: Mapping[str, float] = EVENT_WEIGHTS) -> np.ndarray:
         """Confidence of each event from its type."""
-        lookup = np.vectorize(lambda t: event_weights.get(t, 0.0), otypes=[float])
-        return lookup(self.event_types) if len(self) else np.zeros(0)
+        weights = pd.Series(self.event_types, dtype=object).map(dict(event_weights))
+        return weights.fillna(0.0).to_numpy(dtype=float)
 
     def staleness_days(self) -> float:
         """Median, over users, of the days from a user's last event to the newest event in the log.

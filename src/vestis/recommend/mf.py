@@ -25,6 +25,7 @@ defaults are a sound region rather than a sharp optimum.
 
 from __future__ import annotations
 
+import threading
 from abc import abstractmethod
 from collections.abc import Mapping
 
@@ -40,6 +41,8 @@ from vestis.recommend.interactions import Interactions
 from vestis.recommend.itemknn import check_num_threads
 
 __all__ = ["ALSRecommender", "BPRRecommender", "FactorRecommender"]
+
+_BLAS_SETTING = threading.Lock()
 
 
 class FactorRecommender(Recommender):
@@ -69,7 +72,9 @@ class FactorRecommender(Recommender):
 
     def _fit(self, interactions: Interactions, items: ItemCatalog | None) -> None:
         # implicit parallelises over users itself; a multi-threaded BLAS underneath slows it badly.
-        with threadpool_limits(1, "blas"):
+        # The BLAS setting is process-wide: fits on two threads (the hybrid's) take turns, or the
+        # later one to finish would restore the earlier one's limit of 1 for good.
+        with _BLAS_SETTING, threadpool_limits(1, "blas"):
             learner = self._learner()
             learner.fit(self.user_items_, show_progress=self.show_progress)
         self.user_factors_ = np.ascontiguousarray(learner.user_factors, dtype=np.float32)

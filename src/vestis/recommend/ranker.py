@@ -5,8 +5,8 @@ union with a classifier trained to tell the item a shopper turned to next from t
 candidates. This module holds everything about that second stage that does not depend on
 which components exist:
 
-* :func:`component_features` turns one component's score rows into a normalised score and
-  a rank per item (an item the component cannot score gets the worst of both);
+* :func:`component_features` reads a normalised score and a rank for (shopper, item) pairs
+  off one component's score rows (an item the component cannot score gets the worst of both);
 * :class:`ItemSignals` keeps per-item facts (popularity, age, recency, price, colour and
   product-type tokens) as arrays, so they are saved with the model;
 * :class:`PairFeatures` combines them with a shopper's history (activity, usual price,
@@ -71,27 +71,37 @@ def feature_names(components: tuple[str, ...] | list[str]) -> list[str]:
     return [f"{c}_{f}" for c in components for f in COMPONENT_FEATURES] + list(PAIR_FEATURES)
 
 
-def component_features(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Standardised score, log(1 + rank) and raw score of every item in each row of ``scores``.
+def component_features(scores: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Standardised score, log(1 + rank) and raw score of the pairs ``(rows[i], columns[i])``.
 
-    ``-inf`` marks items the component cannot score; they rank last and get the row's
-    lowest standardised and raw score, so "missing" always reads as "worst".
+    Each row of ``scores`` is one shopper's scores over every item. ``-inf`` marks items the
+    component cannot score; they rank after every scored item and get the row's lowest
+    standardised and raw score, so "missing" always reads as "worst". Tied scores share the
+    better rank. ``rows`` must be sorted, as :func:`numpy.nonzero` gives them.
     """
+    scores = np.asarray(scores, dtype=np.float32)
     finite = np.isfinite(scores)
-    filled = np.where(finite, scores, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(filled, axis=1, keepdims=True)
-        std = np.nanstd(filled, axis=1, keepdims=True)
-    std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
-    z = (filled - np.nan_to_num(mean)) / std
-    floor = np.nanmin(np.where(finite, z, np.nan), axis=1, keepdims=True) if finite.any() else 0.0
-    z = np.where(finite, z, np.nan_to_num(floor, nan=0.0)).astype(np.float32)
-    order = np.argsort(-np.where(finite, scores, -np.inf), axis=1, kind="stable")
-    rank = np.empty_like(order)
-    np.put_along_axis(rank, order, np.arange(scores.shape[1])[None, :], axis=1)
-    lowest = np.min(np.where(finite, scores, np.inf), axis=1, keepdims=True)
-    raw = np.where(finite, scores, np.where(np.isfinite(lowest), lowest, 0.0)).astype(np.float32)
-    return z, np.log1p(rank).astype(np.float32), raw
+    count = np.maximum(finite.sum(axis=1), 1)
+    filled = np.where(finite, scores, np.float32(0.0))
+    mean = (filled.sum(axis=1, dtype=np.float64) / count).astype(np.float32)
+    filled -= mean[:, None]
+    filled[~finite] = 0.0
+    std = np.sqrt(np.square(filled).sum(axis=1, dtype=np.float64) / count).astype(np.float32)
+    std[std <= 0] = 1.0
+    lowest = np.where(finite, scores, np.float32(np.inf)).min(axis=1)
+    lowest[~np.isfinite(lowest)] = 0.0
+    pair_scores = scores[rows, columns]
+    known = np.isfinite(pair_scores)
+    raw = np.where(known, pair_scores, lowest[rows])
+    z = (raw - mean[rows]) / std[rows]
+    z[~finite.any(axis=1)[rows]] = 0.0
+    ordered = np.sort(np.where(finite, -scores, np.float32(np.inf)), axis=1)
+    rank = np.empty(len(rows), dtype=np.int64)
+    bounds = np.searchsorted(rows, np.arange(len(scores) + 1))
+    for row in np.flatnonzero(np.diff(bounds)):
+        pairs = slice(bounds[row], bounds[row + 1])
+        rank[pairs] = np.searchsorted(ordered[row], np.where(known[pairs], -pair_scores[pairs], np.inf))
+    return np.column_stack([z, np.log1p(rank), raw]).astype(np.float32)
 
 
 @dataclass(frozen=True)

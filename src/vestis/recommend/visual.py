@@ -20,8 +20,11 @@ features rank the items.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +33,7 @@ from rich.progress import track
 from vestis.recommend.base import Reason, Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
+from vestis.recommend.memo import catalog_cache
 from vestis.vision.colour import PALETTE_NAMES
 from vestis.vision.embeddings import ImageEmbedder
 from vestis.vision.features import (
@@ -44,6 +48,7 @@ from vestis.vision.features import (
 _SAME = {"colour": 0.92, "pattern": 0.6, "shape": 0.6}
 """Per-block cosine above which two items count as having the same colour / pattern / shape."""
 _TIE_BREAK = 1e-4
+_TORCH_SETTING = threading.Lock()
 FEATURES: tuple[str, ...] = ("handmade", "learned", "both")
 """What the photos are described by: hand-made blocks, the learned embedding, or both."""
 
@@ -83,15 +88,19 @@ class VisualSpace:
             None if frame is None or not isinstance(p, str) or not p else p
             for p in (frame["image_path"] if frame is not None else [None] * len(ids))
         ]
-        raw, has_image, _ = feature_matrix(paths, size=size, progress=progress)
+        files = _files(paths)
+        raw, has_image = photo_features(files, size, progress)
+        raw = raw.copy()
         if frame is not None:
             listed = frame["color"].fillna("").astype(str).to_numpy()
             for row in np.flatnonzero(~has_image):
                 raw[row, LAYOUT["colour"]] = _listed_colour(listed[row])
         embedded = None
-        if features != "handmade":
-            embedded, readable = ImageEmbedder(progress=progress).embed_files(paths)
+        if features == "learned" or (features == "both" and has_image.any()):
+            embedded, readable = photo_embeddings(files, progress)
             has_image = has_image & readable
+        elif features == "both":
+            features = "handmade"  # no photo to embed: the learned block would be all zeros
         return cls.from_features(raw, has_image, embedded, weights, features=features)
 
     @classmethod
@@ -353,7 +362,47 @@ class VBPRRecommender(Recommender):
         return {**{name: 1.0 for name in BLOCKS}, "learned": self.learned_weight}
 
 
+@catalog_cache
+def photo_features(
+    files: tuple[tuple[str, int] | None, ...], size: int, progress: bool
+) -> tuple[np.ndarray, ...]:
+    """Hand-made feature rows and "has a readable photo" of each ``(path, mtime_ns)`` (read-only).
+
+    Remembered for the last two catalogs, keyed by path and modification time, so a refit
+    reads each photo once and a replaced photo is read again.
+    """
+    raw, has_image, _ = feature_matrix(_paths(files), size=size, progress=progress)
+    return _read_only(raw), _read_only(has_image)
+
+
+@catalog_cache
+def photo_embeddings(files: tuple[tuple[str, int] | None, ...], progress: bool) -> tuple[np.ndarray, ...]:
+    """EfficientNet-Lite0 embeddings and readability of each ``(path, mtime_ns)``, remembered the same way."""
+    embedded, readable = ImageEmbedder(progress=progress).embed_files(_paths(files))
+    return _read_only(embedded), _read_only(readable)
+
+
 # ------------------------------------------------------------------------------ helpers
+def _files(paths: list[str | None]) -> tuple[tuple[str, int] | None, ...]:
+    """Each photo path with its modification time; ``None`` where there is no file."""
+    files: list[tuple[str, int] | None] = []
+    for path in paths:
+        try:
+            files.append((path, os.stat(path).st_mtime_ns) if path else None)
+        except OSError:
+            files.append(None)
+    return tuple(files)
+
+
+def _paths(files: tuple[tuple[str, int] | None, ...]) -> list[Path | None]:
+    return [Path(f[0]) if f else None for f in files]
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
 def _photo_space(model: VisualRecommender | VBPRRecommender, items: ItemCatalog | None) -> None:
     """Map the model's items' photos and keep their vectors, blocks and which have a photo on it."""
     space = VisualSpace.build(
@@ -371,12 +420,13 @@ def _train_vbpr(model: VBPRRecommender, features: np.ndarray) -> tuple[np.ndarra
     """Minibatch Adam on the BPR loss; returns user/item factors, visual parts and item biases."""
     import torch
 
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the tensors are small: extra threads only contend
-    try:
-        return _bpr_loop(model, features, torch)
-    finally:
-        torch.set_num_threads(threads)
+    with _TORCH_SETTING:  # process-wide: concurrent fits must not restore each other's setting
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)  # the tensors are small: extra threads only contend
+        try:
+            return _bpr_loop(model, features, torch)
+        finally:
+            torch.set_num_threads(threads)
 
 
 def _bpr_loop(model: VBPRRecommender, features: np.ndarray, torch: Any) -> tuple[np.ndarray, ...]:

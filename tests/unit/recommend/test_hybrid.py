@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
+from threadpoolctl import threadpool_info
 
 from tests.unit.recommend.contract import RecommenderContract, synthetic_shop
 from vestis.recommend import ItemCatalog, load_model
@@ -95,6 +96,17 @@ def test_the_validation_slice_is_each_users_last_training_item() -> None:
     ) == len(train)
 
 
+def test_no_ranker_is_learned_from_one_held_out_bestseller() -> None:
+    interactions, items = synthetic_shop()
+    _, held = hybrid().validation_split(interactions)
+    assert held["item_id"].unique().tolist() == ["hit-00"]
+    model = hybrid().fit(interactions, items)
+    assert not model.ranker_.arrays, "a ranker trained on one item learns that item, not taste"
+    for cluster in ("red", "blue"):
+        (recommendations,) = model.recommend([f"{cluster}-user-00"], k=3)
+        assert all(r.item_id.startswith(cluster) for r in recommendations)
+
+
 @pytest.mark.parametrize("ranker", ["logistic", "gbdt"])
 def test_the_ranker_learns_from_training_data_only(ranker: str, tmp_path: Path) -> None:
     interactions, items = synthetic_shop(seed=1)
@@ -145,7 +157,26 @@ def test_tree_ranker_arrays_reproduce_scikit_learn() -> None:
 
 
 def test_component_features_put_missing_items_last() -> None:
-    scores = np.array([[3.0, -np.inf, 1.0, 2.0]], dtype=np.float32)
-    z, log_rank, raw = component_features(scores)
-    assert np.expm1(log_rank[0]).round().tolist() == [0, 3, 2, 1]
+    scores = np.array([[3.0, -np.inf, 1.0, 2.0], [5.0, 5.0, -np.inf, 4.0], [-np.inf] * 4], dtype=np.float32)
+    rows, columns = np.repeat(np.arange(3), 4), np.tile(np.arange(4), 3)
+    z, log_rank, raw = component_features(scores, rows, columns).T.reshape(3, 3, 4)
+    assert np.expm1(log_rank).round().tolist() == [[0, 3, 2, 1], [0, 0, 3, 2], [0, 0, 0, 0]]
     assert z[0, 1] == z[0].min() and raw[0, 1] == 1.0
+    finite = scores[0][np.isfinite(scores[0])]
+    np.testing.assert_allclose(z[0, [0, 2, 3]], (finite - finite.mean()) / finite.std(), rtol=1e-6)
+    assert raw[1, 2] == 4.0 and z[1, 2] == z[1].min()
+    assert not z[2].any() and not raw[2].any()
+
+    some = component_features(scores, np.array([0, 1]), np.array([2, 1]))
+    assert np.expm1(some[:, 1]).round().tolist() == [2, 0]
+
+
+def test_fitting_on_two_threads_leaves_the_blas_threads_as_they_were() -> None:
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    interactions, items = synthetic_shop(seed=1)
+    for _ in range(3):
+        hybrid(holdout=2).fit(interactions, items)
+    assert blas_threads() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from vestis.config import get_settings
 from vestis.recommend import Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
-from vestis.recommend.visual import VBPRRecommender, VisualRecommender
+from vestis.recommend.visual import VBPRRecommender, VisualRecommender, photo_features
 
 LOOKS = {
     "red": ("floral", "red", "dress"),
@@ -177,3 +178,19 @@ def test_bad_parameters_are_named() -> None:
     with pytest.raises(ValueError, match="block weights"):
         VisualRecommender(features="both", learned_weight=-1.0).fit(interactions, catalog)
     assert np.isfinite(VisualRecommender().fit(interactions, catalog).item_vectors_).all()
+
+
+def test_a_refit_reads_each_photo_once_and_a_replaced_photo_again(tmp_path: Path) -> None:
+    interactions, catalog = photographed_shop(tmp_path)
+    photo_features.cache_clear()
+    first = VisualRecommender(features="handmade").fit(interactions, catalog)
+    VisualRecommender(features="handmade").fit(interactions.take(np.arange(len(interactions) // 2)), catalog)
+    assert photo_features.cache_info().misses == 1 and photo_features.cache_info().hits == 1
+
+    path = Path(catalog.frame.loc["red-00", "image_path"])
+    draw_product("checks", "navy", shape="tee", seed=5).save(path)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    again = VisualRecommender(features="handmade").fit(interactions, catalog)
+    assert photo_features.cache_info().misses == 2
+    row = first.items_.row("red-00")
+    assert not np.array_equal(again.item_blocks_[row], first.item_blocks_[row])
