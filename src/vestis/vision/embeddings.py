@@ -35,7 +35,7 @@ from rich.progress import track
 
 from vestis.config import get_settings
 from vestis.vision.features import unit_rows
-from vestis.vision.io import ImageError, load_image
+from vestis.vision.io import ImageError, load_image, square_on_border
 
 __all__ = [
     "BACKENDS",
@@ -138,14 +138,7 @@ def preprocess(image: Image.Image | np.ndarray) -> np.ndarray:
         rgba = pil.convert("RGBA")
         pil = Image.new("RGB", rgba.size, (255, 255, 255))
         pil.paste(rgba, mask=rgba.getchannel("A"))
-    pixels = np.asarray(pil.convert("RGB"))
-    height, width = pixels.shape[:2]
-    side = max(height, width)
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    square = np.empty((side, side, 3), dtype=np.uint8)
-    square[:] = np.median(border, axis=0).astype(np.uint8)
-    top, left = (side - height) // 2, (side - width) // 2
-    square[top : top + height, left : left + width] = pixels
+    square = square_on_border(np.asarray(pil.convert("RGB")))
     resized = Image.fromarray(square).resize((INPUT_SIZE, INPUT_SIZE), Image.Resampling.BILINEAR)
     scaled = np.asarray(resized, dtype=np.float32) / 127.5 - 1.0
     return np.ascontiguousarray(scaled.transpose(2, 0, 1))
