@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     Without trained models the app still starts; recommendation routes answer 503 until
     ``vestis train`` has run and ``POST /models/reload`` (or a restart) picks them up.
+    The image generator is loaded by the first request that needs it (``POST /generate``, the
+    studio page); without one, generation answers 503 until a generator file is in place.
     """
     settings = settings or get_settings()
     app = FastAPI(
