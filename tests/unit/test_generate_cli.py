@@ -49,7 +49,7 @@ def test_sample_writes_a_labelled_sheet_that_a_seed_repeats(tmp_path: Path, mode
         "colour": "red",
         "seed": 3,
         "index": None,
-        "count": None,
+        "count": 6,
     }
 
 

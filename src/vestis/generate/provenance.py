@@ -87,8 +87,8 @@ def save_generated_png(
     generator_kind, product_type, colour, seed
         The request that drew the image (type and colour ``None`` when left to the generator).
     index, count
-        For one image of a batch: its position in the batch and the batch size, so that
-        ``sample(count, …, seed=seed)[index]`` draws it again.
+        For one image of a batch: its position and the batch size, so that
+        ``sample(count, …, seed=seed)[index]`` draws it again; a contact sheet gives ``count`` alone.
     """
     picture = image if isinstance(image, Image.Image) else Image.fromarray(_rgb_array(image))
     info = PngInfo()

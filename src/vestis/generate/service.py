@@ -77,7 +77,7 @@ class Generation:
     def sheet_png(self, columns: int | None = None) -> bytes:
         """All images on one labelled contact sheet (``columns`` default: a near-square grid)."""
         columns = columns or math.ceil(math.sqrt(len(self.images)))
-        return self._png(contact_sheet(self.images, columns=columns))
+        return self._png(contact_sheet(self.images, columns=columns), count=len(self.images))
 
     def _png(self, image: ImageLike, **batch: int) -> bytes:
         buffer = io.BytesIO()
