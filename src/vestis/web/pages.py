@@ -32,6 +32,7 @@ from vestis.api.deps import (
     shopper_of,
 )
 from vestis.api.render_slots import RenderSlot
+from vestis.api.routes.generate import GeneratorServiceDep
 from vestis.api.routes.guide import GuideDep, OutfitPublic, outfit_public
 from vestis.api.routes.recommendations import ServiceDep
 from vestis.api.schemas import ProductPublic, RecommendedItem
@@ -52,7 +53,15 @@ from vestis.signing import issue_shopper_token
 from vestis.tryon.pipeline import WORK_PIXELS, working_copy
 from vestis.tryon.service import KEPT_TRY_ONS, can_try_on, category_for, forget, render_try_on
 from vestis.vision.io import image_bytes, load_image
-from vestis.web.studio import StudioChoice, StudioOutcome, Tool, studio_context, studio_outcome
+from vestis.web.studio import (
+    GenerateChoice,
+    StudioChoice,
+    StudioOutcome,
+    Tool,
+    generate_panel,
+    studio_context,
+    studio_outcome,
+)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -236,15 +245,18 @@ def delete_kept_page(request: Request, settings: SettingsDep, kept_id: str) -> H
 
 
 @router.get("/studio", response_class=HTMLResponse)
-def studio_page(request: Request) -> HTMLResponse:
-    """The image studio for merchandisers: upload a photo, pick a recipe, colour or style."""
-    return _render(request, "studio.html", **studio_context(StudioChoice()))
+def studio_page(request: Request, generators: GeneratorServiceDep) -> HTMLResponse:
+    """The image studio for merchandisers: upload a photo, pick a recipe, colour or style; or generate previews."""
+    return _render(
+        request, "studio.html", **studio_context(StudioChoice(), generation=generate_panel(generators))
+    )
 
 
 @router.post("/studio", response_class=HTMLResponse, dependencies=[RenderSlot])
 async def studio_result_page(
     request: Request,
     settings: SettingsDep,
+    generators: GeneratorServiceDep,
     image: Annotated[UploadFile, File()],
     tool: Annotated[Tool, Form()] = "recipe",
     recipe: Annotated[str, Form(max_length=64)] = "marketplace-white",
@@ -263,11 +275,35 @@ async def studio_result_page(
         outcome = await run_in_threadpool(
             studio_outcome, photo, choice, image.filename, max_pixels=settings.max_form_image_pixels
         )
+    generation = await run_in_threadpool(generate_panel, generators)
     return _render(
         request,
         "studio.html",
         status_code=200 if outcome.error is None else 422,
-        **studio_context(choice, outcome),
+        **studio_context(choice, outcome, generation=generation),
+    )
+
+
+@router.get("/studio/generate", response_class=HTMLResponse, dependencies=[RenderSlot])
+async def studio_generate_page(
+    request: Request,
+    generators: GeneratorServiceDep,
+    product_type: Annotated[str, Query(max_length=128)] = "",
+    colour: Annotated[str, Query(max_length=128)] = "",
+    n: Annotated[int, Query()] = GenerateChoice.n,
+    seed: Annotated[int, Query()] = GenerateChoice.seed,
+) -> HTMLResponse:
+    """The studio page with generated previews, each marked as generated; nothing is stored.
+
+    A GET, since the same choice always draws the same previews (a link to it is a bookmark);
+    it holds a render slot like every image job. (``POST /studio/…`` belongs to the API's recipes.)
+    """
+    panel = await run_in_threadpool(generate_panel, generators, GenerateChoice(product_type, colour, n, seed))
+    return _render(
+        request,
+        "studio.html",
+        status_code=422 if panel.error else 503 if panel.unavailable else 200,
+        **studio_context(StudioChoice(), generation=panel),
     )
 
 

@@ -1,19 +1,23 @@
-"""What the studio page shows: the form's choices, and the before/after of one processed photo.
+"""What the studio page shows: the form's choices, the before/after of one processed photo, generated previews.
 
-The page itself (``GET``/``POST /studio`` in :mod:`vestis.web.pages`) only wires these to the
-template; the images are processed by the same recipes and steps as the CLI and the API, and
-sent back inline as data URIs, so nothing is stored.
+The page itself (``GET``/``POST /studio`` and ``GET /studio/generate`` in :mod:`vestis.web.pages`)
+only wires these to the template; the images are processed by the same recipes and steps, and
+drawn by the same generator, as the CLI and the API, and sent back inline as data URIs, so
+nothing is stored. Generated previews are labelled as generated in their files (PNG text and
+IPTC XMP) and, on the page, each with a visible badge.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from PIL import Image
 
+from vestis.generate.base import MAX_SAMPLES, GenerationRequestError
+from vestis.generate.service import GeneratorService, GeneratorUnavailable, generate
 from vestis.studio.batch import check_size
 from vestis.studio.errors import StudioError
 from vestis.studio.recipes import INTERACTIVE_STYLE, Recipe, list_recipes, shipped_recipe
@@ -23,6 +27,10 @@ from vestis.vision.io import image_bytes
 Tool = Literal["recipe", "recolor", "style"]
 PREVIEW_SIDE = 900
 """Long side of the "before" preview; the "after" image is sent at full size for download."""
+NO_GENERATOR = (
+    "No image generator is installed on this server yet: train one with `vestis generate train` "
+    "and set VESTIS_GENERATOR to its file."
+)
 
 
 @dataclass(frozen=True)
@@ -89,11 +97,78 @@ def studio_outcome(
     )
 
 
-def studio_context(choice: StudioChoice, outcome: StudioOutcome | None = None) -> dict[str, Any]:
-    """The template context of the studio page: the recipes and styles to pick from, the choice, the outcome."""
+@dataclass(frozen=True)
+class GenerateChoice:
+    """What the merchandiser asked the generator for; empty type or colour: any."""
+
+    product_type: str = ""
+    colour: str = ""
+    n: int = 8
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class GeneratePanel:
+    """The "Generate" panel: what can be picked, the choice, and the previews drawn (as data URIs).
+
+    ``unavailable`` says why there is no generator; ``error`` why a choice could not be drawn.
+    """
+
+    choice: GenerateChoice = field(default_factory=GenerateChoice)
+    kind: str | None = None
+    types: tuple[str, ...] = ()
+    colours: tuple[str, ...] = ()
+    max_n: int = MAX_SAMPLES
+    samples: tuple[str, ...] = ()
+    sheet: str | None = None
+    unavailable: str | None = None
+    error: str | None = None
+
+
+def generate_panel(service: GeneratorService, choice: GenerateChoice | None = None) -> GeneratePanel:
+    """The panel as first shown (``choice`` None) or with the previews ``choice`` asks for."""
+    try:
+        generator = service.get()
+    except GeneratorUnavailable:
+        return GeneratePanel(choice or GenerateChoice(), unavailable=NO_GENERATOR)
+    panel = GeneratePanel(
+        choice or GenerateChoice(), kind=generator.kind, types=generator.types, colours=generator.colours
+    )
+    if choice is None:
+        return panel
+    try:
+        generation = generate(
+            generator,
+            choice.n,
+            product_type=choice.product_type or None,
+            colour=choice.colour or None,
+            seed=choice.seed,
+        )
+    except GenerationRequestError as error:
+        return replace(panel, error=str(error))
+    return replace(
+        panel,
+        samples=tuple(data_uri(png, "image/png") for png in generation.pngs()),
+        sheet=data_uri(generation.sheet_png(), "image/png"),
+    )
+
+
+def studio_context(
+    choice: StudioChoice, outcome: StudioOutcome | None = None, *, generation: GeneratePanel | None = None
+) -> dict[str, Any]:
+    """The template context of the studio page: recipes and styles to pick from, the choice, the outcome.
+
+    ``generation`` is the "Generate" panel (left out: not shown).
+    """
     from vestis.studio.style import STYLES
 
-    return {"recipes": list_recipes(), "styles": list(STYLES.values()), "choice": choice, "outcome": outcome}
+    return {
+        "recipes": list_recipes(),
+        "styles": list(STYLES.values()),
+        "choice": choice,
+        "outcome": outcome,
+        "generation": generation,
+    }
 
 
 def data_uri(data: bytes, media_type: str) -> str:

@@ -1,0 +1,97 @@
+"""``vestis generate sample``: a labelled contact sheet from a generator file; bad input named, exit code 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from tests.unit.fake_generator import FakeGenerator, register
+from vestis.cli import app
+from vestis.generate import MAX_SAMPLES
+from vestis.generate.provenance import DIGITAL_SOURCE_TYPE, read_provenance
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    register(monkeypatch)
+    return FakeGenerator(size=24).save(tmp_path / "fake.vgen")
+
+
+def _sample(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    env = {"COLUMNS": "400", **(env or {})}  # so that rich does not wrap the error box
+    result = runner.invoke(app, ["--home", str(tmp_path / "home"), "generate", "sample", *args], env=env)
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_sample_writes_a_labelled_sheet_that_a_seed_repeats(tmp_path: Path, model: Path) -> None:
+    options = ["--n", "6", "--type", "dress", "--colour", "red", "--seed", "3", "--model", str(model)]
+    code, output = _sample(tmp_path, *options, "-o", str(tmp_path / "a.png"))
+    assert code == 0, output
+    assert "6 generated 24×24 images" in output
+    _sample(tmp_path, *options, "-o", str(tmp_path / "b.png"))
+    _sample(tmp_path, *options[:-3], "4", "--model", str(model), "-o", str(tmp_path / "c.png"))
+    first = np.asarray(Image.open(tmp_path / "a.png"))
+    assert np.array_equal(first, np.asarray(Image.open(tmp_path / "b.png")))
+    assert not np.array_equal(first, np.asarray(Image.open(tmp_path / "c.png")))
+    assert first.shape[1] == 3 * 24 + 4 * 4  # 6 images: a 3 × 2 grid
+    assert read_provenance(tmp_path / "a.png") == {
+        "generated": True,
+        "digital_source_type": DIGITAL_SOURCE_TYPE,
+        "software": read_provenance(tmp_path / "b.png")["software"],  # type: ignore[index]
+        "generator_kind": "fake",
+        "product_type": "dress",
+        "colour": "red",
+        "seed": 3,
+        "index": None,
+        "count": 6,
+    }
+
+
+def test_the_generator_file_may_come_from_vestis_generator(tmp_path: Path, model: Path) -> None:
+    code, output = _sample(
+        tmp_path, "--n", "2", "-o", str(tmp_path / "g.png"), env={"VESTIS_GENERATOR": str(model)}
+    )
+    assert code == 0, output
+    assert read_provenance(tmp_path / "g.png")["generator_kind"] == "fake"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "words"),
+    [
+        (
+            ["--type", "spaceship"],
+            "--type",
+            "unknown type 'spaceship'; this generator knows dress, shirt, bag",
+        ),
+        (["--colour", "mauve"], "--colour", "unknown colour 'mauve'"),
+        (["--n", str(MAX_SAMPLES + 1)], "--n", f"from 1 to {MAX_SAMPLES}"),
+        (["--n", "0"], "--n", f"from 1 to {MAX_SAMPLES}"),
+        (["--seed", "-1"], "--seed", "from 0 to"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_option(
+    tmp_path: Path, model: Path, args: list[str], option: str, words: str
+) -> None:
+    code, output = _sample(tmp_path, *args, "--model", str(model), "-o", str(tmp_path / "x.png"))
+    assert code == 2, output
+    assert option in output and words in output
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_a_missing_or_foreign_model_file_is_a_bad_model_option(tmp_path: Path, model: Path) -> None:
+    code, output = _sample(tmp_path, "--model", str(tmp_path / "nope.vgen"), "-o", str(tmp_path / "x.png"))
+    assert code == 2 and "--model" in output and "no generator file here" in output
+    (tmp_path / "junk.vgen").write_text("not a zip")
+    code, output = _sample(tmp_path, "--model", str(tmp_path / "junk.vgen"), "-o", str(tmp_path / "x.png"))
+    assert code == 2 and "not a Vestis generator file" in output
+
+
+def test_the_output_must_be_a_png(tmp_path: Path, model: Path) -> None:
+    code, output = _sample(tmp_path, "--model", str(model), "-o", str(tmp_path / "grid.jpg"))
+    assert code == 2 and "-o/--output" in output and ".png" in output
