@@ -79,6 +79,8 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         ("tryon",),
         ("db", "upgrade"),
         ("generate", "sample"),
+        ("generate", "train"),
+        ("generate", "evaluate"),
         *[
             ("import", name)
             for name in (

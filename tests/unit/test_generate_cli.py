@@ -95,3 +95,47 @@ def test_a_missing_or_foreign_model_file_is_a_bad_model_option(tmp_path: Path, m
 def test_the_output_must_be_a_png(tmp_path: Path, model: Path) -> None:
     code, output = _sample(tmp_path, "--model", str(model), "-o", str(tmp_path / "grid.jpg"))
     assert code == 2 and "-o/--output" in output and ".png" in output
+
+
+def _folder_of_photos(folder: Path, count: int = 12) -> Path:
+    rows = []
+    for index in range(count):
+        path = folder / "shots" / f"{index}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        colour = (220, 40, 40) if index % 2 else (40, 40, 220)
+        picture = Image.new("RGB", (48, 64), (255, 255, 255))
+        picture.paste(colour, (12, 16, 36, 48))
+        picture.save(path)
+        rows.append(f"shots/{index}.png,tee,{'red' if index % 2 else 'blue'}")
+    (folder / "photos.csv").write_text("image_path,product_type,color\n" + "\n".join(rows) + "\n")
+    return folder
+
+
+def test_train_writes_a_generator_and_resumes_from_its_checkpoint(tmp_path: Path) -> None:
+    data, output = _folder_of_photos(tmp_path / "data"), tmp_path / "products.vgen"
+    train = [
+        "generate",
+        "train",
+        "--data",
+        str(data),
+        "--kind",
+        "vae",
+        "--holdout",
+        "0.25",
+        "--min-count",
+        "1",
+    ]
+    train += ["-q", "-o", str(output)]
+    first = runner.invoke(app, ["--home", str(tmp_path / "home"), *train, "--epochs", "1"])
+    assert first.exit_code == 0, first.output
+    assert output.is_file() and output.with_suffix(".ckpt").is_file()
+    again = runner.invoke(app, ["--home", str(tmp_path / "home"), *train, "--epochs", "2"])
+    assert again.exit_code == 0, again.output
+    code, output_text = _sample(
+        tmp_path, "--n", "2", "--colour", "red", "--model", str(output), "-o", str(tmp_path / "s.png")
+    )
+    assert code == 0, output_text
+    bad = runner.invoke(
+        app, ["--home", str(tmp_path / "home"), *train[:-2], "-o", str(output), "--size", "48"]
+    )
+    assert bad.exit_code == 2 and "choose from 64, 128" in " ".join(bad.output.split())

@@ -12,7 +12,7 @@ import importlib
 import json
 import zipfile
 from pathlib import Path
-from typing import Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 
@@ -24,6 +24,8 @@ __all__ = [
     "GenerationRequestError",
     "ImageGenerator",
     "check_request",
+    "draw_many",
+    "generator_class",
     "load_generator",
 ]
 
@@ -101,5 +103,20 @@ def load_generator(path: Path | None = None) -> ImageGenerator:
     kind = header.get("kind")
     if kind not in GENERATORS:
         raise ValueError(f"{path}: unknown generator kind {kind!r}; expected one of {', '.join(GENERATORS)}")
+    return generator_class(kind).load(path)
+
+
+def generator_class(kind: str) -> Any:
+    """The class registered under ``kind`` in :data:`GENERATORS`."""
+    if kind not in GENERATORS:
+        raise ValueError(f"unknown generator kind {kind!r}; choose from {', '.join(GENERATORS)}")
     module, _, name = GENERATORS[kind].partition(":")
-    return getattr(importlib.import_module(module), name).load(path)
+    return getattr(importlib.import_module(module), name)
+
+
+def draw_many(generator: ImageGenerator, n: int, *, seed: int = 0) -> np.ndarray:
+    """``n`` images (any number) drawn :data:`MAX_SAMPLES` at a time, each batch with its own seed."""
+    batches = []
+    for index, start in enumerate(range(0, n, MAX_SAMPLES)):
+        batches.append(generator.sample(min(MAX_SAMPLES, n - start), seed=seed * 1_000_003 + index))
+    return np.concatenate(batches) if batches else np.zeros((0, generator.size, generator.size, 3), np.uint8)
