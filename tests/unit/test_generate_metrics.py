@@ -198,13 +198,15 @@ def test_the_grid_puts_the_closest_pairs_first_and_says_they_are_generated(tmp_p
         generated_images, train_images, result, tmp_path / "grid" / "near.png", tile=32
     )
     with Image.open(target) as sheet:
-        assert "generated" in sheet.text["Description"]
+        assert "generated, not photographs" in sheet.text["Description"]
         pixels = np.asarray(sheet.convert("RGB"))
-    first_pair = pixels[8 : 8 + 32, 8 : 8 + 2 * 32 + 8]
+    first_pair = pixels[30 : 30 + 32, 8 : 8 + 2 * 32 + 8]  # below the 22 px legend
     left, right = first_pair[:, :32].astype(int), first_pair[:, 40:].astype(int)
     assert np.abs(left - right).mean() < 1.0  # the copy beside its training image
     with pytest.raises(ValueError, match="generated_images: 1 images"):
         nearest_training_grid(generated_images[:1], train_images, result, tmp_path / "x.png")
+    with pytest.raises(ValueError, match="columns: must be a positive integer; got 0"):
+        nearest_training_grid(generated_images, train_images, result, tmp_path / "x.png", columns=0)
 
 
 # ------------------------------------------------------------------------------ images

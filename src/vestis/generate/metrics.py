@@ -348,28 +348,30 @@ def nearest_training_grid(
         raise ValueError(
             f"train_images: {len(train_images)} images, fewer than the result's nearest rows need"
         )
+    for name, value in (("count", count), ("columns", columns), ("tile", tile)):
+        if not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}: must be a positive integer; got {value!r}")
     order = np.argsort(result.distances, kind="stable")[:count]
-    caption, gap = 18, 8
+    columns = min(columns, len(order))
+    caption, gap, header = 18, 8, 22
+    legend = "Each pair: GENERATED image | its nearest training image (d: feature distance)"
     pair_width = 2 * tile + gap
     rows = -(-len(order) // columns)
-    sheet = Image.new(
-        "RGB", (columns * (pair_width + 2 * gap) + gap, rows * (tile + caption + gap) + gap), "white"
-    )
-    pen = ImageDraw.Draw(sheet)
     font = ImageFont.load_default(size=12)
+    width = max(columns * (pair_width + 2 * gap) + gap, round(font.getlength(legend)) + 2 * gap)
+    sheet = Image.new("RGB", (width, header + rows * (tile + caption + gap) + gap), "white")
+    pen = ImageDraw.Draw(sheet)
+    pen.text((gap, gap), legend, fill=(40, 40, 40), font=font)
     for slot, row in enumerate(order):
         x = gap + (slot % columns) * (pair_width + 2 * gap)
-        y = gap + (slot // columns) * (tile + caption + gap)
+        y = header + gap + (slot // columns) * (tile + caption + gap)
         sheet.paste(_tile(generated_images[row], tile), (x, y))
         sheet.paste(_tile(train_images[result.nearest[row]], tile), (x + tile + gap, y))
         flag = "  NEAR COPY" if result.near_copies[row] else ""
         colour = (200, 0, 0) if flag else (40, 40, 40)
         pen.text((x, y + tile + 2), f"d = {result.distances[row]:.3g}{flag}", fill=colour, font=font)
     info = PngInfo()
-    info.add_text(
-        "Description",
-        "Left of each pair: a generated image (not a photo); right: its nearest training image.",
-    )
+    info.add_text("Description", f"{legend}. The left-hand images are generated, not photographs.")
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     sheet.save(target, pnginfo=info)
