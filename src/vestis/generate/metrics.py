@@ -7,7 +7,9 @@ Inception, which the published FIDs use, cannot be downloaded here) and keeps it
 published Inception-FIDs.
 
 * :func:`fid` — Fréchet distance between Gaussians fitted to the two sets (Heusel et al. 2017);
-  lower is better, biased upwards for small sets: compare figures at equal set sizes.
+  lower is better, and strongly biased upwards for small sets: two disjoint sets of real
+  64 px catalog photos (fashion-product-images) measure 81.7 at 100 images each, 35.8 at
+  500 and 20.7 at 1,000. Compare figures at equal set sizes, beside that real-vs-real floor.
 * :func:`kid` — unbiased squared MMD with the cubic polynomial kernel (Bińkowski et al. 2018),
   as mean and standard deviation over random subsets; near 0 when the sets agree.
 * :func:`precision_recall` — share of generated images inside the real images' k-NN manifold
