@@ -81,6 +81,7 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
         ("generate", "sample"),
         ("generate", "train"),
         ("generate", "evaluate"),
+        ("generate", "colourway"),
         *[
             ("import", name)
             for name in (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 
 from tests.unit.fake_generator import FakeGenerator, register
 from vestis.cli import app
+from vestis.config import get_settings
 from vestis.generate import MAX_SAMPLES
 from vestis.generate.provenance import DIGITAL_SOURCE_TYPE, read_provenance
 
@@ -135,7 +137,49 @@ def test_train_writes_a_generator_and_resumes_from_its_checkpoint(tmp_path: Path
         tmp_path, "--n", "2", "--colour", "red", "--model", str(output), "-o", str(tmp_path / "s.png")
     )
     assert code == 0, output_text
+    sheet = tmp_path / "colourways.png"
+    colourway = ["generate", "colourway", "--photo", str(data / "shots" / "1.png"), "--type", "tee"]
+    colourway += ["--colour", "red", "--to", "blue,red", "--model", str(output), "-o", str(sheet)]
+    made = runner.invoke(app, ["--home", str(tmp_path / "home"), *colourway])
+    assert made.exit_code == 0, made.output
+    provenance = read_provenance(sheet)
+    assert provenance is not None and provenance["generated"] and Image.open(sheet).width > 3 * 64
+    unknown = runner.invoke(
+        app, ["--home", str(tmp_path / "home"), *colourway[:-6], "--to", "gold", *colourway[-4:]]
+    )
+    assert unknown.exit_code == 2 and "unknown colour 'gold'" in " ".join(unknown.output.split())
     bad = runner.invoke(
         app, ["--home", str(tmp_path / "home"), *train[:-2], "-o", str(output), "--size", "48"]
     )
     assert bad.exit_code == 2 and "choose from 64, 128" in " ".join(bad.output.split())
+
+
+def test_evaluate_prints_the_figures_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VESTIS_HOME", str(tmp_path / "home"))  # the feature network's ONNX export lands here
+    get_settings.cache_clear()
+    data, output = _folder_of_photos(tmp_path / "data", count=16), tmp_path / "vae.vgen"
+    common = ["--data", str(data), "--holdout", "0.5"]
+    trained = runner.invoke(
+        app,
+        [
+            "generate",
+            "train",
+            *common,
+            "--kind",
+            "vae",
+            "--epochs",
+            "1",
+            "--min-count",
+            "1",
+            "-q",
+            "-o",
+            str(output),
+        ],
+    )
+    assert trained.exit_code == 0, trained.output
+    result = runner.invoke(app, ["generate", "evaluate", *common, "--model", str(output), "--json", "-q"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["images"] == {"generated": 8, "real": 8, "train": 8}
+    assert figures["fid"] > 0 and 0 <= figures["precision"] <= 1 and figures["generator"]["kind"] == "vae"

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from vestis.generate import GenerationRequestError, load_generator
+from vestis.generate.base import draw_many
 from vestis.generate.data import OTHER, PhotoSet, load_photos
 from vestis.generate.gan import DCGAN, ConditionalGAN
 from vestis.generate.model import TrainedGenerator
@@ -48,6 +49,14 @@ def test_sampling_is_deterministic_and_files_round_trip(
     loaded = load_generator(fitted.save(tmp_path / "model.vgen"))
     assert type(loaded) is model and loaded.size == 16
     assert np.array_equal(loaded.sample(6, seed=4), first)
+
+
+def test_many_images_are_drawn_in_seeded_batches() -> None:
+    model = DCGAN(**SMALL).fit(drawn_photos(), epochs=1, progress=False)
+    many = draw_many(model, 70, seed=1)
+    assert many.shape == (70, 16, 16, 3) and np.array_equal(many, draw_many(model, 70, seed=1))
+    assert np.array_equal(many[:64], model.sample(64, seed=1_000_003))
+    assert not np.array_equal(many[:6], draw_many(model, 6, seed=2))
 
 
 def test_training_lowers_the_vae_loss() -> None:

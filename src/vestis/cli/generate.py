@@ -143,8 +143,8 @@ def generate_evaluate(
     data: Annotated[Path, typer.Option(help="The photo folder the generator was trained on (see 'train').")],
     model: Annotated[Path | None, typer.Option(help="A generator file (default: the shipped one).")] = None,
     n: Annotated[
-        int, typer.Option(min=2, help="Images to draw (default: as many as the held-out photos).")
-    ] = 0,
+        int | None, typer.Option(min=2, help="Images to draw (default: as many as the held-out photos).")
+    ] = None,
     holdout: Annotated[float, typer.Option(min=0.05, max=0.9, help="The held-out share 'train' used.")] = 0.2,
     limit: Annotated[
         int | None, typer.Option(min=2, help="Read only the first photos (as 'train' did).")
@@ -185,4 +185,59 @@ def generate_evaluate(
         f"precision {figures['precision']:.3f}, recall {figures['recall']:.3f}, "
         f"near copies {figures['memorisation']['near_copy_share']:.1%}",
         highlight=False,
+    )
+
+
+@generate_app.command("colourway")
+def generate_colourway(
+    photo: Annotated[Path, typer.Option(help="A product photo (any size; it is padded square).")],
+    product_type: Annotated[
+        str, typer.Option("--type", help="The product's type, as the generator knows it.")
+    ],
+    colour: Annotated[str, typer.Option("--colour", "--color", help="The product's colour in the photo.")],
+    to: Annotated[str, typer.Option(help="Comma-separated colours to preview it in.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The preview sheet to write (.png).")],
+    model: Annotated[Path, typer.Option(help="A VAE generator file (vestis generate train --kind vae).")],
+) -> None:
+    """Preview a product in new colours: the VAE keeps its shape and redraws it in each colour (labelled as generated).
+
+    Example: [bold]vestis generate colourway --photo shirt.jpg --type shirts --colour blue --to red,black -o colourways.png --model vae.vgen[/bold]
+    """
+    from vestis.generate import load_generator
+    from vestis.generate.provenance import contact_sheet, save_generated_png
+    from vestis.generate.vae import ConditionalVAE
+    from vestis.vision.io import ImageError, load_image
+
+    try:
+        generator = load_generator(model)
+    except (ValueError, FileNotFoundError) as error:
+        raise typer.BadParameter(str(error), param_hint="--model") from None
+    if not isinstance(generator, ConditionalVAE):
+        raise typer.BadParameter(
+            f"colourways need a VAE generator; {model} holds a {generator.kind}", param_hint="--model"
+        )
+    try:
+        picture = load_image(photo)
+    except ImageError as error:
+        raise typer.BadParameter(str(error), param_hint="--photo") from None
+    colours = [c.strip().lower() for c in to.split(",") if c.strip()]
+    try:
+        previews = generator.colourways(picture, product_type.lower(), colour.lower(), colours)
+    except GenerationRequestError as error:
+        hint = {"type": "--type", "colour": "--colour/--to", "to": "--to"}.get(
+            error.field, f"--{error.field}"
+        )
+        raise typer.BadParameter(str(error).removeprefix(f"{error.field}: "), param_hint=hint) from None
+    sheet = contact_sheet(previews, columns=len(previews), label="photo, then generated colourways")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    save_generated_png(
+        sheet,
+        output,
+        generator_kind=generator.kind,
+        product_type=product_type,
+        colour=",".join(colours),
+        seed=0,
+    )
+    console.print(
+        f"[green]wrote {output}[/green]: {len(colours)} colourway(s) of {photo.name}", highlight=False
     )

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from PIL import Image
 from torch import nn
 from torch.nn import functional
 
 from vestis.generate.base import GenerationRequestError
 from vestis.generate.model import TrainedGenerator, to_uint8
 from vestis.generate.nets import Encoder, Generator
+from vestis.vision.io import square_on_border
 
 __all__ = ["ConditionalVAE"]
 
@@ -81,6 +83,21 @@ class ConditionalVAE(TrainedGenerator):
                 self._indices("colour", [new_colour] * len(codes)),
             )
         return to_uint8(drawn)
+
+    def colourways(
+        self, photo: Image.Image, product_type: str, colour: str, new_colours: list[str]
+    ) -> np.ndarray:
+        """A product photo of any size re-drawn in each of ``new_colours``; the photo as the model sees it first.
+
+        The studio's "new colourway" preview: ``(1 + len(new_colours), size, size, 3)`` uint8.
+        """
+        self._check_fitted()
+        if not new_colours:
+            raise GenerationRequestError("to", "name at least one colour to preview")
+        square = Image.fromarray(square_on_border(np.asarray(photo.convert("RGB"))))
+        pixels = np.asarray(square.resize((self.size_, self.size_), Image.Resampling.LANCZOS))[None]
+        drawn = [self.recolour(pixels, [product_type], [colour], new) for new in new_colours]
+        return np.concatenate([pixels, *drawn])
 
     def walk(
         self, images: np.ndarray, product_types: list[str], colours: list[str], *, steps: int = 6
