@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from vestis.catalog.db import make_engine, upgrade
+from vestis.config import get_settings
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -28,3 +29,14 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data sets not found at {SHARED_DATA} (../shared is absent)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="module")
+def learned_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A ``VESTIS_HOME`` for the image network's ONNX export, shared by one test module."""
+    home = tmp_path_factory.mktemp("home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VESTIS_HOME", str(home))
+        get_settings.cache_clear()
+        yield home
+    get_settings.cache_clear()

@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from vestis.config import get_settings
 from vestis.generate.metrics import fid, image_features, kid, memorisation, precision_recall
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("VESTIS_HOME", str(tmp_path))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def test_fashion_mnist_two_classes_score_worse_than_a_fair_sample(shared_data: Path, home: Path) -> None:
+def test_fashion_mnist_two_classes_score_worse_than_a_fair_sample(
+    shared_data: Path, learned_home: Path
+) -> None:
     """A "generator" that only makes trousers and bags: higher FID/KID, lower recall than fresh real images."""
     sprite = np.load(shared_data / "fashion-mnist-900" / "fashion_mnist_sprite_900.npz")
     images, labels = sprite["x"], sprite["y"]
@@ -41,7 +33,7 @@ def test_fashion_mnist_two_classes_score_worse_than_a_fair_sample(shared_data: P
     assert narrow_recall < 0.75 * fair_recall
 
 
-def test_re_encoded_training_photos_are_flagged_as_near_copies(shared_data: Path, home: Path) -> None:
+def test_re_encoded_training_photos_are_flagged_as_near_copies(shared_data: Path, learned_home: Path) -> None:
     """JPEG-q90 copies of training photos are all flagged; q60 copies are found (measured: 7 of 20 flagged)."""
     paths = sorted((shared_data / "fashion-product-images" / "images").glob("*.jpg"))
     chosen = np.random.default_rng(0).choice(len(paths), 180, replace=False)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 from benchmarks.visual_features import PhotoSet, hm_photos, precision_at_k, random_precision, relevance
 
-from vestis.config import get_settings
 from vestis.recommend.visual import VisualRecommender, VisualSpace
 from vestis.vision.embeddings import ImageEmbedder
 from vestis.vision.features import DIMENSION, feature_matrix
@@ -19,15 +17,7 @@ SLICE = 200
 REASONED = 120
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("VESTIS_HOME", str(tmp_path))
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def test_learned_neighbours_share_type_and_colour(shared_data: Path, home: Path) -> None:
+def test_learned_neighbours_share_type_and_colour(shared_data: Path, learned_home: Path) -> None:
     every = hm_photos(shared_data)
     photos = PhotoSet("H&M slice", every.paths[:SLICE], every.types[:SLICE], every.colours[:SLICE])
     embedded, readable = ImageEmbedder().embed_files(photos.paths)
@@ -42,7 +32,9 @@ def test_learned_neighbours_share_type_and_colour(shared_data: Path, home: Path)
     assert learned["type"] > 5 * chance["type"], (learned, chance)
 
 
-def test_colour_words_of_the_default_features_match_the_listed_colour(shared_data: Path, home: Path) -> None:
+def test_colour_words_of_the_default_features_match_the_listed_colour(
+    shared_data: Path, learned_home: Path
+) -> None:
     """Neighbours ranked by both feature kinds; a reason naming the colour agrees with the shop's listing."""
     photos = hm_photos(shared_data)
     paths = photos.paths[:REASONED]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 from PIL import Image
 
 from tests.unit.test_vision_features import COLOURS, PATTERNS, SHAPES, draw_product
-from vestis.config import get_settings
 from vestis.generate import metrics
 from vestis.generate.metrics import (
     evaluate,
@@ -24,17 +22,6 @@ from vestis.generate.metrics import (
 )
 from vestis.vision.embeddings import DIMENSION, ImageEmbedder
 from vestis.vision.features import unit_rows
-
-
-@pytest.fixture(scope="module")
-def learned_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A ``VESTIS_HOME`` for the network's ONNX export, shared by this module's image tests."""
-    home = tmp_path_factory.mktemp("home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VESTIS_HOME", str(home))
-        get_settings.cache_clear()
-        yield home
-    get_settings.cache_clear()
 
 
 def gaussian(rng: np.random.Generator, n: int, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from vestis.cli.common import Quiet, console
-from vestis.generate.base import MAX_SAMPLES, SIZES, GenerationRequestError
+from vestis.generate.base import MAX_SAMPLES, SIZES, GenerationRequestError, ImageGenerator
+
+if TYPE_CHECKING:
+    from vestis.generate.data import PhotoSet
 
 generate_app = typer.Typer(
     help="Generated product images: a conditional VAE and GAN trained on catalog photos.",
@@ -111,16 +114,12 @@ def generate_train(
     """
     from vestis.generate import GENERATORS
     from vestis.generate.base import generator_class
-    from vestis.generate.data import load_photos
 
     if kind not in GENERATORS:
         raise typer.BadParameter(f"choose from {', '.join(GENERATORS)}; got {kind!r}", param_hint="--kind")
     if size not in SIZES:
         raise typer.BadParameter(f"choose from {', '.join(map(str, SIZES))}; got {size}", param_hint="--size")
-    try:
-        photos = load_photos(data, size=size, limit=limit, min_count=min_count, progress=not quiet)
-    except (ValueError, FileNotFoundError) as error:
-        raise typer.BadParameter(str(error), param_hint="--data") from None
+    photos = _photos(data, size=size, limit=limit, min_count=min_count, progress=not quiet)
     train = photos.split(holdout, seed=0)[0] if holdout > 0 else photos
     checkpoint = output.with_suffix(".ckpt")
     model = generator_class(kind)(seed=seed)
@@ -160,18 +159,11 @@ def generate_evaluate(
 
     Example: [bold]vestis generate evaluate --data ../shared/data/fashion-product-images --model products.vgen --json[/bold]
     """
-    from vestis.generate import load_generator, metrics
+    from vestis.generate import metrics
     from vestis.generate.base import draw_many
-    from vestis.generate.data import load_photos
 
-    try:
-        generator = load_generator(model)
-    except (ValueError, FileNotFoundError) as error:
-        raise typer.BadParameter(str(error), param_hint="--model") from None
-    try:
-        photos = load_photos(data, size=generator.size, limit=limit, progress=not quiet)
-    except (ValueError, FileNotFoundError) as error:
-        raise typer.BadParameter(str(error), param_hint="--data") from None
+    generator = _generator(model)
+    photos = _photos(data, size=generator.size, limit=limit, progress=not quiet)
     train, held_out = photos.split(holdout, seed=0)
     drawn = draw_many(generator, n or len(held_out), seed=seed)
     figures = metrics.evaluate(drawn, held_out.images, train.images, progress=not quiet, grid=grid)
@@ -203,15 +195,11 @@ def generate_colourway(
 
     Example: [bold]vestis generate colourway --photo shirt.jpg --type shirts --colour blue --to red,black -o colourways.png --model vae.vgen[/bold]
     """
-    from vestis.generate import load_generator
     from vestis.generate.provenance import contact_sheet, save_generated_png
     from vestis.generate.vae import ConditionalVAE
     from vestis.vision.io import ImageError, load_image
 
-    try:
-        generator = load_generator(model)
-    except (ValueError, FileNotFoundError) as error:
-        raise typer.BadParameter(str(error), param_hint="--model") from None
+    generator = _generator(model)
     if not isinstance(generator, ConditionalVAE):
         raise typer.BadParameter(
             f"colourways need a VAE generator; {model} holds a {generator.kind}", param_hint="--model"
@@ -241,3 +229,24 @@ def generate_colourway(
     console.print(
         f"[green]wrote {output}[/green]: {len(colours)} colourway(s) of {photo.name}", highlight=False
     )
+
+
+# ------------------------------------------------------------------------------ helpers
+def _photos(data: Path, **options: Any) -> PhotoSet:
+    """The photo set at ``data``; a folder it cannot read is a bad ``--data``."""
+    from vestis.generate.data import load_photos
+
+    try:
+        return load_photos(data, **options)
+    except (ValueError, FileNotFoundError) as error:
+        raise typer.BadParameter(str(error), param_hint="--data") from None
+
+
+def _generator(model: Path | None) -> ImageGenerator:
+    """The generator file ``model`` (the shipped one when None); a file it cannot read is a bad ``--model``."""
+    from vestis.generate import load_generator
+
+    try:
+        return load_generator(model)
+    except (ValueError, FileNotFoundError) as error:
+        raise typer.BadParameter(str(error), param_hint="--model") from None

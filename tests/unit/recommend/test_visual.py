@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ import pytest
 
 from tests.unit.recommend.contract import RecommenderContract, synthetic_shop
 from tests.unit.test_vision_features import draw_product
-from vestis.config import get_settings
 from vestis.recommend import Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
@@ -64,17 +62,6 @@ class PhotographedContract(RecommenderContract):
 class TestVisualContractWithPhotos(PhotographedContract):
     def make(self) -> VisualRecommender:
         return VisualRecommender()
-
-
-@pytest.fixture(scope="module")
-def learned_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A ``VESTIS_HOME`` for the network's ONNX export, shared by this module's learned-feature tests."""
-    home = tmp_path_factory.mktemp("home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VESTIS_HOME", str(home))
-        get_settings.cache_clear()
-        yield home
-    get_settings.cache_clear()
 
 
 class TestVBPRContract(PhotographedContract):
