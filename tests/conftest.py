@@ -40,3 +40,14 @@ def learned_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         get_settings.cache_clear()
         yield home
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def one_torch_thread() -> Iterator[None]:
+    """Torch on one thread: the tests' tiny networks run many times faster than on two contended ones."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -16,6 +16,8 @@ from vestis.config import get_settings
 from vestis.generate import MAX_SAMPLES
 from vestis.generate.provenance import DIGITAL_SOURCE_TYPE, read_provenance
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 runner = CliRunner()
 
 

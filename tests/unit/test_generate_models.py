@@ -16,6 +16,8 @@ from vestis.generate.gan import DCGAN, ConditionalGAN
 from vestis.generate.model import TrainedGenerator
 from vestis.generate.vae import ConditionalVAE
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 SMALL = {"latent": 8, "width": 4, "batch_size": 8}
 
 
