@@ -153,7 +153,7 @@ def test_train_writes_a_generator_and_resumes_from_its_checkpoint(tmp_path: Path
     bad = runner.invoke(
         app, ["--home", str(tmp_path / "home"), *train[:-2], "-o", str(output), "--size", "48"]
     )
-    assert bad.exit_code == 2 and "choose from 64, 128" in " ".join(bad.output.split())
+    assert bad.exit_code == 2 and "choose from 32, 64, 128" in " ".join(bad.output.split())
 
 
 def test_evaluate_prints_the_figures_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

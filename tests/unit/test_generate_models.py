@@ -146,3 +146,14 @@ def test_an_unknown_folder_layout_is_named(tmp_path: Path) -> None:
     (tmp_path / "bad.vgen").write_bytes(b"not a zip")
     with pytest.raises(ValueError, match="not a Vestis generator file"):
         load_generator(tmp_path / "bad.vgen")
+
+
+def test_the_shipped_generator_draws_fashion_mnist_types() -> None:
+    shipped = load_generator()
+    assert (shipped.kind, shipped.size) == ("vae", 32)
+    assert {"dress", "sneaker", "trouser"} <= set(shipped.types)
+    dresses = shipped.sample(4, product_type="dress", seed=0)
+    assert dresses.shape == (4, 32, 32, 3) and np.array_equal(
+        dresses, shipped.sample(4, product_type="dress", seed=0)
+    )
+    assert 20 < dresses.mean() < 235  # something is drawn: neither blank black nor blank white

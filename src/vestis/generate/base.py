@@ -29,8 +29,8 @@ __all__ = [
     "load_generator",
 ]
 
-SIZES = (64, 128)
-"""Square image sizes the generators are built for, in pixels."""
+SIZES = (32, 64, 128)
+"""Square image sizes the generators are built for, in pixels (32 for Fashion-MNIST's 28-px photos)."""
 MAX_SAMPLES = 64
 """Most images one request may ask for."""
 GENERATORS: dict[str, str] = {
@@ -39,8 +39,12 @@ GENERATORS: dict[str, str] = {
     "dcgan": "vestis.generate.gan:DCGAN",
 }
 """Saved ``kind`` → ``module:Class``; modules are imported only when a file of that kind is read."""
-SHIPPED = Path(__file__).with_name("weights") / "products-64.vgen"
-"""The small generator that ships with Vestis, trained on real catalog photos, so the demo can generate."""
+SHIPPED = Path(__file__).with_name("weights") / "fashion-mnist-32.vgen"
+"""The small generator that ships with Vestis, so the demo can generate without training.
+
+It is trained on Fashion-MNIST's real product photos (MIT licence, Zalando SE 2017). The models
+trained on the Myntra and H&M photos stay out of the package: those photos' licences do not
+clearly allow redistributing what is learned from them (H&M's are Kaggle competition data)."""
 
 
 class GenerationRequestError(ValueError):
