@@ -19,6 +19,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.e2e.shop import CHROMIUM, CHROMIUM_ARGS, REPOSITORY, Server, run_server
+from vestis.generate.provenance import read_provenance
 
 pytestmark = pytest.mark.e2e
 
@@ -74,7 +75,7 @@ def process(page: Any, url: str, photo: Path, *, recipe: str = "marketplace-whit
     page.check("input[name=tool][value=recipe]")
     page.select_option("select[name=recipe]", recipe)
     with page.expect_navigation(timeout=120_000):
-        page.locator(".studio__form button").click()
+        page.get_by_role("button", name="Process photo").click()
     page.wait_for_load_state("networkidle")
     return page.locator("[data-testid=studio-after]")
 
@@ -103,6 +104,21 @@ def test_marketplace_white_shows_the_product_on_white_beside_the_photo(
     link = page.locator(".studio__download")
     assert link.get_attribute("download") == "red-tee-marketplace-white.jpg"
     assert link.get_attribute("href") == source
+
+
+def test_the_shipped_generator_draws_labelled_previews(studio_server: Server, page: Any) -> None:
+    page.goto(f"{studio_server.url}/studio")
+    panel = page.locator("[data-testid=generate-panel]")
+    panel.locator("select[name=product_type]").select_option("dress")
+    panel.locator("input[name=n]").fill("6")
+    panel.get_by_role("button", name="Generate previews").click()
+    previews = page.locator("[data-testid=generate-result] img")
+    previews.first.wait_for()
+    assert previews.count() == 6
+    assert previews.evaluate_all("imgs => imgs.every(i => i.complete && i.naturalWidth === 32)")
+    assert page.locator(".studio__generated-badge").all_inner_texts() == ["GENERATED"] * 6
+    sheet = page.locator("[data-testid=generate-panel] .studio__download").get_attribute("href")
+    assert read_provenance(base64.b64decode(sheet.split(",", 1)[1]))["generated"]
 
 
 def save_screenshot(url: str, photo: Path, folder: Path) -> None:
