@@ -121,12 +121,10 @@ def _evaluate(photos: PhotoSet, args: argparse.Namespace) -> str:
     features = {"held-out": metrics.image_features(held_out.images, progress=True)}
     features["train"] = metrics.image_features(train.images, progress=True)
     floor = train.take(np.random.default_rng(1).choice(len(train), len(held_out), replace=False))
-    rows = {FLOOR: _scores(features, metrics.image_features(floor.images))}
+    rows = {FLOOR: _scores(features, metrics.image_features(floor.images))[0]}
     for name, model in models.items():
         drawn = draw_many(model, len(held_out), seed=1)
-        generated = metrics.image_features(drawn, progress=True)
-        rows[LABELS[name]] = _scores(features, generated)
-        copies = metrics.memorisation(features["train"], generated, features["held-out"])
+        rows[LABELS[name]], copies = _scores(features, metrics.image_features(drawn, progress=True))
         metrics.nearest_training_grid(drawn, train.images, copies, grids / f"nearest-{name}.png")
         _sample_grid(model, name, held_out, grids / f"samples-{name}.png")
     training = (
@@ -138,7 +136,10 @@ def _evaluate(photos: PhotoSet, args: argparse.Namespace) -> str:
     return _section(rows, training, augmentation, photos, held_out, args, grids)
 
 
-def _scores(features: dict[str, np.ndarray], generated: np.ndarray) -> dict[str, float]:
+def _scores(
+    features: dict[str, np.ndarray], generated: np.ndarray
+) -> tuple[dict[str, float], metrics.Memorisation]:
+    """The table's figures for one generated set, and its memorisation check (for the nearest-image sheet)."""
     real = features["held-out"]
     kid_mean, kid_std = metrics.kid(real, generated, subsets=50, subset_size=1000, seed=0)
     precision, recall = metrics.precision_recall(real, generated, k=3)
@@ -151,7 +152,7 @@ def _scores(features: dict[str, np.ndarray], generated: np.ndarray) -> dict[str,
         "recall": recall,
         "median_ratio": copies.median_ratio,
         "near_copies": copies.near_copy_share,
-    }
+    }, copies
 
 
 def _sample_grid(model: ImageGenerator, name: str, held_out: PhotoSet, target: Path) -> None:

@@ -157,3 +157,11 @@ def test_the_shipped_generator_draws_fashion_mnist_types() -> None:
         dresses, shipped.sample(4, product_type="dress", seed=0)
     )
     assert 20 < dresses.mean() < 235  # something is drawn: neither blank black nor blank white
+
+
+def test_a_corrupt_checkpoint_is_named_not_overwritten(tmp_path: Path) -> None:
+    checkpoint = tmp_path / "run.ckpt"
+    checkpoint.write_bytes(b"half a file")
+    with pytest.raises(ValueError, match="run.ckpt: not a readable checkpoint"):
+        ConditionalVAE(**SMALL).fit(drawn_photos(), epochs=1, checkpoint=checkpoint, progress=False)
+    assert checkpoint.read_bytes() == b"half a file"

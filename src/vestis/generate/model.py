@@ -25,7 +25,7 @@ from vestis.generate.base import check_request
 from vestis.generate.data import PhotoSet
 from vestis.studio.batch import write_atomic
 
-__all__ = ["TrainedGenerator", "to_uint8"]
+__all__ = ["TrainedGenerator", "to_tensor", "to_uint8"]
 
 
 class TrainedGenerator(ABC):
@@ -103,7 +103,7 @@ class TrainedGenerator(ABC):
         generator = torch.Generator().manual_seed(self.seed)
         resume = checkpoint is not None and Path(checkpoint).is_file()
         done = self._resume(Path(checkpoint), generator) if resume else 0  # type: ignore[arg-type]
-        images = torch.from_numpy(photos.images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+        images = to_tensor(photos.images)
         types = torch.from_numpy(np.searchsorted(self.types_, photos.types))
         colours = torch.from_numpy(np.searchsorted(self.colours_, photos.colours))
         steps = max(len(photos) // self.batch_size, 1)
@@ -255,7 +255,12 @@ class TrainedGenerator(ABC):
 
     def _resume(self, path: Path, generator: torch.Generator) -> int:
         """Load a checkpoint written by this configuration; the number of epochs it holds."""
-        saved = torch.load(path, weights_only=True)
+        try:
+            saved = torch.load(path, weights_only=True)
+        except Exception as error:  # torch raises many kinds (KeyError, RuntimeError, …) on a damaged file
+            raise ValueError(
+                f"{path}: not a readable checkpoint ({error}); remove it to start afresh"
+            ) from error
         mine = {
             **self.get_params(),
             "size": self.size_,
@@ -284,6 +289,11 @@ def _flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Mirror a random half of the batch: a product seen from the left is still the product."""
     mirror = torch.rand(len(images), generator=generator) < 0.5
     return torch.where(mirror[:, None, None, None], images.flip(3), images)
+
+
+def to_tensor(images: np.ndarray) -> torch.Tensor:
+    """``(n, S, S, 3)`` uint8 images as the networks' ``(n, 3, S, S)`` floats in [-1, 1]; :func:`to_uint8` undoes it."""
+    return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
 
 
 def to_uint8(images: torch.Tensor) -> np.ndarray:

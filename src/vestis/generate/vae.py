@@ -16,7 +16,7 @@ from torch import nn
 from torch.nn import functional
 
 from vestis.generate.base import GenerationRequestError
-from vestis.generate.model import TrainedGenerator, to_uint8
+from vestis.generate.model import TrainedGenerator, to_tensor, to_uint8
 from vestis.generate.nets import Encoder, Generator
 from vestis.vision.io import square_on_border
 
@@ -62,9 +62,7 @@ class ConditionalVAE(TrainedGenerator):
             raise GenerationRequestError(
                 "images", f"expected (n, {self.size_}, {self.size_}, 3); got {images.shape}"
             )
-        tensor = (
-            torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
-        )
+        tensor = to_tensor(images)
         with torch.no_grad():
             mean, _ = self.encoder_(
                 tensor, self._indices("type", product_types), self._indices("colour", colours)
