@@ -6,7 +6,7 @@ Myntra product photos, or any folder :func:`vestis.generate.data.load_photos` re
 baseline on the rest for the same number of epochs, with checkpoints (an interrupted run
 resumes). Stage ``evaluate`` draws as many images from each as the held-out part holds and
 scores them with :mod:`vestis.generate.metrics` against the held-out photos. Everything lands
-in ``--work``; sample grids are written to ``docs/generate/``.
+in ``--work``/<data folder>; sample grids are written to ``docs/generate/``.
 
     .venv/bin/python -m benchmarks.generate train --epochs 8
     .venv/bin/python -m benchmarks.generate evaluate
@@ -47,7 +47,7 @@ LABELS = {
 }
 FLOOR = "real photos (training sample, the floor)"
 SECTION = "## Generated product images"
-"""The section for the default photos; other data sets get their own, named after the folder."""
+"""The section for the default photos at 64 px; other data sets and sizes get their own (see :func:`_run_label`)."""
 GRIDS = ROOT / "docs" / "generate"
 PUBLISHED_FASHION_MNIST = (
     "Published for reference, Fashion-MNIST (all 60,000 images, 28 px, Inception features: not comparable with "
@@ -63,6 +63,7 @@ GENERATED_PER_TYPE = 40
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the stage the arguments name."""
     args = _parser().parse_args(argv)
+    args.work = args.work / args.data.stem  # one folder per data set: runs on other photos never mix
     args.work.mkdir(parents=True, exist_ok=True)
     photos = _photos(args.data, args.size, args.work)
     train, _ = photos.split(0.2, seed=0)
@@ -95,10 +96,10 @@ def _train(name: str, train: PhotoSet, args: argparse.Namespace) -> None:
     path = model.save(args.work / f"{name}-{args.size}.vgen")
     log = args.work / "training.json"
     runs = json.loads(log.read_text()) if log.is_file() else {}
-    earlier = runs.get(name, {})
+    earlier = runs.get(f"{name}-{args.size}", {})
     if earlier.get("epochs", args.epochs) < args.epochs:  # this run resumed that one's checkpoint
         seconds += earlier["seconds"]
-    runs[name] = {
+    runs[f"{name}-{args.size}"] = {
         "epochs": args.epochs,
         "seconds": round(seconds, 1),
         "train_photos": len(train),
@@ -116,7 +117,8 @@ def _evaluate(photos: PhotoSet, args: argparse.Namespace) -> str:
     train, held_out = photos.split(0.2, seed=0)
     names = [n for n in args.models.split(",") if (args.work / f"{n}-{args.size}.vgen").is_file()]
     models = {name: load_generator(args.work / f"{name}-{args.size}.vgen") for name in names}
-    grids = GRIDS / args.data.stem
+    label = _run_label(args)
+    grids = GRIDS / (args.data.stem if label in ("", args.data.stem) else f"{args.data.stem}-{args.size}")
     grids.mkdir(parents=True, exist_ok=True)
     features = {"held-out": metrics.image_features(held_out.images, progress=True)}
     features["train"] = metrics.image_features(train.images, progress=True)
@@ -127,12 +129,17 @@ def _evaluate(photos: PhotoSet, args: argparse.Namespace) -> str:
         rows[LABELS[name]], copies = _scores(features, metrics.image_features(drawn, progress=True))
         metrics.nearest_training_grid(drawn, train.images, copies, grids / f"nearest-{name}.png")
         _sample_grid(model, name, held_out, grids / f"samples-{name}.png")
-    training = (
+    log = (
         json.loads((args.work / "training.json").read_text())
         if (args.work / "training.json").is_file()
         else {}
     )
-    augmentation = _augmentation(train, held_out, models.get("gan"), features)
+    training = {name: log[f"{name}-{args.size}"] for name in names if f"{name}-{args.size}" in log}
+    augmentation = {
+        name: _augmentation(train, held_out, models[name], features)
+        for name in ("gan", "vae")
+        if name in models
+    }
     return _section(rows, training, augmentation, photos, held_out, args, grids)
 
 
@@ -167,8 +174,8 @@ def _sample_grid(model: ImageGenerator, name: str, held_out: PhotoSet, target: P
 
 
 def _augmentation(
-    train: PhotoSet, held_out: PhotoSet, generator: ImageGenerator | None, features: dict[str, np.ndarray]
-) -> dict[str, float] | None:
+    train: PhotoSet, held_out: PhotoSet, generator: ImageGenerator, features: dict[str, np.ndarray]
+) -> dict[str, float]:
     """Product-type accuracy on held-out photos of a classifier trained on few labelled photos, ± generated ones.
 
     A logistic regression on the EfficientNet-Lite0 features of ``FEW_SHOT`` real photos per type
@@ -176,8 +183,6 @@ def _augmentation(
     generated photos per type added; scored on every held-out photo of those types. Five draws
     of the few labelled photos; mean accuracies.
     """
-    if generator is None:
-        return None
     types = [t for t in generator.types if t != OTHER and (train.types == t).sum() >= FEW_SHOT]
     test_rows = np.flatnonzero(np.isin(held_out.types, types))
     extra = np.concatenate([generator.sample(GENERATED_PER_TYPE, product_type=t, seed=7) for t in types])
@@ -214,7 +219,7 @@ def _augmentation(
 def _section(
     rows: dict[str, dict[str, float]],
     training: dict[str, dict],
-    augmentation: dict[str, float] | None,
+    augmentation: dict[str, dict[str, float]],
     photos: PhotoSet,
     held_out: PhotoSet,
     args: argparse.Namespace,
@@ -223,7 +228,7 @@ def _section(
     floor = rows[FLOOR]["fid"]
     baseline = rows.get(LABELS["dcgan"])
     lines = [
-        SECTION if args.data == DATA else f"{SECTION} ({args.data.stem})",
+        f"{SECTION} ({_run_label(args)})" if _run_label(args) else SECTION,
         "",
         f"Photos: `{args.data.name}` ({len(photos):,} readable product photos, padded square on their border colour "
         f"and resized to {args.size} px); 20 % held out (seed 0), {len(photos) - len(held_out):,} for training. "
@@ -258,16 +263,15 @@ def _section(
         lines.append(
             f"| {LABELS.get(name, name)} | {run['epochs']} | {run['seconds']:.0f} | {losses} | {run['megabytes']} MB |"
         )
-    if augmentation:
-        gain = augmentation["augmented"] - augmentation["plain"]
+    for name, result in augmentation.items():
+        gain = result["augmented"] - result["plain"]
         lines += [
             "",
-            f"Augmentation: a logistic regression on EfficientNet-Lite0 features learns {augmentation['types']} product "
-            f"types from {FEW_SHOT} real photos each, then from the same photos plus {GENERATED_PER_TYPE} photos per type "
-            f"drawn from the conditional GAN; accuracy on the {augmentation['test_photos']:,} held-out photos of those "
-            f"types, mean of 5 draws: {augmentation['plain']:.3f} ± {augmentation['plain_std']:.3f} without, "
-            f"{augmentation['augmented']:.3f} ± {augmentation['augmented_std']:.3f} with generated photos "
-            f"({gain:+.3f}).",
+            f"Augmentation with the {LABELS[name]}: a logistic regression on EfficientNet-Lite0 features learns "
+            f"{result['types']} product types from {FEW_SHOT} real photos each, then from the same photos plus "
+            f"{GENERATED_PER_TYPE} generated photos per type; accuracy on the {result['test_photos']:,} held-out "
+            f"photos of those types, mean of 5 draws: {result['plain']:.3f} ± {result['plain_std']:.3f} without, "
+            f"{result['augmented']:.3f} ± {result['augmented_std']:.3f} with generated photos ({gain:+.3f}).",
         ]
     if args.data.suffix == ".npz":
         lines += ["", PUBLISHED_FASHION_MNIST]
@@ -283,7 +287,8 @@ def _section(
         "Reproduce:",
         "",
         "```bash",
-        f"python -m benchmarks.generate train --epochs {args.epochs}{_options(args)}",
+        f"python -m benchmarks.generate train --epochs {max((r['epochs'] for r in training.values()), default=args.epochs)}"
+        f"{_options(args)}",
         f"python -m benchmarks.generate evaluate{_options(args)}",
         "```",
         "",
@@ -297,6 +302,13 @@ def _options(args: argparse.Namespace) -> str:
     return data + (f" --size {args.size}" if args.size != 64 else "")
 
 
+def _run_label(args: argparse.Namespace) -> str:
+    """What tells this run's section apart: nothing for the default photos at 64 px, else the size or the data."""
+    if args.data == DATA:
+        return "" if args.size == 64 else f"{args.size} px"
+    return args.data.stem
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generate", description=__doc__.split("\n")[0])
     parser.add_argument("stage", choices=["train", "evaluate"])
@@ -306,7 +318,12 @@ def _parser() -> argparse.ArgumentParser:
         "--epochs", type=int, default=8, help="training epochs per model (default: %(default)s)"
     )
     parser.add_argument("--models", default="gan,vae,dcgan", help="models to train (default: %(default)s)")
-    parser.add_argument("--work", type=Path, default=Path("/tmp/vestis-generate"), help="where runs are kept")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path("/tmp/vestis-generate"),
+        help="where runs are kept (a folder per data set)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md", help="benchmarks page")
     return parser
 

@@ -108,7 +108,7 @@ def test_marketplace_white_shows_the_product_on_white_beside_the_photo(
 
 def test_the_shipped_generator_draws_labelled_previews(studio_server: Server, page: Any) -> None:
     page.goto(f"{studio_server.url}/studio")
-    panel = page.locator("[data-testid=generate-panel]")
+    panel = page.locator("[data-testid=generate-form]")
     panel.locator("select[name=product_type]").select_option("dress")
     panel.locator("input[name=n]").fill("6")
     panel.get_by_role("button", name="Generate previews").click()
@@ -118,6 +118,29 @@ def test_the_shipped_generator_draws_labelled_previews(studio_server: Server, pa
     assert previews.evaluate_all("imgs => imgs.every(i => i.complete && i.naturalWidth === 32)")
     assert page.locator(".studio__generated-badge").all_inner_texts() == ["GENERATED"] * 6
     sheet = page.locator("[data-testid=generate-panel] .studio__download").get_attribute("href")
+    assert read_provenance(base64.b64decode(sheet.split(",", 1)[1]))["generated"]
+
+
+def test_an_uploaded_photo_gets_labelled_variations(
+    studio_server: Server, page: Any, product_photo: Path
+) -> None:
+    page.goto(f"{studio_server.url}/studio")
+    panel = page.locator("[data-testid=previews-panel]")
+    assert (
+        "knows one colour only (grey)" in panel.inner_text()
+    )  # the shipped generator: variations, no colourways
+    panel.locator("input[name=image]").set_input_files(str(product_photo))
+    panel.locator("select[name=product_type]").select_option("t-shirt")
+    panel.locator("input[name=variations]").fill("5")
+    with page.expect_navigation(timeout=120_000):
+        panel.get_by_role("button", name="Preview").click()
+    tiles = page.locator("[data-testid=previews-result] img")
+    tiles.first.wait_for()
+    assert tiles.count() == 6
+    assert tiles.evaluate_all("imgs => imgs.every(i => i.complete && i.naturalWidth === 32)")
+    badges = page.locator("[data-testid=previews-result] li span").all_inner_texts()
+    assert badges == ["Your photo"] + ["GENERATED"] * 5
+    sheet = page.locator("[data-testid=previews-panel] .studio__download").get_attribute("href")
     assert read_provenance(base64.b64decode(sheet.split(",", 1)[1]))["generated"]
 
 

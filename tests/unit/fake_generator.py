@@ -1,4 +1,4 @@
-"""A tiny stand-in for a trained generator, for the CLI, API and page tests of ``vestis.generate``.
+"""A tiny stand-in for a trained generator, and tiny drawn photos, for the tests of ``vestis.generate``.
 
 It follows :class:`vestis.generate.base.ImageGenerator` and draws a flat shape per product type
 in the asked colour (or one drawn from the seed) on a light background: deterministic for a
@@ -18,8 +18,29 @@ import pytest
 from PIL import Image, ImageDraw
 
 from vestis.generate import base
+from vestis.generate.data import PhotoSet
 
 RGB = {"red": (200, 30, 30), "blue": (30, 60, 200), "black": (20, 20, 20)}
+SMALL = {"latent": 8, "width": 4, "batch_size": 8}
+"""Network sizes that train in a second on the drawn photos."""
+
+
+def drawn_photos(n: int = 48, size: int = 16, seed: int = 0) -> PhotoSet:
+    """Red squares ("tee") and blue bars ("trouser") on white, jittered."""
+    rng = np.random.default_rng(seed)
+    images = np.full((n, size, size, 3), 255, dtype=np.uint8)
+    types, colours = [], []
+    for row in range(n):
+        shift = rng.integers(-2, 3)
+        if row % 2:
+            images[row, 3 + shift : 13 + shift, 3:13] = (200, 30, 30)
+            types.append("tee")
+            colours.append("red")
+        else:
+            images[row, 2:14, 6 + shift : 10 + shift] = (30, 30, 200)
+            types.append("trouser")
+            colours.append("blue")
+    return PhotoSet(images, np.array(types), np.array(colours))
 
 
 class FakeGenerator:

@@ -150,6 +150,13 @@ def test_train_writes_a_generator_and_resumes_from_its_checkpoint(tmp_path: Path
         app, ["--home", str(tmp_path / "home"), *colourway[:-6], "--to", "gold", *colourway[-4:]]
     )
     assert unknown.exit_code == 2 and "unknown colour 'gold'" in " ".join(unknown.output.split())
+    varied = runner.invoke(
+        app, ["--home", str(tmp_path / "home"), *colourway[:-6], "--variations", "3", *colourway[-4:]]
+    )
+    assert varied.exit_code == 0, varied.output
+    assert "0 colourway(s) and 3 variation(s)" in varied.output and Image.open(sheet).width > 4 * 64
+    neither = runner.invoke(app, ["--home", str(tmp_path / "home"), *colourway[:-6], *colourway[-4:]])
+    assert neither.exit_code == 2 and "ask for variations" in " ".join(neither.output.split())
     bad = runner.invoke(
         app, ["--home", str(tmp_path / "home"), *train[:-2], "-o", str(output), "--size", "48"]
     )

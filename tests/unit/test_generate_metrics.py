@@ -87,16 +87,19 @@ def test_fid_grows_with_the_shift() -> None:
     assert distances[-1] == pytest.approx(8 * 2.0**2, rel=0.1)  # ‖Δμ‖² dominates
 
 
-def test_fid_keeps_rounding_drops_and_refuses_a_complex_root(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "rows", [300, 40]
+)  # full-rank covariances, then singular ones (fewer rows than features)
+def test_the_root_trace_matches_scipys_matrix_square_root(rows: int) -> None:
+    import scipy.linalg
+
     rng = np.random.default_rng(4)
-    real, fake = rng.normal(size=(200, 5)), rng.normal(size=(200, 5)) + 1.0
-    exact = fid(real, fake)
-    true_root = metrics.scipy.linalg.sqrtm
-    monkeypatch.setattr(metrics.scipy.linalg, "sqrtm", lambda matrix: true_root(matrix) + 1e-9j)
-    assert fid(real, fake) == pytest.approx(exact, rel=1e-12)
-    monkeypatch.setattr(metrics.scipy.linalg, "sqrtm", lambda matrix: true_root(matrix) + 0.5j)
-    with pytest.raises(ValueError, match="imaginary parts summing to 2.5"):
-        fid(real, fake)
+    real = rng.normal(size=(rows, 60)) @ rng.normal(size=(60, 60))
+    fake = rng.normal(size=(rows, 60)) @ rng.normal(size=(60, 60)) + 1.0
+    cov_real, cov_fake = np.cov(real, rowvar=False), np.cov(fake, rowvar=False)
+    reference = float(np.real(np.trace(scipy.linalg.sqrtm(cov_real @ cov_fake))))
+    assert metrics._trace_of_root(cov_real, cov_fake) == pytest.approx(reference, rel=1e-6)
+    assert fid(real, real) == pytest.approx(0.0, abs=1e-6 * np.trace(cov_real))
 
 
 def test_feature_sets_are_checked_and_named() -> None:

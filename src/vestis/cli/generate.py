@@ -187,47 +187,47 @@ def generate_colourway(
         str, typer.Option("--type", help="The product's type, as the generator knows it.")
     ],
     colour: Annotated[str, typer.Option("--colour", "--color", help="The product's colour in the photo.")],
-    to: Annotated[str, typer.Option(help="Comma-separated colours to preview it in.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The preview sheet to write (.png).")],
     model: Annotated[Path, typer.Option(help="A VAE generator file (vestis generate train --kind vae).")],
+    to: Annotated[str, typer.Option(help="Comma-separated colours to preview it in.")] = "",
+    variations: Annotated[
+        int, typer.Option(min=0, max=16, help="Variations to add: a latent walk away from the photo.")
+    ] = 0,
+    seed: Annotated[int, typer.Option(min=0, help="The same seed gives the same variations.")] = 0,
 ) -> None:
-    """Preview a product in new colours: the VAE keeps its shape and redraws it in each colour (labelled as generated).
+    """Preview a product in new colours and as variations: the VAE keeps its shape (labelled as generated).
 
-    Example: [bold]vestis generate colourway --photo shirt.jpg --type shirts --colour blue --to red,black -o colourways.png --model vae.vgen[/bold]
+    Example: [bold]vestis generate colourway --photo shirt.jpg --type shirts --colour blue --to red,black --variations 4 -o previews.png --model vae.vgen[/bold]
     """
-    from vestis.generate.provenance import contact_sheet, save_generated_png
-    from vestis.generate.vae import ConditionalVAE
+    from vestis.generate.service import GeneratorUnavailable, product_previews
     from vestis.vision.io import ImageError, load_image
 
     generator = _generator(model)
-    if not isinstance(generator, ConditionalVAE):
-        raise typer.BadParameter(
-            f"colourways need a VAE generator; {model} holds a {generator.kind}", param_hint="--model"
-        )
     try:
         picture = load_image(photo)
     except ImageError as error:
         raise typer.BadParameter(str(error), param_hint="--photo") from None
     colours = [c.strip().lower() for c in to.split(",") if c.strip()]
     try:
-        previews = generator.colourways(picture, product_type.lower(), colour.lower(), colours)
-    except GenerationRequestError as error:
-        hint = {"type": "--type", "colour": "--colour/--to", "to": "--to"}.get(
-            error.field, f"--{error.field}"
+        previews = product_previews(
+            generator,
+            picture,
+            product_type=product_type.lower(),
+            colour=colour.lower(),
+            to=colours,
+            variations=variations,
+            seed=seed,
         )
+    except GeneratorUnavailable as error:
+        raise typer.BadParameter(f"{model}: {error}", param_hint="--model") from None
+    except GenerationRequestError as error:
+        hint = {"type": "--type", "colour": "--colour", "to": "--to"}.get(error.field, f"--{error.field}")
         raise typer.BadParameter(str(error).removeprefix(f"{error.field}: "), param_hint=hint) from None
-    sheet = contact_sheet(previews, columns=len(previews), label="photo, then generated colourways")
     output.parent.mkdir(parents=True, exist_ok=True)
-    save_generated_png(
-        sheet,
-        output,
-        generator_kind=generator.kind,
-        product_type=product_type,
-        colour=",".join(colours),
-        seed=0,
-    )
+    output.write_bytes(previews.sheet_png(columns=len(previews.images) + 1))
     console.print(
-        f"[green]wrote {output}[/green]: {len(colours)} colourway(s) of {photo.name}", highlight=False
+        f"[green]wrote {output}[/green]: {len(colours)} colourway(s) and {variations} variation(s) of {photo.name}",
+        highlight=False,
     )
 
 

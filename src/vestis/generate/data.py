@@ -9,7 +9,9 @@ file in the folder:
   (``product_type_name``, ``colour_group_name``);
 * ``photos.csv`` with columns ``image_path`` (relative to the folder), ``product_type`` and
   ``color`` — anything else, in Vestis's own field names;
-* a ``.npz`` file with ``x`` (N×28×28 grey) and ``y`` (class numbers) — Fashion-MNIST.
+* a ``.npz`` file with ``x`` (N×28×28 grey) and ``y`` (class numbers) — Fashion-MNIST. Its
+  light garments on black are inverted to dark garments on white, the way catalog photos
+  show products, so a model trained on it can take a shop's photos and sits on a shop's pages.
 
 Every photo is padded to a square on its border colour and resized, so nothing is cropped.
 Types and colours seen fewer than ``min_count`` times become ``other``: a condition the
@@ -153,9 +155,9 @@ def _fashion_mnist(path: Path, *, size: int, limit: int | None) -> PhotoSet:
         if "x" not in archive or "y" not in archive:
             raise ValueError(f"{path}: a Fashion-MNIST file holds arrays 'x' and 'y'")
         grey, labels = archive["x"][:limit], archive["y"][:limit]
-    images = np.stack([_square(np.repeat(g[:, :, None], 3, axis=2), size) for g in grey])
+    images = np.stack([_square(np.repeat(255 - g[:, :, None], 3, axis=2), size) for g in grey])
     names = np.array([FASHION_MNIST_CLASSES[int(y)] for y in labels], dtype=str)
-    return PhotoSet(images, names, np.full(len(names), "grey", dtype=str))
+    return PhotoSet(images, names, np.array(["grey"] * len(names)))
 
 
 def _square(pixels: np.ndarray, size: int) -> np.ndarray:

@@ -30,14 +30,12 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
@@ -62,11 +60,6 @@ FEATURE_NETWORK = (
 NEAR_COPY_PERCENTILE = 1.0
 """A generated image is a near copy when it is closer to its nearest training image than this
 percentile of the held-out real images' distances to theirs."""
-_IMAGINARY_TOLERANCE = 1e-3
-"""Largest imaginary part of Tr √(Σ₁Σ₂) (absolute values on its diagonal, summed), relative to the
-real trace, that is dropped as rounding."""
-_OFFSET = 1e-6
-"""Added to both covariances' diagonals when the square root of their product is not finite."""
 _CHUNK = 1024
 
 
@@ -108,12 +101,11 @@ def fid(real_features: np.ndarray, fake_features: np.ndarray) -> float:
     """Fréchet distance between Gaussians fitted to two feature sets.
 
     ``‖μ₁ − μ₂‖² + Tr(Σ₁ + Σ₂ − 2 (Σ₁Σ₂)^½)`` with the sample means and covariances
-    (``N − 1`` denominators), in float64. The square root is scipy's ``sqrtm``; when it is
-    not finite (a singular product, common with fewer images than feature dimensions) it is
-    taken again with 1e-6 added to both diagonals. Only the root's trace enters the distance:
-    imaginary parts on its diagonal summing to at most 1e-3 × the real trace are rounding and
-    dropped; larger ones raise ``ValueError``. Fewer images than feature dimensions give a
-    singular covariance and an exact but noisier distance: compare figures at equal set sizes.
+    (``N − 1`` denominators), in float64. Only the trace of the root enters, and it is taken
+    from symmetric eigenvalues (see :func:`_trace_of_root`), which agrees with scipy's
+    ``sqrtm`` and torchmetrics to rounding and is several times faster at 1,280 dimensions.
+    Fewer images than feature dimensions give a singular covariance and an exact but noisier
+    distance: compare figures at equal set sizes.
 
     Parameters
     ----------
@@ -475,30 +467,18 @@ def _pair(
 
 
 def _trace_of_root(cov_real: np.ndarray, cov_fake: np.ndarray) -> float:
-    """``Tr (Σ₁Σ₂)^½`` by scipy's ``sqrtm``, checked for imaginary parts that are not rounding.
+    """``Tr (Σ₁Σ₂)^½`` as the sum of the square roots of the eigenvalues of ``Σ₁^½ Σ₂ Σ₁^½``.
 
-    Only the diagonal enters the distance, so only its imaginary parts are judged, against the
-    real trace: with fewer rows than features the product is singular, its root's off-diagonal
-    entries can carry large imaginary noise while the trace is still exact (checked against
-    the eigenvalues of ``Σ₁Σ₂``), and scipy's singularity warning says nothing the check does not.
+    ``Σ₁Σ₂`` and ``Σ₁^½ Σ₂ Σ₁^½`` share their eigenvalues, and the second is symmetric and
+    positive semi-definite, so a symmetric eigensolver gives them exactly: no complex
+    square root of a non-symmetric product, no singular-matrix retries. Eigenvalues a hair
+    below zero (rounding, on singular covariances) count as zero.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
-        root = scipy.linalg.sqrtm(cov_real @ cov_fake)
-        if not np.isfinite(root).all():
-            offset = np.eye(len(cov_real)) * _OFFSET
-            root = scipy.linalg.sqrtm((cov_real + offset) @ (cov_fake + offset))
-    diagonal = np.diagonal(np.asarray(root))
-    trace = float(diagonal.real.sum())
-    if np.iscomplexobj(diagonal):
-        imaginary = float(np.abs(diagonal.imag).sum())
-        if imaginary > _IMAGINARY_TOLERANCE * max(abs(trace), np.finfo(np.float64).tiny):
-            raise ValueError(
-                f"fid: the square root of the covariance product has imaginary parts summing to "
-                f"{imaginary:.3g} on its diagonal (real trace {trace:.3g}); the covariances are too "
-                "ill-conditioned for a meaningful distance: use more images or fewer feature dimensions"
-            )
-    return trace
+    values, vectors = np.linalg.eigh(cov_real)
+    root_real = (vectors * np.sqrt(np.clip(values, 0.0, None))) @ vectors.T
+    middle = root_real @ cov_fake @ root_real
+    eigenvalues = np.linalg.eigvalsh((middle + middle.T) / 2.0)
+    return float(np.sqrt(np.clip(eigenvalues, 0.0, None)).sum())
 
 
 def _unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:

@@ -2,8 +2,10 @@
 
 :class:`GeneratorService` loads the server's generator on first use (from
 ``Settings.generator_path``, else the shipped one) and keeps it; :func:`generate` checks a
-request and draws the images; :class:`Generation` encodes them as PNGs that say they were
-generated (:mod:`vestis.generate.provenance`), one by one or as a labelled contact sheet.
+request and draws the images; :func:`product_previews` re-draws an uploaded product photo in
+new colours and as variations (a VAE's latent walk); :class:`Generation` encodes the results as
+PNGs that say they were generated (:mod:`vestis.generate.provenance`), one by one or as a
+labelled contact sheet.
 """
 
 from __future__ import annotations
@@ -11,19 +13,31 @@ from __future__ import annotations
 import io
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 from vestis.generate.base import GenerationRequestError, ImageGenerator, check_request, load_generator
 from vestis.generate.provenance import ImageLike, contact_sheet, save_generated_png
 
-__all__ = ["MAX_SEED", "Generation", "GeneratorService", "GeneratorUnavailable", "generate"]
+__all__ = [
+    "MAX_SEED",
+    "MAX_VARIATIONS",
+    "Generation",
+    "GeneratorService",
+    "GeneratorUnavailable",
+    "can_preview",
+    "generate",
+    "product_previews",
+]
 
 MAX_SEED = 2**32 - 1
 """Largest seed a request may give (every random generator in use accepts 32-bit seeds)."""
+MAX_VARIATIONS = 16
+"""Most variations one product-preview request may ask for."""
 
 
 class GeneratorUnavailable(RuntimeError):
@@ -69,15 +83,28 @@ class Generation:
     product_type: str | None
     colour: str | None
     seed: int
+    reference: np.ndarray | None = None
+    """The real photo the images were drawn from, as the model saw it (product previews only)."""
+    label: str = "generated"
+    """What the contact sheet's strip says."""
 
     def pngs(self) -> list[bytes]:
-        """Each image as a PNG labelled as generated, with its place in the batch."""
+        """Each generated image as a PNG labelled as generated, with its place in the batch."""
         return [self._png(image, index=i, count=len(self.images)) for i, image in enumerate(self.images)]
 
+    def reference_png(self) -> bytes | None:
+        """The real photo as the model saw it, as a plain PNG (it is not generated), or None."""
+        if self.reference is None:
+            return None
+        buffer = io.BytesIO()
+        Image.fromarray(self.reference).save(buffer, format="PNG")
+        return buffer.getvalue()
+
     def sheet_png(self, columns: int | None = None) -> bytes:
-        """All images on one labelled contact sheet (``columns`` default: a near-square grid)."""
-        columns = columns or math.ceil(math.sqrt(len(self.images)))
-        return self._png(contact_sheet(self.images, columns=columns), count=len(self.images))
+        """All images on one labelled contact sheet, the reference photo first (``columns`` default: near-square)."""
+        tiles = self.images if self.reference is None else np.concatenate([self.reference[None], self.images])
+        columns = columns or math.ceil(math.sqrt(len(tiles)))
+        return self._png(contact_sheet(tiles, columns=columns, label=self.label), count=len(self.images))
 
     def _png(self, image: ImageLike, **batch: int) -> bytes:
         buffer = io.BytesIO()
@@ -103,7 +130,72 @@ def generate(
 ) -> Generation:
     """Check the request (:class:`~vestis.generate.base.GenerationRequestError` names a bad field), then draw ``n`` images."""
     check_request(generator, n, product_type, colour)
-    if not 0 <= seed <= MAX_SEED:
-        raise GenerationRequestError("seed", f"must be an integer from 0 to {MAX_SEED}; got {seed}")
+    _check_seed(seed)
     images = generator.sample(n, product_type=product_type, colour=colour, seed=seed)
     return Generation(images, generator.kind, generator.size, product_type, colour, seed)
+
+
+def can_preview(generator: ImageGenerator) -> bool:
+    """Whether ``generator`` can re-draw a given photo (a VAE can; a GAN has no encoder)."""
+    return callable(getattr(generator, "colourways", None)) and callable(
+        getattr(generator, "variations", None)
+    )
+
+
+def product_previews(
+    generator: ImageGenerator,
+    photo: Image.Image,
+    *,
+    product_type: str,
+    colour: str,
+    to: Sequence[str] = (),
+    variations: int = 0,
+    seed: int = 0,
+) -> Generation:
+    """A real product photo re-drawn in each colour of ``to``, then as ``variations`` variations of it.
+
+    The studio's "new colourway / variation" previews. ``product_type`` and ``colour`` say what
+    the photo shows, in the generator's names. :class:`~vestis.generate.base.GenerationRequestError`
+    names a bad field; :class:`GeneratorUnavailable` says when the generator cannot re-draw a photo.
+    """
+    if not can_preview(generator):
+        raise GeneratorUnavailable(
+            f"colourway and variation previews need a VAE generator; this one is a {generator.kind}"
+        )
+    check_request(generator, 1, product_type, colour)
+    _check_seed(seed)
+    unknown = [name for name in to if name not in generator.colours]
+    if unknown:
+        raise GenerationRequestError(
+            "to", f"unknown colour {unknown[0]!r}; this generator knows {', '.join(generator.colours)}"
+        )
+    if not 0 <= variations <= MAX_VARIATIONS:
+        raise GenerationRequestError("variations", f"must be from 0 to {MAX_VARIATIONS}; got {variations}")
+    if not to and not variations:
+        raise GenerationRequestError("to", "name at least one colour, or ask for variations")
+    recoloured = generator.colourways(photo, product_type, colour, list(to)) if to else None  # type: ignore[attr-defined]
+    varied = (
+        generator.variations(photo, product_type, colour, variations, seed=seed)  # type: ignore[attr-defined]
+        if variations
+        else None
+    )
+    parts = [drawn[1:] for drawn in (recoloured, varied) if drawn is not None]
+    reference = next(drawn[0] for drawn in (recoloured, varied) if drawn is not None)
+    label = " and ".join(
+        part for part, wanted in (("new colourways", to), ("variations", variations)) if wanted
+    )
+    return Generation(
+        np.concatenate(parts),
+        generator.kind,
+        generator.size,
+        product_type,
+        ",".join(to) or colour,
+        seed,
+        reference=reference,
+        label=f"photo, then generated {label}",
+    )
+
+
+def _check_seed(seed: int) -> None:
+    if not 0 <= seed <= MAX_SEED:
+        raise GenerationRequestError("seed", f"must be an integer from 0 to {MAX_SEED}; got {seed}")

@@ -3,8 +3,10 @@
 The encoder maps a photo and its type and colour to a Gaussian over latent codes; the
 decoder maps a code and conditions back to a photo. Because the code carries the shape and
 the conditions carry type and colour, re-decoding a photo's code under another colour gives
-a "new colourway" preview of that very product (:meth:`ConditionalVAE.recolour`), and codes
-on the line between two photos give variations between them (:meth:`ConditionalVAE.walk`).
+a "new colourway" preview of that very product (:meth:`ConditionalVAE.colourways`), codes
+walked away from a photo's toward a random one give variations of it
+(:meth:`ConditionalVAE.variations`), and codes on the line between two photos give the
+products in between (:meth:`ConditionalVAE.walk`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from PIL import Image
 from torch import nn
 from torch.nn import functional
 
-from vestis.generate.base import GenerationRequestError
+from vestis.generate.base import GenerationRequestError, check_request
 from vestis.generate.model import TrainedGenerator, to_tensor, to_uint8
 from vestis.generate.nets import Encoder, Generator
 from vestis.vision.io import square_on_border
@@ -89,13 +91,42 @@ class ConditionalVAE(TrainedGenerator):
 
         The studio's "new colourway" preview: ``(1 + len(new_colours), size, size, 3)`` uint8.
         """
-        self._check_fitted()
         if not new_colours:
             raise GenerationRequestError("to", "name at least one colour to preview")
-        square = Image.fromarray(square_on_border(np.asarray(photo.convert("RGB"))))
-        pixels = np.asarray(square.resize((self.size_, self.size_), Image.Resampling.LANCZOS))[None]
+        pixels = self._as_input(photo)
         drawn = [self.recolour(pixels, [product_type], [colour], new) for new in new_colours]
         return np.concatenate([pixels, *drawn])
+
+    def variations(
+        self,
+        photo: Image.Image,
+        product_type: str,
+        colour: str,
+        n: int,
+        *,
+        reach: float = 0.75,
+        seed: int = 0,
+    ) -> np.ndarray:
+        """``n`` variations of a product photo; the photo as the model sees it first.
+
+        A latent walk: the photo's code moves in ``n`` even steps toward a code drawn at random
+        (``seed``), the last step ``reach`` of the way, so the first variation is close kin of
+        the product and the later ones drift further. Type and colour stay the photo's.
+        ``(1 + n, size, size, 3)`` uint8.
+        """
+        check_request(self, n, product_type, colour)
+        if not 0.0 < reach <= 1.0:
+            raise GenerationRequestError("reach", f"must be in (0, 1]; got {reach}")
+        pixels = self._as_input(photo)
+        start = torch.from_numpy(self.encode(pixels, [product_type], [colour]))
+        target = torch.randn(1, self.latent, generator=torch.Generator().manual_seed(seed))
+        share = torch.linspace(0.0, reach, n + 1)[1:, None]
+        codes = start * (1 - share) + target * share
+        with torch.no_grad():
+            drawn = self._decode(
+                codes, self._indices("type", [product_type] * n), self._indices("colour", [colour] * n)
+            )
+        return np.concatenate([pixels, to_uint8(drawn)])
 
     def walk(
         self, images: np.ndarray, product_types: list[str], colours: list[str], *, steps: int = 6
@@ -144,6 +175,12 @@ class ConditionalVAE(TrainedGenerator):
         return {"encoder": self.encoder_, "decoder": self.decoder_, "optimizer": self.optimizer_}
 
     # ---------------------------------------------------------------- helpers
+    def _as_input(self, photo: Image.Image) -> np.ndarray:
+        """A photo of any size padded square on its border colour and resized: ``(1, size, size, 3)`` uint8."""
+        self._check_fitted()
+        square = Image.fromarray(square_on_border(np.asarray(photo.convert("RGB"))))
+        return np.array(square.resize((self.size_, self.size_), Image.Resampling.LANCZOS))[None]
+
     def _indices(self, field: str, names: list[str]) -> torch.Tensor:
         known = self.types_ if field == "type" else self.colours_
         unknown = sorted(set(names) - set(known))

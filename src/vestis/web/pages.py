@@ -55,10 +55,12 @@ from vestis.tryon.service import KEPT_TRY_ONS, can_try_on, category_for, forget,
 from vestis.vision.io import image_bytes, load_image
 from vestis.web.studio import (
     GenerateChoice,
+    PreviewChoice,
     StudioChoice,
     StudioOutcome,
     Tool,
     generate_panel,
+    preview_panel,
     studio_context,
     studio_outcome,
 )
@@ -265,12 +267,9 @@ async def studio_result_page(
 ) -> HTMLResponse:
     """The studio page again with the photo before and after, and a download link; nothing is stored."""
     choice = StudioChoice(tool, recipe, to, style)
-    try:
-        photo = await read_image_upload(image, settings, max_pixels=settings.max_form_image_pixels)
-    except HTTPException as error:
-        if error.status_code != status.HTTP_422_UNPROCESSABLE_CONTENT:
-            raise
-        outcome = StudioOutcome(error=str(error.detail))
+    photo, upload_error = await _form_photo(image, settings)
+    if photo is None:
+        outcome = StudioOutcome(error=upload_error)
     else:
         outcome = await run_in_threadpool(
             studio_outcome, photo, choice, image.filename, max_pixels=settings.max_form_image_pixels
@@ -281,6 +280,33 @@ async def studio_result_page(
         "studio.html",
         status_code=200 if outcome.error is None else 422,
         **studio_context(choice, outcome, generation=generation),
+    )
+
+
+@router.post("/studio/generate/previews", response_class=HTMLResponse, dependencies=[RenderSlot])
+async def studio_previews_page(
+    request: Request,
+    settings: SettingsDep,
+    generators: GeneratorServiceDep,
+    image: Annotated[UploadFile, File()],
+    product_type: Annotated[str, Form(max_length=128)] = "",
+    colour: Annotated[str, Form(max_length=128)] = "",
+    to: Annotated[list[str] | None, Form()] = None,
+    variations: Annotated[int, Form()] = PreviewChoice.variations,
+    seed: Annotated[int, Form()] = PreviewChoice.seed,
+) -> HTMLResponse:
+    """The studio page with a product photo re-drawn in new colours and as variations; nothing is stored."""
+    choice = PreviewChoice(product_type, colour, tuple(name[:128] for name in to or []), variations, seed)
+    photo, upload_error = await _form_photo(image, settings)
+    panel = await run_in_threadpool(
+        preview_panel, generators, photo, choice, upload_error=upload_error and f"image: {upload_error}"
+    )
+    failed = panel.unavailable or (panel.previews is not None and panel.previews.error)
+    return _render(
+        request,
+        "studio.html",
+        status_code=503 if panel.unavailable else 422 if failed else 200,
+        **studio_context(StudioChoice(), generation=panel),
     )
 
 
@@ -383,6 +409,16 @@ def money(price: float | None, currency: str | None) -> str:
 
 
 templates.env.filters["money"] = money
+
+
+async def _form_photo(upload: UploadFile, settings: Settings) -> tuple[Any, str | None]:
+    """A web form's photo within the form limits, or None and why it cannot be used (a 413 still propagates)."""
+    try:
+        return await read_image_upload(upload, settings, max_pixels=settings.max_form_image_pixels), None
+    except HTTPException as error:
+        if error.status_code != status.HTTP_422_UNPROCESSABLE_CONTENT:
+            raise
+        return None, str(error.detail)
 
 
 def _render(request: Request, name: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -1,7 +1,7 @@
 """What the studio page shows: the form's choices, the before/after of one processed photo, generated previews.
 
-The page itself (``GET``/``POST /studio`` and ``GET /studio/generate`` in :mod:`vestis.web.pages`)
-only wires these to the template; the images are processed by the same recipes and steps, and
+The page itself (``GET``/``POST /studio``, ``GET /studio/generate`` and
+``POST /studio/generate/previews`` in :mod:`vestis.web.pages`) only wires these to the template; the images are processed by the same recipes and steps, and
 drawn by the same generator, as the CLI and the API, and sent back inline as data URIs, so
 nothing is stored. Generated previews are labelled as generated in their files (PNG text and
 IPTC XMP) and, on the page, each with a visible badge.
@@ -17,7 +17,15 @@ from typing import Any, Literal
 from PIL import Image
 
 from vestis.generate.base import MAX_SAMPLES, GenerationRequestError
-from vestis.generate.service import GeneratorService, GeneratorUnavailable, generate
+from vestis.generate.service import (
+    MAX_VARIATIONS,
+    Generation,
+    GeneratorService,
+    GeneratorUnavailable,
+    can_preview,
+    generate,
+    product_previews,
+)
 from vestis.studio.batch import check_size
 from vestis.studio.errors import StudioError
 from vestis.studio.recipes import INTERACTIVE_STYLE, Recipe, list_recipes, shipped_recipe
@@ -108,10 +116,34 @@ class GenerateChoice:
 
 
 @dataclass(frozen=True)
+class PreviewChoice:
+    """A product photo's type and colour, the colours to preview it in and how many variations."""
+
+    product_type: str = ""
+    colour: str = ""
+    to: tuple[str, ...] = ()
+    variations: int = 4
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ProductPreviews:
+    """The photo as the model saw it and the previews drawn from it (data URIs), or why there are none."""
+
+    reference: str | None = None
+    images: tuple[str, ...] = ()
+    sheet: str | None = None
+    label: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class GeneratePanel:
-    """The "Generate" panel: what can be picked, the choice, and the previews drawn (as data URIs).
+    """The "Generate" panel: what can be picked, the choices, and the previews drawn (as data URIs).
 
     ``unavailable`` says why there is no generator; ``error`` why a choice could not be drawn.
+    ``can_preview`` says whether the generator can re-draw an uploaded photo (a VAE can);
+    ``previews`` holds what it drew from one.
     """
 
     choice: GenerateChoice = field(default_factory=GenerateChoice)
@@ -123,6 +155,10 @@ class GeneratePanel:
     sheet: str | None = None
     unavailable: str | None = None
     error: str | None = None
+    can_preview: bool = False
+    preview_choice: PreviewChoice = field(default_factory=PreviewChoice)
+    max_variations: int = MAX_VARIATIONS
+    previews: ProductPreviews | None = None
 
 
 def generate_panel(service: GeneratorService, choice: GenerateChoice | None = None) -> GeneratePanel:
@@ -132,7 +168,11 @@ def generate_panel(service: GeneratorService, choice: GenerateChoice | None = No
     except GeneratorUnavailable:
         return GeneratePanel(choice or GenerateChoice(), unavailable=NO_GENERATOR)
     panel = GeneratePanel(
-        choice or GenerateChoice(), kind=generator.kind, types=generator.types, colours=generator.colours
+        choice or GenerateChoice(),
+        kind=generator.kind,
+        types=generator.types,
+        colours=generator.colours,
+        can_preview=can_preview(generator),
     )
     if choice is None:
         return panel
@@ -151,6 +191,34 @@ def generate_panel(service: GeneratorService, choice: GenerateChoice | None = No
         samples=tuple(data_uri(png, "image/png") for png in generation.pngs()),
         sheet=data_uri(generation.sheet_png(), "image/png"),
     )
+
+
+def preview_panel(
+    service: GeneratorService,
+    photo: Image.Image | None,
+    choice: PreviewChoice,
+    *,
+    upload_error: str | None = None,
+) -> GeneratePanel:
+    """The panel with a product photo re-drawn as ``choice`` asks; ``upload_error`` says why there is no photo."""
+    panel = replace(generate_panel(service), preview_choice=choice)
+    if panel.unavailable:
+        return panel
+    if photo is None:
+        return replace(panel, previews=ProductPreviews(error=upload_error or "image: upload a product photo"))
+    try:
+        generation = product_previews(
+            service.get(),
+            photo,
+            product_type=choice.product_type,
+            colour=choice.colour,
+            to=choice.to,
+            variations=choice.variations,
+            seed=choice.seed,
+        )
+    except (GenerationRequestError, GeneratorUnavailable) as error:
+        return replace(panel, previews=ProductPreviews(error=str(error)))
+    return replace(panel, previews=_shown(generation))
 
 
 def studio_context(
@@ -174,3 +242,13 @@ def studio_context(
 def data_uri(data: bytes, media_type: str) -> str:
     """``data`` inline, for an ``<img src>`` or a download link."""
     return f"data:{media_type};base64," + base64.b64encode(data).decode("ascii")
+
+
+def _shown(generation: Generation) -> ProductPreviews:
+    reference = generation.reference_png()
+    return ProductPreviews(
+        reference=None if reference is None else data_uri(reference, "image/png"),
+        images=tuple(data_uri(png, "image/png") for png in generation.pngs()),
+        sheet=data_uri(generation.sheet_png(), "image/png"),
+        label=generation.label,
+    )

@@ -1,4 +1,8 @@
-"""Generated product images over HTTP: ``POST /generate``.
+"""Generated product images over HTTP: ``POST /generate`` and ``POST /generate/previews``.
+
+``POST /generate`` draws new images of a type and colour; ``POST /generate/previews`` takes
+an uploaded product photo and re-draws it in new colours and as variations (a VAE's latent
+walk), for "new colourway" ideas before anything is photographed.
 
 The server's one generator (``VESTIS_GENERATOR``, else the shipped one) is loaded on the
 first request and kept (:class:`~vestis.generate.service.GeneratorService`); no request
@@ -13,18 +17,27 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from vestis.api.deps import SettingsDep, read_image_upload
 from vestis.api.render_slots import RenderSlot
 from vestis.generate.base import MAX_SAMPLES, GenerationRequestError, ImageGenerator
 from vestis.generate.provenance import DIGITAL_SOURCE_TYPE
-from vestis.generate.service import MAX_SEED, Generation, GeneratorService, GeneratorUnavailable, generate
+from vestis.generate.service import (
+    MAX_SEED,
+    MAX_VARIATIONS,
+    Generation,
+    GeneratorService,
+    GeneratorUnavailable,
+    generate,
+    product_previews,
+)
 
 router = APIRouter(prefix="/generate", tags=["generate"])
 logger = logging.getLogger(__name__)
@@ -61,6 +74,10 @@ class GeneratedPublic(BaseModel):
     generated: Literal[True] = True
     digital_source_type: str = Field(DIGITAL_SOURCE_TYPE, description="The IPTC term every image carries.")
     images: list[str] = Field(description="Base64-encoded PNGs, in the order the generator drew them.")
+    reference: str | None = Field(
+        None,
+        description="Previews only: the uploaded photo as the model saw it (base64 PNG; real, not generated).",
+    )
 
 
 def get_generator_service(request: Request) -> GeneratorService:
@@ -100,29 +117,96 @@ async def generate_images(body: GenerateIn, generator: GeneratorDep) -> Response
             generate, generator, body.n, product_type=body.type, colour=body.colour, seed=body.seed
         )
     except GenerationRequestError as error:
-        raise RequestValidationError(
-            [
-                {
-                    "loc": ("body", error.field),
-                    "msg": str(error).removeprefix(f"{error.field}: "),
-                    "type": "value_error",
-                }
-            ]
-        ) from None
+        _invalid(error)
+    return await _answer(generation, body.format)
+
+
+@router.post(
+    "/previews",
+    response_class=Response,
+    responses={
+        **RESPONSES,
+        413: {"description": "An upload over the size limit."},
+        422: {"description": "Not a usable photo, or a type or colour the generator does not know (named)."},
+        503: {"description": "No generator, one that cannot re-draw photos (not a VAE), or no render slot."},
+    },
+    dependencies=[RenderSlot],
+)
+async def product_image_previews(
+    settings: SettingsDep,
+    generator: GeneratorDep,
+    image: Annotated[UploadFile, File(description="A product photo, any size (it is padded square).")],
+    product_type: Annotated[
+        str, Form(alias="type", max_length=128, description="The product's type, as the generator knows it.")
+    ],
+    colour: Annotated[str, Form(max_length=128, description="The product's colour in the photo.")],
+    to: Annotated[
+        list[str] | None, Form(description="Colours to preview it in (repeat the field, or comma-separate).")
+    ] = None,
+    variations: Annotated[
+        int, Form(ge=0, le=MAX_VARIATIONS, description="How many variations (a latent walk from the photo).")
+    ] = 0,
+    seed: Annotated[int, Form(ge=0, le=MAX_SEED, description="The same seed gives the same variations.")] = 0,
+    format: Annotated[
+        Literal["png", "json"], Form(description="png: one labelled sheet; json: each image as a base64 PNG.")
+    ] = "png",
+) -> Response:
+    """A product photo re-drawn in new colours and as variations; every generated PNG says so. Nothing is stored."""
+    photo = await read_image_upload(image, settings)
+    colours = [name.strip() for field in to or [] for name in field.split(",") if name.strip()]
+    try:
+        generation = await run_in_threadpool(
+            product_previews,
+            generator,
+            photo,
+            product_type=product_type,
+            colour=colour,
+            to=colours,
+            variations=variations,
+            seed=seed,
+        )
+    except GenerationRequestError as error:
+        _invalid(error)
+    except GeneratorUnavailable as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
+    return await _answer(generation, format)
+
+
+async def _answer(generation: Generation, output_format: Literal["png", "json"]) -> Response:
+    """The generation as one labelled sheet (png) or image by image (json), never cached."""
     headers = {"Cache-Control": "no-store"}
-    if body.format == "png":
+    if output_format == "png":
         sheet = await run_in_threadpool(generation.sheet_png)
         return Response(sheet, media_type="image/png", headers=headers)
     public = await run_in_threadpool(_public, generation)
     return Response(public.model_dump_json(), media_type="application/json", headers=headers)
 
 
+def _invalid(error: GenerationRequestError) -> NoReturn:
+    """The app's standard 422 naming the request field ``error`` is about."""
+    raise RequestValidationError(
+        [
+            {
+                "loc": ("body", error.field),
+                "msg": str(error).removeprefix(f"{error.field}: "),
+                "type": "value_error",
+            }
+        ]
+    ) from None
+
+
 def _public(generation: Generation) -> GeneratedPublic:
+    reference = generation.reference_png()
     return GeneratedPublic(
         kind=generation.kind,
         size=generation.size,
         type=generation.product_type,
         colour=generation.colour,
         seed=generation.seed,
-        images=[base64.b64encode(png).decode("ascii") for png in generation.pngs()],
+        images=[_base64(png) for png in generation.pngs()],
+        reference=None if reference is None else _base64(reference),
     )
+
+
+def _base64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
