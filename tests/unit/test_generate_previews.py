@@ -91,6 +91,8 @@ def test_previews_put_the_photo_first_then_colourways_then_variations(vae: Condi
         > previews.reference[..., 2].mean() - previews.reference[..., 0].mean()
     )
     assert np.array_equal(previews.images[1:], vae.variations(red_tee(), "tee", "red", 3, seed=1)[1:])
+    repeated = product_previews(vae, red_tee(), product_type="tee", colour="red", to=["blue"] * 500)
+    assert len(repeated.images) == 1  # a colour named many times is drawn once
     sheet = previews.sheet_png()
     assert read_provenance(sheet)["generated"] is True  # type: ignore[index]
     assert read_provenance(previews.reference_png()) is None  # type: ignore[arg-type]  # the real photo is not labelled
@@ -102,6 +104,7 @@ def test_previews_put_the_photo_first_then_colourways_then_variations(vae: Condi
         ({"product_type": "hat"}, "type"),
         ({"colour": "mauve"}, "colour"),
         ({"to": ["mauve"]}, "to"),
+        ({"to": [f"colour {i}" for i in range(17)]}, "to"),
         ({"to": [], "variations": 0}, "to"),
         ({"variations": MAX_VARIATIONS + 1}, "variations"),
         ({"seed": -1}, "seed"),

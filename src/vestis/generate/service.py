@@ -24,6 +24,7 @@ from vestis.generate.base import GenerationRequestError, ImageGenerator, check_r
 from vestis.generate.provenance import ImageLike, contact_sheet, save_generated_png
 
 __all__ = [
+    "MAX_COLOURWAYS",
     "MAX_SEED",
     "MAX_VARIATIONS",
     "Generation",
@@ -38,6 +39,8 @@ MAX_SEED = 2**32 - 1
 """Largest seed a request may give (every random generator in use accepts 32-bit seeds)."""
 MAX_VARIATIONS = 16
 """Most variations one product-preview request may ask for."""
+MAX_COLOURWAYS = 16
+"""Most new colours one product-preview request may name (repeats count once)."""
 
 
 class GeneratorUnavailable(RuntimeError):
@@ -164,6 +167,9 @@ def product_previews(
         )
     check_request(generator, 1, product_type, colour)
     _check_seed(seed)
+    to = list(dict.fromkeys(to))
+    if len(to) > MAX_COLOURWAYS:
+        raise GenerationRequestError("to", f"name at most {MAX_COLOURWAYS} colours; got {len(to)}")
     unknown = [name for name in to if name not in generator.colours]
     if unknown:
         raise GenerationRequestError(
