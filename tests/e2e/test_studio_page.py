@@ -138,7 +138,9 @@ def test_an_uploaded_photo_gets_labelled_variations(
     tiles.first.wait_for()
     assert tiles.count() == 6
     assert tiles.evaluate_all("imgs => imgs.every(i => i.complete && i.naturalWidth === 32)")
-    badges = page.locator("[data-testid=previews-result] li span").all_inner_texts()
+    badges = page.locator(
+        "[data-testid=previews-result] li .studio__real-badge, .studio__generated-badge"
+    ).all_inner_texts()
     assert badges == ["Your photo"] + ["GENERATED"] * 5
     sheet = page.locator("[data-testid=previews-panel] .studio__download").get_attribute("href")
     assert read_provenance(base64.b64decode(sheet.split(",", 1)[1]))["generated"]

@@ -150,6 +150,7 @@ def test_the_api_answers_a_labelled_sheet_or_each_image(client: TestClient) -> N
         "/generate/previews", data=form | {"format": "json"}, files=png_upload(red_tee()), headers=AUTH
     ).json()
     assert len(answer["images"]) == 4 and answer["generated"] is True
+    assert answer["captions"] == ["blue", "red", "variation 1", "variation 2"]
     reference = base64.b64decode(answer["reference"])
     assert _png(reference).shape == (16, 16, 3) and read_provenance(reference) is None
     assert all(read_provenance(base64.b64decode(image))["generated"] for image in answer["images"])  # type: ignore[index]
@@ -218,6 +219,8 @@ def test_the_studio_page_previews_an_upload_with_badges(client: TestClient) -> N
     assert len(generated) == 3
     assert all(read_provenance(base64.b64decode(image))["generated"] for image in generated)  # type: ignore[index]
     assert 'name="to" value="blue" checked' in html and 'download="previews-vae-seed0.png"' in html
+    captions = re.findall(r'<span class="studio__caption">([^<]+)</span>', html)
+    assert captions == ["red", "blue", "variation 1", "variation 2"]  # the photo's colour, then each preview
 
 
 def test_the_studio_page_names_a_bad_preview_choice(client: TestClient) -> None:

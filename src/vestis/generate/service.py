@@ -90,6 +90,8 @@ class Generation:
     """The real photo the images were drawn from, as the model saw it (product previews only)."""
     label: str = "generated"
     """What the contact sheet's strip says."""
+    captions: tuple[str, ...] = ()
+    """What each image is, in order (product previews: the colour, or "variation k"); empty otherwise."""
 
     def pngs(self) -> list[bytes]:
         """Each generated image as a PNG labelled as generated, with its place in the batch."""
@@ -199,6 +201,7 @@ def product_previews(
         seed,
         reference=reference,
         label=f"photo, then generated {label}",
+        captions=(*to, *(f"variation {i}" for i in range(1, variations + 1))),
     )
 
 

@@ -131,7 +131,8 @@ class ProductPreviews:
     """The photo as the model saw it and the previews drawn from it (data URIs), or why there are none."""
 
     reference: str | None = None
-    images: tuple[str, ...] = ()
+    images: tuple[tuple[str, str], ...] = ()
+    """Each generated preview as (data URI, caption)."""
     sheet: str | None = None
     label: str = ""
     error: str | None = None
@@ -248,7 +249,10 @@ def _shown(generation: Generation) -> ProductPreviews:
     reference = generation.reference_png()
     return ProductPreviews(
         reference=None if reference is None else data_uri(reference, "image/png"),
-        images=tuple(data_uri(png, "image/png") for png in generation.pngs()),
+        images=tuple(
+            (data_uri(png, "image/png"), caption)
+            for png, caption in zip(generation.pngs(), generation.captions, strict=True)
+        ),
         sheet=data_uri(generation.sheet_png(), "image/png"),
         label=generation.label,
     )

@@ -74,6 +74,9 @@ class GeneratedPublic(BaseModel):
     generated: Literal[True] = True
     digital_source_type: str = Field(DIGITAL_SOURCE_TYPE, description="The IPTC term every image carries.")
     images: list[str] = Field(description="Base64-encoded PNGs, in the order the generator drew them.")
+    captions: list[str] = Field(
+        default_factory=list, description='Previews only: what each image is ("red", "variation 1", …).'
+    )
     reference: str | None = Field(
         None,
         description="Previews only: the uploaded photo as the model saw it (base64 PNG; real, not generated).",
@@ -204,6 +207,7 @@ def _public(generation: Generation) -> GeneratedPublic:
         colour=generation.colour,
         seed=generation.seed,
         images=[_base64(png) for png in generation.pngs()],
+        captions=list(generation.captions),
         reference=None if reference is None else _base64(reference),
     )
 
