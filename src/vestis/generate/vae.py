@@ -94,8 +94,16 @@ class ConditionalVAE(TrainedGenerator):
         if not new_colours:
             raise GenerationRequestError("to", "name at least one colour to preview")
         pixels = self._as_input(photo)
-        drawn = [self.recolour(pixels, [product_type], [colour], new) for new in new_colours]
-        return np.concatenate([pixels, *drawn])
+        code = torch.from_numpy(
+            self.encode(pixels, [product_type], [colour])
+        )  # encoded once, drawn per colour
+        with torch.no_grad():
+            drawn = self._decode(
+                code.expand(len(new_colours), -1),
+                self._indices("type", [product_type] * len(new_colours)),
+                self._indices("colour", list(new_colours)),
+            )
+        return np.concatenate([pixels, to_uint8(drawn)])
 
     def variations(
         self,

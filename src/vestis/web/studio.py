@@ -1,8 +1,8 @@
 """What the studio page shows: the form's choices, the before/after of one processed photo, generated previews.
 
 The page itself (``GET``/``POST /studio``, ``GET /studio/generate`` and
-``POST /studio/generate/previews`` in :mod:`vestis.web.pages`) only wires these to the template; the images are processed by the same recipes and steps, and
-drawn by the same generator, as the CLI and the API, and sent back inline as data URIs, so
+``POST /studio/generate/previews`` in :mod:`vestis.web.pages`) only wires these to the
+template; the images are processed by the same recipes and steps, and drawn by the same generator, as the CLI and the API, and sent back inline as data URIs, so
 nothing is stored. Generated previews are labelled as generated in their files (PNG text and
 IPTC XMP) and, on the page, each with a visible badge.
 """
