@@ -19,6 +19,7 @@ from vestis.generate.metrics import (
     memorisation,
     nearest_training_grid,
     precision_recall,
+    spread,
 )
 from vestis.vision.embeddings import DIMENSION, ImageEmbedder
 from vestis.vision.features import unit_rows
@@ -159,6 +160,28 @@ def test_a_collapsed_generator_is_precise_but_has_no_recall() -> None:
     collapsed = real[:1] + 0.01 * rng.normal(size=(500, 8))
     precision, recall = precision_recall(real, collapsed)
     assert precision == 1.0 and recall < 0.02
+
+
+def test_spread_is_one_for_the_same_distribution_and_near_zero_for_a_collapse() -> None:
+    rng = np.random.default_rng(9)
+    real = rng.normal(size=(600, 8))
+    assert spread(real, rng.normal(size=(600, 8))) == pytest.approx(1.0, abs=0.03)
+    assert spread(real, real[:1] + 0.01 * rng.normal(size=(600, 8))) < 0.01
+    assert spread(real, 3.0 * rng.normal(size=(600, 8))) == pytest.approx(3.0, rel=0.05)
+    with pytest.raises(ValueError, match="fake_features: needs at least 2 rows"):
+        spread(real, real[:1])
+
+
+# ------------------------------------------------------------------------------ colour condition
+def test_colour_agreement_counts_products_of_the_asked_colour() -> None:
+    red = np.asarray(draw_product("solid", "red").resize((64, 64)).convert("RGB"))
+    yellow = np.asarray(draw_product("solid", "yellow", shape="dress").resize((64, 64)).convert("RGB"))
+    images = np.stack([red, yellow, red, yellow])
+    assert metrics.colour_agreement(images, ["red", "yellow", "yellow", "red"]) == 0.5
+    assert metrics.colour_agreement(images[:2], ["red", "multi"]) == 1.0  # a name outside the palette is skipped
+    assert np.isnan(metrics.colour_agreement(images[:1], ["silver"]))
+    with pytest.raises(ValueError, match="colours: expected one per image"):
+        metrics.colour_agreement(images, ["red"])
 
 
 # ------------------------------------------------------------------------------ memorisation

@@ -12,7 +12,7 @@ from PIL import Image
 from tests.unit.fake_generator import SMALL, drawn_photos
 from vestis.generate import GenerationRequestError, load_generator
 from vestis.generate.base import draw_many
-from vestis.generate.data import OTHER, load_photos
+from vestis.generate.data import OTHER, PhotoSet, load_photos
 from vestis.generate.gan import DCGAN, ConditionalGAN
 from vestis.generate.model import TrainedGenerator
 from vestis.generate.vae import ConditionalVAE
@@ -96,6 +96,35 @@ def test_a_colourway_keeps_the_shape_and_takes_the_colour() -> None:
     )
     walk = model.walk(photos.images[:2], list(photos.types[:2]), list(photos.colours[:2]), steps=5)
     assert walk.shape == (5, 16, 16, 3)
+
+
+def test_a_colourway_turns_the_product_the_asked_colour_whatever_its_type() -> None:
+    photos = crossed_photos(96)
+    model = ConditionalVAE(latent=8, width=8, batch_size=8, learning_rate=2e-3).fit(
+        photos, epochs=30, progress=False
+    )
+    red = photos.take(np.flatnonzero(photos.colours == "red")[:12])
+    blue = model.recolour(red.images, list(red.types), list(red.colours), "blue").astype(float)
+    product = red.images.min(axis=3) < 128  # where the red product was
+    assert blue[..., 2][product].mean() > blue[..., 0][product].mean() + 60
+
+
+def crossed_photos(n: int) -> PhotoSet:
+    """Squares ("tee") and bars ("trouser"), each in red and in blue, so colour and type are independent."""
+    rng = np.random.default_rng(0)
+    images = np.full((n, 16, 16, 3), 255, dtype=np.uint8)
+    types, colours = [], []
+    for row in range(n):
+        shift, colour = rng.integers(-2, 3), ("red", "blue")[(row // 2) % 2]
+        window = (
+            (slice(3 + shift, 13 + shift), slice(3, 13))
+            if row % 2
+            else (slice(2, 14), slice(6 + shift, 10 + shift))
+        )
+        images[row][window] = (200, 30, 30) if colour == "red" else (30, 30, 200)
+        types.append("tee" if row % 2 else "trouser")
+        colours.append(colour)
+    return PhotoSet(images, np.array(types), np.array(colours))
 
 
 def test_photos_load_from_a_retailer_folder(tmp_path: Path) -> None:

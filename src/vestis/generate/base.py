@@ -42,7 +42,9 @@ GENERATORS: dict[str, str] = {
 SHIPPED = Path(__file__).with_name("weights") / "fashion-mnist-32.vgen"
 """The small generator that ships with Vestis, so the demo can generate without training.
 
-It is trained on Fashion-MNIST's real product photos (MIT licence, Zalando SE 2017). The models
+It is the conditional VAE of the benchmark's Fashion-MNIST run (``python -m benchmarks.generate
+train --epochs 100 --data ../shared/data/fashion-mnist-900/fashion_mnist_sprite_900.npz --size 32``:
+720 of Fashion-MNIST's real product photos, MIT licence, Zalando SE 2017). The models
 trained on the Myntra and H&M photos stay out of the package: those photos' licences do not
 clearly allow redistributing what is learned from them (H&M's are Kaggle competition data)."""
 

@@ -2,14 +2,17 @@
 
 :class:`ConditionalGAN` trains a DCGAN-shaped generator against a spectrally normalised
 projection critic with the hinge loss (Miyato et al. 2018), conditioned on product type and
-colour. Two additions make it fit a catalog's few thousand photos in a few thousand steps:
+colour. Its generator draws without a final tanh: catalog photos are mostly pure white
+background, exactly where tanh saturates, and at 128 px a tanh generator drifted there within
+the first epoch and stopped receiving gradients (blank white images; linear, it draws products).
+Two additions make it fit a catalog's few thousand photos in a few thousand steps:
 the critic learns 4× faster than the generator (the two time-scale rule, Heusel et al. 2017;
 Zhang et al. 2019), and every image the critic sees, real or generated, is shifted and has a
 patch cut out (differentiable augmentation, Zhao et al. 2020), so the critic cannot simply
 memorise the training photos. Colour is never augmented: it is a condition.
 
 :class:`DCGAN` is the reference it must beat: the architecture and recipe of Radford
-et al. (2016) — batch-norm discriminator, binary cross-entropy, Adam(2e-4, β₁ = 0.5),
+et al. (2016) — tanh output, batch-norm discriminator, binary cross-entropy, Adam(2e-4, β₁ = 0.5),
 unconditional, no augmentation — trained on the same photos for the same number of steps.
 """
 
@@ -67,7 +70,7 @@ class ConditionalGAN(TrainedGenerator):
 
     def _build(self) -> None:
         n_types, n_colours = (len(self.types_), len(self.colours_)) if self.conditional else (0, 0)
-        self.generator_ = Generator(self.size_, self.latent, n_types, n_colours, self.width)
+        self.generator_ = self._generator(n_types, n_colours)
         self.critic_ = self._critic(n_types, n_colours)
         self.generator_optimizer_ = torch.optim.Adam(
             self.generator_.parameters(), self.learning_rate, betas=self.betas
@@ -105,6 +108,9 @@ class ConditionalGAN(TrainedGenerator):
             "generator_optimizer": self.generator_optimizer_,
             "critic_optimizer": self.critic_optimizer_,
         }
+
+    def _generator(self, n_types: int, n_colours: int) -> Generator:
+        return Generator(self.size_, self.latent, n_types, n_colours, self.width, squash=False)
 
     def _critic(self, n_types: int, n_colours: int) -> Critic:
         return Critic(self.size_, n_types, n_colours, self.width, spectral=True)
@@ -152,6 +158,9 @@ class DCGAN(ConditionalGAN):
         params = super().get_params()
         del params["critic_learning_rate"], params["augment"]
         return params
+
+    def _generator(self, n_types: int, n_colours: int) -> Generator:
+        return Generator(self.size_, self.latent, 0, 0, self.width, squash=True)
 
     def _critic(self, n_types: int, n_colours: int) -> Critic:
         return Critic(self.size_, 0, 0, self.width, spectral=False)

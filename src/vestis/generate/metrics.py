@@ -14,6 +14,11 @@ published Inception-FIDs.
   as mean and standard deviation over random subsets; near 0 when the sets agree.
 * :func:`precision_recall` — share of generated images inside the real images' k-NN manifold
   (fidelity), and of real images inside the generated one (diversity) (Kynkäänniemi et al. 2019).
+* :func:`spread` — mean distance between two generated images over the same between two real
+  ones: near 0 for a collapsed generator (every draw the same picture), which FID alone can
+  rank well when the collapsed picture looks like the real photos' common background.
+* :func:`colour_agreement` — share of images whose product, cut out of its background, is
+  the colour asked for: does the colour condition work?
 * :func:`memorisation` — how close each generated image is to its nearest training image,
   beside the same distance for held-out real images; :func:`nearest_training_grid` shows
   the closest pairs for people to judge.
@@ -39,11 +44,14 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
+from vestis.vision.colour import PALETTE_NAMES
 from vestis.vision.embeddings import DIMENSION, WEIGHTS_PACKAGE, ImageEmbedder
+from vestis.vision.features import extract_features
 
 __all__ = [
     "FEATURE_NETWORK",
     "Memorisation",
+    "colour_agreement",
     "evaluate",
     "fid",
     "image_features",
@@ -51,6 +59,7 @@ __all__ = [
     "memorisation",
     "nearest_training_grid",
     "precision_recall",
+    "spread",
 ]
 
 FEATURE_NETWORK = (
@@ -204,6 +213,36 @@ def precision_recall(
     real, fake = _pair(real_features, fake_features, minimum=k + 1)
     real_radii, fake_radii = _kth_neighbour_distances(real, k), _kth_neighbour_distances(fake, k)
     return _share_inside(fake, real, real_radii), _share_inside(real, fake, fake_radii)
+
+
+def spread(real_features: np.ndarray, fake_features: np.ndarray, *, rows: int = 1000, seed: int = 0) -> float:
+    """Mean pairwise distance of the fake rows ÷ that of the real rows (on at most ``rows`` of each).
+
+    1 when the generated images vary as much as real ones, near 0 when the generator has
+    collapsed to a few pictures, above 1 when its images are more scattered than real ones.
+    """
+    real, fake = _pair(real_features, fake_features, minimum=2)
+    rng = np.random.default_rng(seed)
+    real = real[rng.permutation(len(real))[:rows]]
+    fake = fake[rng.permutation(len(fake))[:rows]]
+    return _mean_pairwise_distance(fake) / max(_mean_pairwise_distance(real), 1e-12)
+
+
+def colour_agreement(images: np.ndarray, colours: list[str]) -> float:
+    """Share of ``(n, S, S, 3)`` uint8 images whose product's dominant palette colour is the one named.
+
+    The product is cut out of its background and its pixels binned into the palette of
+    :mod:`vestis.vision.colour`, as the catalog names a photo's colour; names outside the
+    palette (``multi``, ``silver`` …) are skipped. NaN when no name is in the palette.
+    """
+    if len(images) != len(colours):
+        raise ValueError(f"colours: expected one per image ({len(images)}); got {len(colours)}")
+    named = [
+        (image, colour) for image, colour in zip(images, colours, strict=True) if colour in PALETTE_NAMES
+    ]
+    if not named:
+        return float("nan")
+    return float(np.mean([extract_features(image, size=64).colour_name == colour for image, colour in named]))
 
 
 @dataclass(frozen=True)
@@ -489,6 +528,11 @@ def _unbiased_mmd2(x: np.ndarray, y: np.ndarray) -> float:
     across = (x @ y.T / dimension + 1.0) ** 3
     off_diagonal = (within_x.sum() - np.trace(within_x) + within_y.sum() - np.trace(within_y)) / (m * (m - 1))
     return float(off_diagonal - 2.0 * across.mean())
+
+
+def _mean_pairwise_distance(rows: np.ndarray) -> float:
+    total = sum(float(block.sum()) for _, block in _distance_chunks(rows, rows))
+    return total / (len(rows) * (len(rows) - 1))
 
 
 def _distance_chunks(rows: np.ndarray, others: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:

@@ -1,8 +1,13 @@
 """The networks behind the generators, in PyTorch, sized for training on two CPU cores.
 
 * :class:`Generator` — DCGAN-shaped (Radford et al. 2016): a projected latent code grows by
-  transposed convolutions from 4×4 to the image size; the product type and colour enter as
-  learned embeddings joined to the code. It is also the VAE's decoder.
+  transposed convolutions from 4×4 to the image size. The product type and colour enter as
+  learned embeddings joined to the code and again at every layer, through conditional batch
+  norm (de Vries et al. 2017; as in Miyato & Koyama 2018): each layer's scale and shift are
+  functions of the conditions, so the colour asked for reaches the last pixels and does not
+  have to survive five layers of mixing with the code. ``squash`` ends it with tanh (the
+  DCGAN's and the VAE's decoder) or leaves the output linear (the SN-GAN; values outside
+  [-1, 1] are clipped when images are made).
 * :class:`Critic` — the mirror image, strided convolutions down to 4×4. With
   ``spectral=True`` every layer is spectrally normalised (Miyato et al. 2018) and the
   conditions enter by projection (Miyato & Koyama 2018): the score adds the inner product of
@@ -18,6 +23,7 @@ import math
 
 import torch
 from torch import nn
+from torch.nn import functional
 from torch.nn.utils.parametrizations import spectral_norm
 
 __all__ = ["Critic", "Encoder", "Generator", "channels"]
@@ -53,9 +59,18 @@ class Conditions(nn.Module):
 
 
 class Generator(nn.Module):
-    """Latent code (+ conditions) → ``size``×``size`` RGB image in [-1, 1]."""
+    """Latent code (+ conditions) → ``size``×``size`` RGB image in [-1, 1] (roughly, when not squashed)."""
 
-    def __init__(self, size: int, latent: int, n_types: int = 0, n_colours: int = 0, width: int = 16) -> None:
+    def __init__(
+        self,
+        size: int,
+        latent: int,
+        n_types: int = 0,
+        n_colours: int = 0,
+        width: int = 16,
+        *,
+        squash: bool = True,
+    ) -> None:
         super().__init__()
         widths = channels(size, width)
         self.latent = latent
@@ -63,22 +78,50 @@ class Generator(nn.Module):
         self.project = nn.Sequential(
             nn.Linear(latent + self.conditions.width, widths[0] * 16, bias=False),
             nn.Unflatten(1, (widths[0], 4, 4)),
-            nn.BatchNorm2d(widths[0]),
-            nn.ReLU(inplace=True),
         )
-        layers: list[nn.Module] = []
-        for wide, narrow in zip(widths, [*widths[1:], widths[-1]], strict=True):
-            layers += [
-                nn.ConvTranspose2d(wide, narrow, 4, stride=2, padding=1, bias=False),
-                nn.BatchNorm2d(narrow),
-                nn.ReLU(inplace=True),
+        outputs = [*widths[1:], widths[-1]]
+        self.norms = nn.ModuleList(
+            [ConditionalNorm(wide, self.conditions.width) for wide in [widths[0], *outputs]]
+        )
+        self.grows = nn.ModuleList(
+            [
+                nn.ConvTranspose2d(wide, narrow, 4, stride=2, padding=1, bias=False)
+                for wide, narrow in zip(widths, outputs, strict=True)
             ]
-        layers += [nn.Conv2d(widths[-1], 3, 3, padding=1), nn.Tanh()]
-        self.grow = nn.Sequential(*layers)
+        )
+        out = nn.Conv2d(widths[-1], 3, 3, padding=1)
+        self.colour_out = nn.Sequential(out, nn.Tanh()) if squash else nn.Sequential(out)
 
     def forward(self, codes: torch.Tensor, types: torch.Tensor, colours: torch.Tensor) -> torch.Tensor:
-        joined = torch.cat([codes, *self.conditions(types, colours)], dim=1)
-        return self.grow(self.project(joined))
+        conditions = self.conditions(types, colours)
+        joined = torch.cat(conditions, dim=1) if conditions else codes[:, :0]
+        features = functional.relu(self.norms[0](self.project(torch.cat([codes, joined], dim=1)), joined))
+        for grow, norm in zip(self.grows, self.norms[1:], strict=True):
+            features = functional.relu(norm(grow(features), joined))
+        return self.colour_out(features)
+
+
+class ConditionalNorm(nn.Module):
+    """Batch norm whose scale and shift depend on the conditions; plain batch norm without any.
+
+    The condition maps start at zero, so training begins from ordinary batch norm and learns
+    how far each type and colour should move each channel.
+    """
+
+    def __init__(self, channels: int, conditions: int) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm2d(channels, affine=not conditions)
+        self.modulation = nn.Linear(conditions, 2 * channels) if conditions else None
+        if self.modulation is not None:
+            nn.init.zeros_(self.modulation.weight)
+            nn.init.zeros_(self.modulation.bias)
+
+    def forward(self, features: torch.Tensor, conditions: torch.Tensor) -> torch.Tensor:
+        normed = self.norm(features)
+        if self.modulation is None:
+            return normed
+        scale, shift = self.modulation(conditions)[:, :, None, None].chunk(2, dim=1)
+        return normed * (1.0 + scale) + shift
 
 
 class Critic(nn.Module):

@@ -156,7 +156,7 @@ class ConditionalVAE(TrainedGenerator):
     def _build(self) -> None:
         n_types, n_colours = len(self.types_), len(self.colours_)
         self.encoder_ = Encoder(self.size_, self.latent, n_types, n_colours, self.width)
-        self.decoder_ = Generator(self.size_, self.latent, n_types, n_colours, self.width)
+        self.decoder_ = Generator(self.size_, self.latent, n_types, n_colours, self.width, squash=True)
         parameters = [*self.encoder_.parameters(), *self.decoder_.parameters()]
         self.optimizer_ = torch.optim.Adam(parameters, lr=self.learning_rate)
 

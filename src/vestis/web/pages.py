@@ -20,6 +20,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from vestis.api.deps import (
@@ -411,7 +412,7 @@ def money(price: float | None, currency: str | None) -> str:
 templates.env.filters["money"] = money
 
 
-async def _form_photo(upload: UploadFile, settings: Settings) -> tuple[Any, str | None]:
+async def _form_photo(upload: UploadFile, settings: Settings) -> tuple[Image.Image | None, str | None]:
     """A web form's photo within the form limits, or None and why it cannot be used (a 413 still propagates)."""
     try:
         return await read_image_upload(upload, settings, max_pixels=settings.max_form_image_pixels), None
