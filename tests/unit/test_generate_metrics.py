@@ -178,7 +178,9 @@ def test_colour_agreement_counts_products_of_the_asked_colour() -> None:
     yellow = np.asarray(draw_product("solid", "yellow", shape="dress").resize((64, 64)).convert("RGB"))
     images = np.stack([red, yellow, red, yellow])
     assert metrics.colour_agreement(images, ["red", "yellow", "yellow", "red"]) == 0.5
-    assert metrics.colour_agreement(images[:2], ["red", "multi"]) == 1.0  # a name outside the palette is skipped
+    assert (
+        metrics.colour_agreement(images[:2], ["red", "multi"]) == 1.0
+    )  # a name outside the palette is skipped
     assert np.isnan(metrics.colour_agreement(images[:1], ["silver"]))
     with pytest.raises(ValueError, match="colours: expected one per image"):
         metrics.colour_agreement(images, ["red"])
