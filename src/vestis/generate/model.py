@@ -21,9 +21,9 @@ import torch
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from torch import nn
 
+from vestis.files import atomic_write
 from vestis.generate.base import check_request
 from vestis.generate.data import PhotoSet
-from vestis.studio.batch import write_atomic
 
 __all__ = ["TrainedGenerator", "to_tensor", "to_uint8"]
 
@@ -163,7 +163,7 @@ class TrainedGenerator(ABC):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("header.json", json.dumps(header, indent=1))
             archive.writestr("weights.pt", weights.getvalue())
-        write_atomic(path, buffer.getvalue())
+        atomic_write(path, buffer.getvalue())
         return path
 
     @classmethod
@@ -251,7 +251,7 @@ class TrainedGenerator(ABC):
              "colours": list(self.colours_), "history": self.history_, "state": state},
             buffer,
         )  # fmt: skip
-        write_atomic(path, buffer.getvalue())
+        atomic_write(path, buffer.getvalue())
 
     def _resume(self, path: Path, generator: torch.Generator) -> int:
         """Load a checkpoint written by this configuration; the number of epochs it holds."""

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import threading
 import time
@@ -36,6 +35,7 @@ from sqlalchemy import Engine, func, select
 
 from vestis.catalog.models import Product
 from vestis.config import Settings
+from vestis.files import atomic_write
 from vestis.privacy.tombstones import ErasedCustomers
 
 if TYPE_CHECKING:
@@ -402,9 +402,7 @@ def _current(root: Path) -> Path | None:
 
 
 def _point_at(root: Path, version: str) -> None:
-    staging = root / f".{POINTER_FILE}-{uuid.uuid4().hex}"
-    staging.write_text(version + "\n")
-    os.replace(staging, root / POINTER_FILE)
+    atomic_write(root / POINTER_FILE, f"{version}\n".encode("ascii"))
 
 
 def _prune(root: Path, *, keep: int) -> None:

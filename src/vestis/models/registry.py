@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import uuid
 import zipfile
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import vestis
+from vestis.files import atomic_write
 
 METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"
@@ -212,10 +212,7 @@ class ModelRegistry:
     def activate(self, name: str, version: str) -> Version:
         """Point ``name``'s ``ACTIVE`` file at ``version`` (written to a temporary file, then renamed)."""
         target = self.get(name, version)
-        pointer = self.root / name / ACTIVE_FILE
-        staging = pointer.with_name(f"{_HIDDEN}{ACTIVE_FILE}-{uuid.uuid4().hex}")
-        staging.write_text(version + "\n")
-        os.replace(staging, pointer)
+        atomic_write(self.root / name / ACTIVE_FILE, f"{version}\n".encode("ascii"))
         return target
 
     def load(self, name: str, version: str | None = None) -> Any:
