@@ -38,8 +38,9 @@ import numpy as np
 from scipy import sparse
 from sqlalchemy import Engine
 
+from vestis.catalog.currency import symbol as currency_symbol
 from vestis.files import atomic_write, replacing
-from vestis.guide.query import CURRENCY_SYMBOLS, Query, admitted_age_groups, parse_query, price_phrase
+from vestis.guide.query import Query, admitted_age_groups, parse_query, price_phrase
 from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary, load_products
 from vestis.recommend.text import MiniLMEncoder, TextEncoder
 
@@ -322,9 +323,9 @@ class ProductSearch:
             reasons.append({"female": "for girls", "male": "for boys"}.get(product.gender, "for kids"))
         elif query.gender:
             reasons.append({"female": "for women", "male": "for men"}.get(product.gender, product.gender))
-        symbol = CURRENCY_SYMBOLS.get(product.currency or state.vocabulary.currency, "")
         if query.price_min is not None or query.price_max is not None:
-            reasons.append(price_phrase(query.price_min, query.price_max, symbol))
+            sign = currency_symbol(product.currency or state.vocabulary.currency)
+            reasons.append(price_phrase(query.price_min, query.price_max, sign))
         if query.size:
             reasons.append(f"size {query.size} available")
         for name in query.exclude_colors + query.exclude_patterns + query.exclude_materials:

@@ -37,6 +37,7 @@ from vestis.api.routes.guide import GuideDep, OutfitPublic, outfit_public
 from vestis.api.routes.recommendations import ServiceDep
 from vestis.api.schemas import ProductPublic, RecommendedItem
 from vestis.catalog import store
+from vestis.catalog.currency import money
 from vestis.catalog.images import product_image_file
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
@@ -73,7 +74,6 @@ HOME_ROW_SIZE = 8
 PRODUCT_ROW_SIZE = 6
 LOOKS = 2
 FACETS = {"product_type": "Category", "color": "Colour", "gender": "Gender", "brand": "Brand"}
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 router = APIRouter(include_in_schema=False, tags=["web"])
@@ -396,16 +396,6 @@ def shopper_row(
 def not_found(request: Request, message: str) -> HTMLResponse:
     """The friendly 404 page, for any path a browser asks for that does not exist."""
     return _render(request, "404.html", message=message, status_code=status.HTTP_404_NOT_FOUND)
-
-
-def money(price: float | None, currency: str | None) -> str:
-    """A price as shoppers read it: ``€19.99``, ``249.00 SEK``, or empty when unknown."""
-    if price is None:
-        return ""
-    symbol = CURRENCY_SYMBOLS.get((currency or "").upper())
-    if symbol:
-        return f"{symbol}{price:,.2f}"
-    return f"{price:,.2f} {currency}" if currency else f"{price:,.2f}"
 
 
 templates.env.filters["money"] = money
