@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
+from vestis.errors import VestisError
 from vestis.files import atomic_write
 from vestis.privacy import pseudonyms
 from vestis.privacy.files import PRIVATE_FILE
@@ -39,7 +40,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["ERASED_FILE", "ErasedCustomers", "TombstoneError"]
 
 
-class TombstoneError(RuntimeError):
+class TombstoneError(VestisError):
     """The tombstone file exists but cannot be read or written; the message names it."""
 
 

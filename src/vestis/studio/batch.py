@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from vestis.files import atomic_write, sweep_partials
+from vestis.progress import progress_bar
 from vestis.studio.errors import StudioError
 from vestis.studio.recipes import Recipe
 from vestis.vision.io import is_image_path, load_image
@@ -100,7 +100,7 @@ def run_recipe(
     """
     jobs, report = plan_batch(recipe, inputs, out_dir, overwrite=overwrite)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    with _progress_bar(progress) as bar:
+    with progress_bar(disable=not progress) as bar:
         task = bar.add_task(f"{recipe.name}", total=len(jobs))
         for job, error in _results(recipe, jobs, workers):
             if error is None:
@@ -212,13 +212,3 @@ def _sources(inputs: Sequence[Path | str], out: Path) -> Iterable[tuple[Path, Pa
             yield entry, Path(entry.name)
         else:
             raise StudioError(f"{entry}: no such file or folder")
-
-
-def _progress_bar(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=not enabled,
-    )

@@ -31,11 +31,11 @@ import cv2
 import numpy as np
 import torch
 from rich.console import Console
-from rich.progress import Progress, TimeElapsedColumn
 from torch import nn
 from torch.nn import functional
 
 from vestis.files import replacing
+from vestis.progress import progress_bar
 from vestis.studio.metrics import psnr, ssim
 from vestis.tryon.artefacts import dilate, garment_height, simulate_composite
 from vestis.tryon.body import BodyAnalyser
@@ -147,7 +147,7 @@ def analyse_photos(files: list[Path], cache: Path, *, console: Console | None = 
     missing = [path for path in files if str(path) not in known]
     if missing:
         analyser = BodyAnalyser()
-        with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as progress:
+        with progress_bar(console=console) as progress:
             task = progress.add_task("finding people and their tops", total=len(missing))
             for count, path in enumerate(missing, 1):
                 known[str(path)] = _analyse(analyser, path)
@@ -328,7 +328,7 @@ def train(
     if resume and checkpoint is not None and checkpoint.is_file():
         trainer.restore(checkpoint)
     running: dict[str, float] = {}
-    with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as progress:
+    with progress_bar(console=console) as progress:
         task = progress.add_task("training", total=steps, completed=trainer.done)
         while trainer.done < steps:
             rng = trainer.rng

@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from rich.progress import track
 
 from vestis.config import get_settings
 from vestis.files import atomic_write
+from vestis.progress import track
 from vestis.vision.features import unit_rows
 from vestis.vision.io import ImageError, load_image, square_on_border
 

@@ -42,6 +42,7 @@ from vestis.catalog.images import product_image_file
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
 from vestis.config import Settings
+from vestis.errors import InvalidInput
 from vestis.guide.service import GuideService, GuideUnavailable
 from vestis.recommend.serving import (
     ModelUnavailable,
@@ -217,7 +218,7 @@ async def try_on_page(
         rendered = await run_in_threadpool(
             render_try_on,
             photo,
-            load_image(garment, reduce_to=WORK_PIXELS),
+            load_image(garment, name=f"product {product.id}'s image", reduce_to=WORK_PIXELS),
             category=category_for(product.product_type),
             keep_in=settings.home / KEPT_TRY_ONS if keep else None,
             owner=shopper_of(request, settings),
@@ -226,7 +227,7 @@ async def try_on_page(
         outcome = TryOnOutcome(
             before=_data_uri(before), after=_data_uri(rendered.png), kept_id=rendered.kept_id
         )
-    except ValueError as error:  # TryOnError: no person, several people, seen from the back …
+    except InvalidInput as error:  # TryOnError: no person, several people, seen from the back …
         outcome = TryOnOutcome(error=str(error))
     return _render(
         request,

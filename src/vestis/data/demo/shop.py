@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from sqlalchemy.orm import Session
 
 from vestis.data.demo.behaviour import EVENT_COLUMNS, PURCHASE, RETURN, event_row, simulate
@@ -30,6 +30,7 @@ from vestis.data.importing import ImportReport
 from vestis.data.merchant_feed import import_merchant_feed
 from vestis.data.profiles import import_customers, import_size_charts
 from vestis.files import atomic_write, replacing
+from vestis.progress import progress_bar
 
 END_DATE = date(2026, 11, 1)
 """Events stop at midnight (UTC) starting this day: the simulated year ends on 31 October 2026."""
@@ -218,8 +219,7 @@ class _Tracker:
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[_Tracker]:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, disable=not enabled, transient=True) as bar:
+    with progress_bar(disable=not enabled, transient=True) as bar:
         yield _Tracker(bar)
 
 
