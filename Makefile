@@ -15,6 +15,7 @@ demo: install
 
 test: install-test browser
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 install: $(INSTALLED)
@@ -41,6 +42,7 @@ browser:
 
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check src tests benchmarks
 
 clean:

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from vestis.files import PARTIAL_MARK
 from vestis.studio import batch
-from vestis.studio.batch import PARTIAL_SUFFIX, plan_batch, run_recipe
+from vestis.studio.batch import plan_batch, run_recipe
 from vestis.studio.errors import StudioError
 from vestis.studio.recipes import Recipe, RecipeStep
 
@@ -89,7 +90,7 @@ def test_a_crash_mid_batch_loses_nothing_and_a_rerun_redoes_nothing(
         assert Image.open(out / name).size == (64, 80)
 
     # A run killed outright (no clean-up) leaves its temporary file; the rerun sweeps it.
-    (out / f".p4.png.x1{PARTIAL_SUFFIX}").write_bytes(b"half a png")
+    (out / f".p4.png.x1{PARTIAL_MARK}.png").write_bytes(b"half a png")
     processed: list[str] = []
     real_process = batch.process_image
     monkeypatch.setattr(

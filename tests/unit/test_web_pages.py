@@ -115,17 +115,3 @@ def test_api_clients_still_get_json_404s(client: TestClient) -> None:
 def test_static_assets_are_served(client: TestClient) -> None:
     assert client.get("/static/shop.css").headers["content-type"].startswith("text/css")
     assert client.get("/static/shop.js").status_code == 200
-
-
-@pytest.mark.parametrize(
-    ("price", "currency", "text"),
-    [
-        (19.9, "EUR", "€19.90"),
-        (1250, "usd", "$1,250.00"),
-        (249, "SEK", "249.00 SEK"),
-        (5, None, "5.00"),
-        (None, "EUR", ""),
-    ],
-)
-def test_money(price: float | None, currency: str | None, text: str) -> None:
-    assert pages.money(price, currency) == text

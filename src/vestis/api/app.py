@@ -6,6 +6,7 @@ Run it with ``uvicorn --factory vestis.api.app:create_app``; settings come from 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,6 +43,7 @@ from vestis.api.routes import (
 from vestis.api.throttle import AuthFailures
 from vestis.catalog.db import open_catalog
 from vestis.config import Settings, get_settings
+from vestis.errors import InvalidInput, VestisError
 from vestis.generate.service import GeneratorService
 from vestis.guide.service import GuideService
 from vestis.models import ModelRegistry
@@ -63,6 +65,8 @@ API_ROUTERS = (
 ``customers`` is not among them: each of its routes states its own rule (a key, or the
 customer's own shopper token), since a shopper may read and erase their own data.
 """
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -102,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     add_web_security(app, settings)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(VestisError, vestis_error_handler)
     app.add_exception_handler(OperationalError, database_busy_handler)
     app.add_exception_handler(StarletteHTTPException, not_found_page_handler)
     return app
@@ -146,6 +151,18 @@ async def validation_error_handler(request: Request, exc: Exception) -> JSONResp
     if len(errors) > 5:
         message += f"; and {len(errors) - 5} more"
     return JSONResponse(status_code=422, content={"detail": errors, "message": message})
+
+
+async def vestis_error_handler(request: Request, exc: Exception) -> Response:
+    """The engine's errors as their HTTP status (:mod:`vestis.errors`); bad input naming a field as the standard 422."""
+    assert isinstance(exc, VestisError)
+    if isinstance(exc, InvalidInput) and exc.field:
+        message = str(exc).removeprefix(f"{exc.field}: ")
+        problem = {"loc": ("body", exc.field), "msg": message, "type": "value_error"}
+        return await validation_error_handler(request, RequestValidationError([problem]))
+    if exc.status_code >= 500:
+        logger.warning("%s %s: %s", request.method, request.url.path, exc)
+    return JSONResponse(status_code=exc.status_code, content={"detail": exc.public_detail})
 
 
 async def not_found_page_handler(request: Request, exc: Exception) -> Response:

@@ -18,6 +18,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from vestis.errors import InvalidInput
+
 Writer = Callable[[Session, Sequence[Mapping[str, Any]]], int]
 
 
@@ -61,15 +63,14 @@ class ImportReport:
         self.errors.extend(other.errors)
 
 
-class RowRejected(ValueError):
+class RowRejected(InvalidInput):
     """Raised by a ``transform`` hook to reject one row with a reason tied to ``field``."""
 
     def __init__(self, field: str | None, message: str) -> None:
-        super().__init__(message)
-        self.field = field
+        super().__init__(message, field=field)
 
 
-class ImportFailed(Exception):
+class ImportFailed(InvalidInput):
     """The import was aborted and rolled back; ``errors`` holds the rows that caused it."""
 
     def __init__(self, message: str, errors: Sequence[RowError] = ()) -> None:

@@ -21,14 +21,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from rich.progress import (
-    BarColumn,
     DownloadColumn,
-    Progress,
-    TextColumn,
     TimeRemainingColumn,
 )
 
 from vestis.data.importing import ImportFailed, RowError, reject_unreadable
+from vestis.progress import progress_bar
 
 Row = dict[str, str]
 MAX_FIELD_CHARS = csv.field_size_limit()
@@ -221,13 +219,7 @@ def byte_progress(path: Path, *, enabled: bool) -> Iterator[Callable[[int], None
     if not enabled:
         yield lambda _done: None
         return
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, transient=True) as bar:
+    with progress_bar(transient=True, columns=(DownloadColumn(), TimeRemainingColumn())) as bar:
         task = bar.add_task(f"reading {path.name}", total=total)
         yield lambda done: bar.update(task, completed=done)
 

@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+
+from vestis.progress import track
 
 __all__ = ["OUTCOMES", "SHRINKAGE", "FitFeedback", "LatentSizeModel", "choose_shrinkage", "size_number"]
 
@@ -147,7 +148,7 @@ class LatentSizeModel:
         }
         adam = _Adam(params, self.learning_rate)
         y = feedback.outcomes
-        for _ in tqdm(range(self.epochs), desc="latent sizes", disable=not self.progress):
+        for _ in track(range(self.epochs), "latent sizes", disable=not self.progress):
             f = (
                 params["customer"][c]
                 - params["product"][p]

@@ -22,7 +22,6 @@ history, no measurements) it answers ``size=None`` and says so.
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,6 +34,7 @@ from sqlalchemy import Engine
 
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Customer
+from vestis.files import atomic_write
 from vestis.fit.data import (
     Chart,
     Purchase,
@@ -257,10 +257,7 @@ class SizeAdvisor:
             "answers": self.answers_,
             "latent": self.latent_.to_json() if self.latent_ is not None else None,
         }
-        path = directory / "size_advisor.json"
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_text(json.dumps(state))
-        os.replace(temporary, path)
+        atomic_write(directory / "size_advisor.json", json.dumps(state).encode("utf-8"))
         return directory
 
     @classmethod

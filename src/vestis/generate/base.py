@@ -16,6 +16,8 @@ from typing import Any, Protocol, Self, runtime_checkable
 
 import numpy as np
 
+from vestis.errors import InvalidInput
+
 __all__ = [
     "GENERATORS",
     "MAX_SAMPLES",
@@ -49,12 +51,11 @@ trained on the Myntra and H&M photos stay out of the package: those photos' lice
 clearly allow redistributing what is learned from them (H&M's are Kaggle competition data)."""
 
 
-class GenerationRequestError(ValueError):
+class GenerationRequestError(InvalidInput):
     """A request a generator cannot serve; ``field`` names the offending input."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
+        super().__init__(f"{field}: {message}", field=field)
 
 
 @runtime_checkable

@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PIL import Image
-from rich.progress import track
 
+from vestis.progress import track
 from vestis.vision.io import ImageError, load_image, square_on_border
 
 __all__ = ["FASHION_MNIST_CLASSES", "OTHER", "PhotoSet", "load_photos"]

@@ -18,12 +18,12 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import torch
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from torch import nn
 
+from vestis.files import atomic_write
 from vestis.generate.base import check_request
 from vestis.generate.data import PhotoSet
-from vestis.studio.batch import write_atomic
+from vestis.progress import progress_bar
 
 __all__ = ["TrainedGenerator", "to_tensor", "to_uint8"]
 
@@ -107,7 +107,7 @@ class TrainedGenerator(ABC):
         types = torch.from_numpy(np.searchsorted(self.types_, photos.types))
         colours = torch.from_numpy(np.searchsorted(self.colours_, photos.colours))
         steps = max(len(photos) // self.batch_size, 1)
-        with _bar(progress) as bar:
+        with progress_bar(disable=not progress) as bar:
             task = bar.add_task(f"training {self.kind}", total=(epochs - done) * steps)
             for epoch in range(done, epochs):
                 self._train_mode(True)
@@ -163,7 +163,7 @@ class TrainedGenerator(ABC):
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("header.json", json.dumps(header, indent=1))
             archive.writestr("weights.pt", weights.getvalue())
-        write_atomic(path, buffer.getvalue())
+        atomic_write(path, buffer.getvalue())
         return path
 
     @classmethod
@@ -251,7 +251,7 @@ class TrainedGenerator(ABC):
              "colours": list(self.colours_), "history": self.history_, "state": state},
             buffer,
         )  # fmt: skip
-        write_atomic(path, buffer.getvalue())
+        atomic_write(path, buffer.getvalue())
 
     def _resume(self, path: Path, generator: torch.Generator) -> int:
         """Load a checkpoint written by this configuration; the number of epochs it holds."""
@@ -303,13 +303,3 @@ def to_uint8(images: torch.Tensor) -> np.ndarray:
 
 def _losses(losses: dict[str, float]) -> str:
     return " ".join(f"{name} {value:.3f}" for name, value in losses.items())
-
-
-def _bar(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        disable=not enabled,
-    )

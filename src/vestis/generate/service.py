@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from vestis.errors import Unavailable
 from vestis.generate.base import GenerationRequestError, ImageGenerator, check_request, load_generator
 from vestis.generate.provenance import ImageLike, contact_sheet, save_generated_png
 
@@ -43,7 +44,7 @@ MAX_COLOURWAYS = 16
 """Most new colours one product-preview request may name (repeats count once)."""
 
 
-class GeneratorUnavailable(RuntimeError):
+class GeneratorUnavailable(Unavailable):
     """No generator could be loaded; the message says why and how to get one."""
 
 

@@ -22,9 +22,9 @@ from itertools import combinations
 from typing import Self
 
 import numpy as np
-from tqdm import tqdm
 
 from vestis.guide.outfits import OPTIONAL_ROLES, TEMPLATES, colour_harmony, role_of
+from vestis.progress import track
 
 __all__ = ["CompatibilityModel", "Piece", "role_score"]
 
@@ -140,7 +140,7 @@ class CompatibilityModel:
         singles: dict[str, Counter[str]] = {level: Counter() for level in _LEVELS}
         pairs: dict[str, Counter[tuple[str, str]]] = {level: Counter() for level in _LEVELS}
         count = 0
-        for number, outfit in enumerate(tqdm(outfits, desc="outfits", disable=not show_progress)):
+        for number, outfit in enumerate(track(outfits, "outfits", disable=not show_progress)):
             pieces = _pieces(outfit, f"outfit {number}")
             count += 1
             for level in _LEVELS:

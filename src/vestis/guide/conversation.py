@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from vestis.catalog.currency import money
 from vestis.guide.outfits import role_of
-from vestis.guide.query import CURRENCY_SYMBOLS, MAX_QUERY_CHARS, Query, parse_query
+from vestis.guide.query import MAX_QUERY_CHARS, Query, parse_query
 from vestis.guide.search import Personalise, ProductSearch, SearchHit
 from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary
 
@@ -449,7 +450,4 @@ def _understood(parsed: Query, search: ProductSearch) -> bool:
 
 
 def _money(product: GuideProduct) -> str:
-    if product.price is None:
-        return "price on request"
-    symbol = CURRENCY_SYMBOLS.get(product.currency, f"{product.currency} ")
-    return f"{symbol}{product.price:.2f}"
+    return money(product.price, product.currency) or "price on request"

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, select
 
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Event, Product
+from vestis.files import atomic_write, replacing
 
 __all__ = [
     "COLOUR_WHEEL",
@@ -242,13 +243,12 @@ class OutfitBuilder:
         self._check_fitted()
         directory.mkdir(parents=True, exist_ok=True)
         header = {"format": 1, "params": self.get_params(), "items": self.items_.to_json()}
-        _write_atomically(
-            directory / "state.npz",
-            lambda path: np.savez_compressed(path, users=self.users_, item_counts=self.item_counts_),
-        )
-        _write_atomically(directory / "user_items.npz", lambda path: sparse.save_npz(path, self.user_items_))
-        _write_atomically(directory / "co_counts.npz", lambda path: sparse.save_npz(path, self.co_counts_))
-        _write_atomically(directory / "outfits.json", lambda path: path.write_text(json.dumps(header)))
+        with replacing(directory / "state.npz") as temporary:
+            np.savez_compressed(temporary, users=self.users_, item_counts=self.item_counts_)
+        for name, matrix in (("user_items.npz", self.user_items_), ("co_counts.npz", self.co_counts_)):
+            with replacing(directory / name) as temporary:
+                sparse.save_npz(temporary, matrix)
+        atomic_write(directory / "outfits.json", json.dumps(header).encode("utf-8"))
         return directory
 
     @classmethod
@@ -535,10 +535,3 @@ def _position(values: np.ndarray, value: str | None) -> int | None:
         return None
     index = int(np.searchsorted(values, value))
     return index if index < values.size and values[index] == value else None
-
-
-def _write_atomically(path: Path, write: Any) -> None:
-    """Write through ``write(temporary_path)`` then rename, so readers never see half a file."""
-    temporary = path.with_name(f".{path.name}.tmp{path.suffix}")
-    write(temporary)
-    temporary.replace(path)

@@ -17,14 +17,13 @@ import unicodedata
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from vestis.catalog.currency import symbol as currency_symbol
 from vestis.guide.vocabulary import KIDS, GuideProduct, Term, Vocabulary
 
 __all__ = ["MAX_QUERY_CHARS", "Query", "admitted_age_groups", "parse_query"]
 
 MAX_QUERY_CHARS = 500
 """Longer messages are cut here before parsing: no shopping request needs more."""
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CNY": "¥"}
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,6 @@ class Query:
 
     def describe(self, currency: str = "EUR") -> str:
         """A short human description, e.g. ``red Dresses for women under €80 in size M``."""
-        symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
         parts = [" or ".join(self.colors), " or ".join(self.patterns), " or ".join(self.materials)]
         parts.append(" or ".join(self.product_types) or ("products" if any(parts) else ""))
         if self.age_group in KIDS:
@@ -113,7 +111,7 @@ class Query:
         elif self.gender:
             parts.append({"female": "for women", "male": "for men"}.get(self.gender, self.gender))
         parts += [f"for {o}" for o in (*self.occasions, *self.seasons)]
-        parts.append(price_phrase(self.price_min, self.price_max, symbol))
+        parts.append(price_phrase(self.price_min, self.price_max, currency_symbol(currency)))
         if self.size:
             parts.append(f"in size {self.size}")
         for label, values in (("not", self.exclude_colors + self.exclude_patterns + self.exclude_materials),

@@ -26,7 +26,6 @@ snapshot's labels stay valid while a refresh adds and removes products.
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -39,7 +38,9 @@ import numpy as np
 from scipy import sparse
 from sqlalchemy import Engine
 
-from vestis.guide.query import CURRENCY_SYMBOLS, Query, admitted_age_groups, parse_query, price_phrase
+from vestis.catalog.currency import symbol as currency_symbol
+from vestis.files import atomic_write, replacing
+from vestis.guide.query import Query, admitted_age_groups, parse_query, price_phrase
 from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary, load_products
 from vestis.recommend.text import MiniLMEncoder, TextEncoder
 
@@ -157,7 +158,7 @@ class ProductSearch:
                          "soft_weight": self.soft_weight, "personal_weight": self.personal_weight,
                          "k1": self.k1, "b": self.b},
         }  # fmt: skip
-        _write_atomic(path / MANIFEST, lambda tmp: tmp.write_text(json.dumps(manifest) + "\n", "utf-8"))
+        atomic_write(path / MANIFEST, (json.dumps(manifest) + "\n").encode("utf-8"))
         return path
 
     def refresh(self, engine: Engine) -> int:
@@ -322,9 +323,9 @@ class ProductSearch:
             reasons.append({"female": "for girls", "male": "for boys"}.get(product.gender, "for kids"))
         elif query.gender:
             reasons.append({"female": "for women", "male": "for men"}.get(product.gender, product.gender))
-        symbol = CURRENCY_SYMBOLS.get(product.currency or state.vocabulary.currency, "")
         if query.price_min is not None or query.price_max is not None:
-            reasons.append(price_phrase(query.price_min, query.price_max, symbol))
+            sign = currency_symbol(product.currency or state.vocabulary.currency)
+            reasons.append(price_phrase(query.price_min, query.price_max, sign))
         if query.size:
             reasons.append(f"size {query.size} available")
         for name in query.exclude_colors + query.exclude_patterns + query.exclude_materials:
@@ -573,13 +574,11 @@ class _VectorStore:
         return scores
 
     def save(self, path: Path) -> dict[str, object]:
-        def write_matrix(temporary: Path) -> None:
-            with temporary.open("wb") as handle:
-                np.save(handle, self.matrix, allow_pickle=False)
-
-        _write_atomic(path / VECTORS, write_matrix)
+        with replacing(path / VECTORS) as temporary, temporary.open("wb") as handle:
+            np.save(handle, self.matrix, allow_pickle=False)
         if self.graph is not None:
-            _write_atomic(path / GRAPH, lambda temporary: self.graph.save_index(str(temporary)))  # type: ignore[union-attr]
+            with replacing(path / GRAPH) as temporary:
+                self.graph.save_index(str(temporary))
         return {"labels": self.labels, "hashes": self.hashes, "next_label": self.next_label}
 
     @classmethod
@@ -667,9 +666,3 @@ def _stem(token: str) -> str:
 
 def _shorten(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    write(temporary)
-    os.replace(temporary, path)

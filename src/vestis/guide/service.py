@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import threading
 import time
@@ -31,12 +30,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine, func, select
 
 from vestis.catalog.models import Product
 from vestis.config import Settings
+from vestis.errors import Unavailable, UnknownProduct
+from vestis.files import atomic_write
 from vestis.privacy.tombstones import ErasedCustomers
+from vestis.progress import progress_bar
 
 if TYPE_CHECKING:
     from vestis.fit.size import SizeAdvice, SizeAdvisor
@@ -74,12 +75,8 @@ __all__ = [
 ]
 
 
-class GuideUnavailable(RuntimeError):
+class GuideUnavailable(Unavailable):
     """The guide cannot answer: the catalog has no products yet (the API answers 503)."""
-
-
-class UnknownProduct(LookupError):
-    """No product with this id in the catalog (the API answers 404)."""
 
 
 @dataclass(frozen=True)
@@ -121,8 +118,7 @@ def build_guide(engine: Engine, settings: Settings, *, progress: bool = True) ->
             ("size advice", lambda: SizeAdvisor().fit(engine).save(staging / "sizes")),
         ]
         seconds = {}
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        with Progress(*columns, disable=not progress) as bar:
+        with progress_bar(disable=not progress) as bar:
             task = bar.add_task("shopping guide", total=len(steps))
             for name, step in steps:
                 bar.update(task, description=f"shopping guide: {name}")
@@ -402,9 +398,7 @@ def _current(root: Path) -> Path | None:
 
 
 def _point_at(root: Path, version: str) -> None:
-    staging = root / f".{POINTER_FILE}-{uuid.uuid4().hex}"
-    staging.write_text(version + "\n")
-    os.replace(staging, root / POINTER_FILE)
+    atomic_write(root / POINTER_FILE, f"{version}\n".encode("ascii"))
 
 
 def _prune(root: Path, *, keep: int) -> None:

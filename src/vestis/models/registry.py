@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import shutil
 import uuid
 import zipfile
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import vestis
+from vestis.errors import NotFound
+from vestis.files import atomic_write
 
 METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"
@@ -45,8 +46,13 @@ class Saveable(Protocol):
         ...
 
 
-class RegistryError(LookupError):
+class RegistryError(NotFound):
     """A model name or version that the registry does not hold."""
+
+    @property
+    def public_detail(self) -> str:
+        """The message names the registry's folder: clients are told only what is missing."""
+        return "no such model or version"
 
 
 class ModelLoadError(RegistryError):
@@ -56,12 +62,19 @@ class ModelLoadError(RegistryError):
     the underlying error (with paths) for the server log, and ``__cause__`` keeps it whole.
     """
 
+    status_code = 503
+
     def __init__(self, name: str, version: str | None, reason: str, detail: str = "") -> None:
         self.name = name
         self.version = version
         self.reason = reason
-        label = f"{name}@{version}" if version else name
-        super().__init__(f"cannot load {label}: {reason}" + (f" ({detail})" if detail else ""))
+        self.label = f"{name}@{version}" if version else name
+        super().__init__(f"cannot load {self.label}: {reason}" + (f" ({detail})" if detail else ""))
+
+    @property
+    def public_detail(self) -> str:
+        """The short reason, without the underlying error's paths."""
+        return f"cannot load {self.label}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -212,10 +225,7 @@ class ModelRegistry:
     def activate(self, name: str, version: str) -> Version:
         """Point ``name``'s ``ACTIVE`` file at ``version`` (written to a temporary file, then renamed)."""
         target = self.get(name, version)
-        pointer = self.root / name / ACTIVE_FILE
-        staging = pointer.with_name(f"{_HIDDEN}{ACTIVE_FILE}-{uuid.uuid4().hex}")
-        staging.write_text(version + "\n")
-        os.replace(staging, pointer)
+        atomic_write(self.root / name / ACTIVE_FILE, f"{version}\n".encode("ascii"))
         return target
 
     def load(self, name: str, version: str | None = None) -> Any:

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from vestis.catalog import store
 from vestis.catalog.db import session_factory
 from vestis.config import Settings
-from vestis.privacy.erasure import UnknownCustomer
+from vestis.errors import UnknownCustomer
 from vestis.tryon.service import KEPT_TRY_ONS, kept_for
 
 PROFILE_COLUMNS = (

@@ -38,7 +38,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from vestis.privacy.files import replace_atomically
+from vestis.files import replacing
 
 USER_ARRAYS = ("users",)
 """Arrays of customer ids whose entry is replaced by an alias."""
@@ -131,4 +131,5 @@ def _scrub_size_history(path: Path, customer_id: str) -> bool:
 
 
 def _replace_keeping_mode(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    replace_atomically(path, write, mode=stat.S_IMODE(path.stat().st_mode))
+    with replacing(path, mode=stat.S_IMODE(path.stat().st_mode)) as temporary, temporary.open("wb") as file:
+        write(file)

@@ -32,6 +32,7 @@ from sqlalchemy import Engine, text
 from vestis.catalog import store
 from vestis.catalog.db import transaction
 from vestis.config import Settings
+from vestis.errors import UnknownCustomer
 from vestis.privacy.artifacts import scrub_models
 from vestis.privacy.tombstones import ErasedCustomers
 from vestis.tryon.service import KEPT_TRY_ONS, forget_owner
@@ -42,10 +43,6 @@ CHECKPOINT_WAIT_MS = 2000
 logger = logging.getLogger(__name__)
 
 __all__ = ["ErasureReport", "UnknownCustomer", "erase_customer"]
-
-
-class UnknownCustomer(LookupError):
-    """Nothing is held about this customer: never known, or already erased (the API answers 404)."""
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,21 @@
 """Files only the server's own user may read: created 0600 in folders created 0700, never chmod-ed later.
 
-A file is written to a hidden temporary name beside its target and renamed over it, so a
-reader sees the old content or the new, never half of it; the mode is set when the file
-is created, so there is no moment at which it is readable by others.
+The mode is set when a file is created, so there is no moment at which it is readable by
+others. This module creates files that must not exist yet (:func:`write_new`,
+:func:`create_private`); replacing one goes through :func:`vestis.files.replacing` with
+``mode=PRIVATE_FILE``, the one atomic write.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
 
-__all__ = ["PRIVATE_DIR", "PRIVATE_FILE", "create_private", "private_dir", "replace_atomically", "write_new"]
+__all__ = ["PRIVATE_DIR", "PRIVATE_FILE", "create_private", "private_dir", "write_new"]
 
 
 def private_dir(path: Path) -> Path:
@@ -49,18 +48,3 @@ def create_private(path: Path, data: bytes) -> bool:
     finally:
         staging.unlink()
     return True
-
-
-def replace_atomically(path: Path, write: Callable[[BinaryIO], object], *, mode: int = PRIVATE_FILE) -> None:
-    """Replace ``path`` with what ``write`` writes, through a temporary file created with ``mode``."""
-    staging = path.with_name(f".{path.name}-{uuid.uuid4().hex}")
-    handle = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(staging, path)
-    except BaseException:
-        staging.unlink(missing_ok=True)
-        raise

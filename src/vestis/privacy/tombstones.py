@@ -27,8 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self
 
+from vestis.errors import VestisError
+from vestis.files import atomic_write
 from vestis.privacy import pseudonyms
-from vestis.privacy.files import PRIVATE_FILE, replace_atomically
+from vestis.privacy.files import PRIVATE_FILE
 
 ERASED_FILE = "erased-customers.json"
 FORMAT = 1
@@ -38,7 +40,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["ERASED_FILE", "ErasedCustomers", "TombstoneError"]
 
 
-class TombstoneError(RuntimeError):
+class TombstoneError(VestisError):
     """The tombstone file exists but cannot be read or written; the message names it."""
 
 
@@ -93,7 +95,7 @@ class ErasedCustomers:
             erased = {**state.erased, name: when}
             document = {"format": FORMAT, "key": key.hex(), "erased": dict(sorted(erased.items()))}
             data = (json.dumps(document, indent=1) + "\n").encode("ascii")
-            replace_atomically(self.path, lambda file: file.write(data), mode=PRIVATE_FILE)
+            atomic_write(self.path, data, mode=PRIVATE_FILE)
         return True
 
     # ---------------------------------------------------------------- helpers

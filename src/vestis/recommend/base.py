@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from scipy import sparse
 
+from vestis.errors import Unavailable
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import EVENT_WEIGHTS, IdMap, Interactions
 
@@ -28,7 +29,7 @@ FORMAT_VERSION = 1
 SCORE_BATCH = 512
 
 
-class NotFittedError(RuntimeError):
+class NotFittedError(Unavailable):
     """A model was used before ``fit`` (or ``load``)."""
 
 

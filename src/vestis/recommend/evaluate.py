@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from vestis.progress import progress_bar
 from vestis.recommend import make_model
 from vestis.recommend.base import Recommender
 from vestis.recommend.datasets import Dataset, load_dataset
@@ -181,27 +181,29 @@ def evaluate_models(
 
     # 3. Fit, rank and score each model.
     scores: dict[str, dict[str, float]] = {}
-    bar = tqdm(named.items(), desc=f"evaluate {dataset.name}", unit="model", disable=not progress)
-    for name, model in bar:
-        bar.set_postfix_str(f"fitting {name}")
-        forget_catalogs()  # each fit time includes encoding the catalog, not an earlier model's
-        started = time.perf_counter()
-        model.fit(split.train, dataset.items)
-        fit_seconds = time.perf_counter() - started
-        bar.set_postfix_str(f"ranking with {name}")
-        started = time.perf_counter()
-        top = _rank(model, test_users, universe, max(cutoffs))
-        recommend_seconds = time.perf_counter() - started
-        metrics = ranking_metrics(top, relevant, cutoffs, n_items=len(universe), percentiles=percentiles)
-        headline = {key: value for key, value in metrics.items() if key.endswith(f"@{k}")}
-        scores[name] = {
-            **headline,
-            "fit_seconds": fit_seconds,
-            "recommend_seconds": recommend_seconds,
-            "users_per_second": len(test_users) / max(recommend_seconds, 1e-9),
-            **sizes,
-            **{key: value for key, value in metrics.items() if key not in headline},
-        }
+    with progress_bar(disable=not progress) as bar:
+        task = bar.add_task(f"evaluate {dataset.name}", total=len(named))
+        for name, model in named.items():
+            bar.update(task, description=f"evaluate {dataset.name}: fitting {name}")
+            forget_catalogs()  # each fit time includes encoding the catalog, not an earlier model's
+            started = time.perf_counter()
+            model.fit(split.train, dataset.items)
+            fit_seconds = time.perf_counter() - started
+            bar.update(task, description=f"evaluate {dataset.name}: ranking with {name}")
+            started = time.perf_counter()
+            top = _rank(model, test_users, universe, max(cutoffs))
+            recommend_seconds = time.perf_counter() - started
+            metrics = ranking_metrics(top, relevant, cutoffs, n_items=len(universe), percentiles=percentiles)
+            headline = {key: value for key, value in metrics.items() if key.endswith(f"@{k}")}
+            scores[name] = {
+                **headline,
+                "fit_seconds": fit_seconds,
+                "recommend_seconds": recommend_seconds,
+                "users_per_second": len(test_users) / max(recommend_seconds, 1e-9),
+                **sizes,
+                **{key: value for key, value in metrics.items() if key not in headline},
+            }
+            bar.advance(task)
     return EvaluationResult(
         dataset=dataset.name,
         protocol=split.protocol,

@@ -29,6 +29,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 
 from vestis.catalog.models import Event, Product
+from vestis.errors import Unavailable, UnknownProduct
 from vestis.models import ModelLoadError, ModelRegistry, Version
 from vestis.privacy.tombstones import ErasedCustomers
 from vestis.recommend.base import Reason, Recommendation, Recommender
@@ -62,12 +63,8 @@ __all__ = [
 ]
 
 
-class ModelUnavailable(RuntimeError):
+class ModelUnavailable(Unavailable):
     """No trained model can answer this kind of request (the API answers 503)."""
-
-
-class UnknownProduct(LookupError):
-    """The product is not in the catalog the service loaded (the API answers 404)."""
 
 
 @dataclass(frozen=True)

@@ -21,13 +21,14 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from sqlalchemy import Engine, select
 
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Customer
 from vestis.config import Settings
 from vestis.models import ModelRegistry, Version
+from vestis.progress import progress_bar
 from vestis.recommend import MODELS, Recommender, make_model, model_class
 from vestis.recommend.datasets import Dataset, from_engine
 from vestis.recommend.interactions import Interactions
@@ -212,6 +213,5 @@ class _Tracker:
 @contextmanager
 def _progress(enabled: bool, total: int) -> Iterator[_Tracker]:
     """A progress bar over the models (silent when ``enabled`` is false)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, disable=not enabled) as bar:
+    with progress_bar(disable=not enabled) as bar:
         yield _Tracker(bar, total)

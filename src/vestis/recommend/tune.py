@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from rich.progress import track
 
+from vestis.progress import track
 from vestis.recommend import make_model, model_class
 from vestis.recommend.base import Recommender
 from vestis.recommend.catalog import ItemCatalog

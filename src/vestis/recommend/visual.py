@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rich.progress import track
 
+from vestis.progress import track
 from vestis.recommend.base import Reason, Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions

@@ -3,7 +3,7 @@
 :func:`run_recipe` plans the batch (:func:`plan_batch`: which inputs, which output each gets,
 which are already done), then processes the rest on a process pool with a progress bar.
 Each output is written to a hidden temporary file in the output folder and renamed into
-place with ``os.replace``, so an output either exists complete or not at all: a crash or
+place with ``os.replace`` (:mod:`vestis.files`), so an output either exists complete or not at all: a crash or
 Ctrl-C halfway loses only the images in flight, and a rerun skips every finished output
 (and sweeps the temporary files a killed run left behind). An image that fails (not an
 image, too small, a step that cannot handle it) is reported and the batch goes on.
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -25,28 +24,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from vestis.files import atomic_write, sweep_partials
+from vestis.progress import progress_bar
 from vestis.studio.errors import StudioError
 from vestis.studio.recipes import Recipe
 from vestis.vision.io import is_image_path, load_image
 
 __all__ = [
     "MIN_SIDE",
-    "PARTIAL_SUFFIX",
     "BatchReport",
     "Job",
     "check_size",
     "plan_batch",
     "process_image",
     "run_recipe",
-    "write_atomic",
 ]
 
 MIN_SIDE = 16
 """Inputs with a side shorter than this are refused: no step can do anything useful with them."""
-PARTIAL_SUFFIX = ".vestis-partial"
-"""Suffix of the hidden temporary files outputs are written to before their atomic rename."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +100,7 @@ def run_recipe(
     """
     jobs, report = plan_batch(recipe, inputs, out_dir, overwrite=overwrite)
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-    with _progress_bar(progress) as bar:
+    with progress_bar(disable=not progress) as bar:
         task = bar.add_task(f"{recipe.name}", total=len(jobs))
         for job, error in _results(recipe, jobs, workers):
             if error is None:
@@ -125,7 +121,7 @@ def plan_batch(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    _sweep_partials(out)
+    sweep_partials(out)
     report = BatchReport()
     jobs: list[Job] = []
     claimed: dict[Path, Path] = {}
@@ -161,23 +157,8 @@ def process_image(recipe: Recipe, job: Job) -> str | None:
         return str(error)
     except Exception as error:  # a step that breaks on one odd image must not stop the batch
         return f"{job.source}: {type(error).__name__}: {error}"
-    write_atomic(job.target, data)
+    atomic_write(job.target, data)
     return None
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a hidden temporary file and ``os.replace``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=PARTIAL_SUFFIX)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())  # the bytes are on disk before the name is
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _results(recipe: Recipe, jobs: list[Job], workers: int) -> Iterator[tuple[Job, str | None]]:
@@ -231,18 +212,3 @@ def _sources(inputs: Sequence[Path | str], out: Path) -> Iterable[tuple[Path, Pa
             yield entry, Path(entry.name)
         else:
             raise StudioError(f"{entry}: no such file or folder")
-
-
-def _sweep_partials(out: Path) -> None:
-    for partial in out.rglob(f".*{PARTIAL_SUFFIX}"):
-        partial.unlink(missing_ok=True)
-
-
-def _progress_bar(enabled: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=not enabled,
-    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from vestis.errors import InvalidInput
 
-class StudioError(ValueError):
+
+class StudioError(InvalidInput):
     """A bad studio request: unknown step, recipe or parameter, or a value out of range.
 
     The message names the offending step/parameter (and the file or row where it came from)

@@ -18,6 +18,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from vestis.files import replacing
+
 __all__ = ["SCALE", "SuperResolutionNet", "load_weights", "save_weights", "super_resolve"]
 
 SCALE = 2
@@ -56,9 +58,8 @@ def save_weights(net: SuperResolutionNet, path: Path, metrics: dict[str, float])
     arrays = {f"param:{name}": value.detach().cpu().numpy() for name, value in net.state_dict().items()}
     arrays |= {f"metric:{name}": np.float64(value) for name, value in metrics.items()}
     arrays["shape"] = np.array([net.channels, net.depth])
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(path)
+    with replacing(path) as temporary:
+        np.savez_compressed(temporary, **arrays)
 
 
 def load_weights(path: Path) -> tuple[SuperResolutionNet, dict[str, float]]:

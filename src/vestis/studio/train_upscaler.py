@@ -19,8 +19,8 @@ import numpy as np
 import torch
 from PIL import Image
 from rich.console import Console
-from rich.progress import Progress, TimeElapsedColumn
 
+from vestis.progress import progress_bar
 from vestis.studio.metrics import psnr, ssim
 from vestis.studio.srnet import SCALE, SuperResolutionNet, save_weights, super_resolve
 from vestis.vision.io import IMAGE_SUFFIXES, ImageError, load_image
@@ -71,7 +71,7 @@ def train(
     targets = torch.from_numpy(high).permute(0, 3, 1, 2)
     inputs = torch.from_numpy(low).permute(0, 3, 1, 2)
     running = 0.0
-    with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as progress:
+    with progress_bar(console=console) as progress:
         task = progress.add_task("training", total=steps)
         for step in range(steps):
             pick = torch.from_numpy(rng.integers(0, len(high), batch))

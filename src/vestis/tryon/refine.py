@@ -27,6 +27,7 @@ from PIL import Image
 from torch import nn
 from torch.nn import functional
 
+from vestis.files import replacing
 from vestis.tryon.artefacts import dilate, erode, garment_height
 from vestis.tryon.pipeline import TryOnResult, WarpBackend
 
@@ -244,10 +245,8 @@ def save_weights(net: RefinerNet, path: Path, metrics: dict[str, float]) -> None
     arrays = {f"param:{name}": value.detach().cpu().numpy() for name, value in net.state_dict().items()}
     arrays |= {f"metric:{name}": np.float64(value) for name, value in metrics.items()}
     arrays["widths"] = np.array(net.widths)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(path)
+    with replacing(path) as temporary:
+        np.savez_compressed(temporary, **arrays)
 
 
 def load_weights(path: Path = WEIGHTS) -> tuple[RefinerNet, dict[str, float]]:

@@ -31,10 +31,11 @@ import cv2
 import numpy as np
 import torch
 from rich.console import Console
-from rich.progress import Progress, TimeElapsedColumn
 from torch import nn
 from torch.nn import functional
 
+from vestis.files import replacing
+from vestis.progress import progress_bar
 from vestis.studio.metrics import psnr, ssim
 from vestis.tryon.artefacts import dilate, garment_height, simulate_composite
 from vestis.tryon.body import BodyAnalyser
@@ -146,7 +147,7 @@ def analyse_photos(files: list[Path], cache: Path, *, console: Console | None = 
     missing = [path for path in files if str(path) not in known]
     if missing:
         analyser = BodyAnalyser()
-        with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as progress:
+        with progress_bar(console=console) as progress:
             task = progress.add_task("finding people and their tops", total=len(missing))
             for count, path in enumerate(missing, 1):
                 known[str(path)] = _analyse(analyser, path)
@@ -262,10 +263,8 @@ class RefinerTrainer:
             "rng": self.rng.bit_generator.state,
             "torch_rng": torch.get_rng_state(),
         }
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(state, tmp)
-        tmp.replace(path)
+        with replacing(path) as temporary:
+            torch.save(state, temporary)
 
     def restore(self, path: Path) -> None:
         """Go on from the state :meth:`save` wrote to ``path``."""
@@ -329,7 +328,7 @@ def train(
     if resume and checkpoint is not None and checkpoint.is_file():
         trainer.restore(checkpoint)
     running: dict[str, float] = {}
-    with Progress(*Progress.get_default_columns(), TimeElapsedColumn(), console=console) as progress:
+    with progress_bar(console=console) as progress:
         task = progress.add_task("training", total=steps, completed=trainer.done)
         while trainer.done < steps:
             rng = trainer.rng
@@ -500,10 +499,8 @@ def _save_cache(cache: Path, known: dict[str, dict[str, np.ndarray] | None]) -> 
         if masks is not None:
             arrays[f"shape:{index}"] = np.array(masks["garment"].shape)
             arrays[f"masks:{index}"] = np.packbits(np.stack([masks[name] for name in MASKS]))
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cache.with_name(cache.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    tmp.replace(cache)
+    with replacing(cache) as temporary:
+        np.savez_compressed(temporary, **arrays)
 
 
 def _image_files(folders: list[Path]) -> list[Path]:

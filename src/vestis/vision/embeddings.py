@@ -32,9 +32,10 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-from rich.progress import track
 
 from vestis.config import get_settings
+from vestis.files import atomic_write
+from vestis.progress import track
 from vestis.vision.features import unit_rows
 from vestis.vision.io import ImageError, load_image, square_on_border
 
@@ -254,10 +255,7 @@ def _export(path: Path) -> None:
             dynamic_axes={"image": {0: "batch"}, "embedding": {0: "batch"}},
             opset_version=17,
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    partial.write_bytes(buffer.getvalue())
-    partial.replace(path)
+    atomic_write(path, buffer.getvalue())
 
 
 def _network() -> Any:

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
-from rich.progress import track
 from scipy import ndimage
 
+from vestis.progress import track
 from vestis.vision.colour import PALETTE_LAB, PALETTE_NAMES, rgb_to_lab
 from vestis.vision.io import ImageError, load_image
 from vestis.vision.product_mask import product_cutout

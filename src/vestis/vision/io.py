@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from vestis.errors import InvalidInput
+
 DEFAULT_MAX_PIXELS = 40_000_000
 DEFAULT_MIN_SIDE = 2
 """Images narrower or lower than this many pixels are refused (a 1×1 "image" is a tracking pixel)."""
@@ -29,7 +31,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".ti
 logger = logging.getLogger(__name__)
 
 
-class ImageError(ValueError):
+class ImageError(InvalidInput):
     """An input that is not a usable image; the message says which and why."""
 
 

@@ -38,10 +38,12 @@ from vestis.api.routes.guide import GuideDep, OutfitPublic, outfit_public
 from vestis.api.routes.recommendations import ServiceDep
 from vestis.api.schemas import ProductPublic, RecommendedItem
 from vestis.catalog import store
+from vestis.catalog.currency import money
 from vestis.catalog.images import product_image_file
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
 from vestis.config import Settings
+from vestis.errors import InvalidInput
 from vestis.guide.service import GuideService, GuideUnavailable
 from vestis.recommend.serving import (
     ModelUnavailable,
@@ -74,7 +76,6 @@ HOME_ROW_SIZE = 8
 PRODUCT_ROW_SIZE = 6
 LOOKS = 2
 FACETS = {"product_type": "Category", "color": "Colour", "gender": "Gender", "brand": "Brand"}
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 router = APIRouter(include_in_schema=False, tags=["web"])
@@ -218,7 +219,7 @@ async def try_on_page(
         rendered = await run_in_threadpool(
             render_try_on,
             photo,
-            load_image(garment, reduce_to=WORK_PIXELS),
+            load_image(garment, name=f"product {product.id}'s image", reduce_to=WORK_PIXELS),
             category=category_for(product.product_type),
             keep_in=settings.home / KEPT_TRY_ONS if keep else None,
             owner=shopper_of(request, settings),
@@ -227,7 +228,7 @@ async def try_on_page(
         outcome = TryOnOutcome(
             before=_data_uri(before), after=_data_uri(rendered.png), kept_id=rendered.kept_id
         )
-    except ValueError as error:  # TryOnError: no person, several people, seen from the back …
+    except InvalidInput as error:  # TryOnError: no person, several people, seen from the back …
         outcome = TryOnOutcome(error=str(error))
     return _render(
         request,
@@ -397,16 +398,6 @@ def shopper_row(
 def not_found(request: Request, message: str) -> HTMLResponse:
     """The friendly 404 page, for any path a browser asks for that does not exist."""
     return _render(request, "404.html", message=message, status_code=status.HTTP_404_NOT_FOUND)
-
-
-def money(price: float | None, currency: str | None) -> str:
-    """A price as shoppers read it: ``€19.99``, ``249.00 SEK``, or empty when unknown."""
-    if price is None:
-        return ""
-    symbol = CURRENCY_SYMBOLS.get((currency or "").upper())
-    if symbol:
-        return f"{symbol}{price:,.2f}"
-    return f"{price:,.2f} {currency}" if currency else f"{price:,.2f}"
 
 
 templates.env.filters["money"] = money

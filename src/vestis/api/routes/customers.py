@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, status
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from vestis.api.deps import ApiAccess, CustomerAccess, EngineDep, SettingsDep
 from vestis.privacy.access import export_customer
-from vestis.privacy.erasure import UnknownCustomer, erase_customer
+from vestis.privacy.erasure import erase_customer
 from vestis.signing import SHOPPER_TOKEN_SECONDS, issue_shopper_token
 
 router = APIRouter(prefix="/customers", tags=["customers"])
@@ -91,10 +91,7 @@ def issue_token(settings: SettingsDep, customer_id: CustomerId, body: TokenIn | 
 )
 def customer_data(settings: SettingsDep, engine: EngineDep, customer_id: CustomerId) -> CustomerDataPublic:
     """Everything held about a customer (right of access): an API key or the customer's own token."""
-    try:
-        return CustomerDataPublic.model_validate(export_customer(engine, settings, customer_id))
-    except UnknownCustomer as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
+    return CustomerDataPublic.model_validate(export_customer(engine, settings, customer_id))
 
 
 @router.delete(
@@ -114,8 +111,4 @@ def erase(
     shopper gets) and forget them at the next ``vestis train``. Needs an API key or the
     customer's own shopper token. Repeat a request that failed: every step is idempotent.
     """
-    try:
-        report = erase_customer(engine, settings, customer_id)
-    except UnknownCustomer as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
-    return ErasurePublic.model_validate(report)
+    return ErasurePublic.model_validate(erase_customer(engine, settings, customer_id))

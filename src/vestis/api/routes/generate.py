@@ -17,17 +17,16 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import Annotated, Any, Literal, NoReturn
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from vestis.api.deps import SettingsDep, read_image_upload
 from vestis.api.render_slots import RenderSlot
-from vestis.generate.base import MAX_SAMPLES, GenerationRequestError, ImageGenerator
+from vestis.generate.base import MAX_SAMPLES, ImageGenerator
 from vestis.generate.provenance import DIGITAL_SOURCE_TYPE
 from vestis.generate.service import (
     MAX_SEED,
@@ -115,12 +114,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 @router.post("", response_class=Response, responses=RESPONSES, dependencies=[RenderSlot])
 async def generate_images(body: GenerateIn, generator: GeneratorDep) -> Response:
     """Draw ``n`` product images of a type and colour; every PNG says it was machine-generated."""
-    try:
-        generation = await run_in_threadpool(
-            generate, generator, body.n, product_type=body.type, colour=body.colour, seed=body.seed
-        )
-    except GenerationRequestError as error:
-        _invalid(error)
+    generation = await run_in_threadpool(
+        generate, generator, body.n, product_type=body.type, colour=body.colour, seed=body.seed
+    )
     return await _answer(generation, body.format)
 
 
@@ -157,21 +153,16 @@ async def product_image_previews(
     """A product photo re-drawn in new colours and as variations; every generated PNG says so. Nothing is stored."""
     photo = await read_image_upload(image, settings)
     colours = [name.strip() for field in to or [] for name in field.split(",") if name.strip()]
-    try:
-        generation = await run_in_threadpool(
-            product_previews,
-            generator,
-            photo,
-            product_type=product_type,
-            colour=colour,
-            to=colours,
-            variations=variations,
-            seed=seed,
-        )
-    except GenerationRequestError as error:
-        _invalid(error)
-    except GeneratorUnavailable as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
+    generation = await run_in_threadpool(
+        product_previews,
+        generator,
+        photo,
+        product_type=product_type,
+        colour=colour,
+        to=colours,
+        variations=variations,
+        seed=seed,
+    )
     return await _answer(generation, format)
 
 
@@ -183,19 +174,6 @@ async def _answer(generation: Generation, output_format: Literal["png", "json"])
         return Response(sheet, media_type="image/png", headers=headers)
     public = await run_in_threadpool(_public, generation)
     return Response(public.model_dump_json(), media_type="application/json", headers=headers)
-
-
-def _invalid(error: GenerationRequestError) -> NoReturn:
-    """The app's standard 422 naming the request field ``error`` is about."""
-    raise RequestValidationError(
-        [
-            {
-                "loc": ("body", error.field),
-                "msg": str(error).removeprefix(f"{error.field}: "),
-                "type": "value_error",
-            }
-        ]
-    ) from None
 
 
 def _public(generation: Generation) -> GeneratedPublic:

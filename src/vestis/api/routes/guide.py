@@ -14,7 +14,7 @@ any other question.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -25,7 +25,7 @@ from vestis.api.deps import ReadAccess, SessionDep, SettingsDep, UserDep, requir
 from vestis.api.schemas import image_url
 from vestis.catalog.models import Product
 from vestis.guide.query import MAX_QUERY_CHARS
-from vestis.guide.service import GuideService, GuideUnavailable, UnknownProduct
+from vestis.guide.service import GuideService
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -147,7 +147,7 @@ def search(
 ) -> SearchPublic:
     """Products for a query in the shopper's words ("red summer dress under 80"), best first, with reasons."""
     text, truncated = _clip(q)
-    hits = _answer(guide.search, text, k=k, user_id=user)
+    hits = guide.search(text, k=k, user_id=user)
     cards = hit_cards(session, hits)
     return SearchPublic(query=text, data=cards, count=len(cards), truncated=truncated)
 
@@ -163,14 +163,14 @@ def chat(
     """
     require_customer(request, settings, body.user_id or None)
     text, truncated = _clip(body.message)
-    reply = _answer(guide.ask, body.session_id, text, user_id=body.user_id)
+    reply = guide.ask(body.session_id, text, user_id=body.user_id)
     return reply_public(session, reply, truncated=truncated)
 
 
 @router.get("/products/{product_id}/outfits", response_model=OutfitsPublic)
 def outfits(guide: GuideDep, session: SessionDep, product_id: str, user: UserDep, k: K = 3) -> OutfitsPublic:
     """Complete the look: outfits of complementary products around this one, each with its reason."""
-    looks = _answer(guide.complete_the_look, product_id, k=k, user_id=user)
+    looks = guide.complete_the_look(product_id, k=k, user_id=user)
     data = [outfit_public(session, look) for look in looks]
     return OutfitsPublic(data=data, count=len(data))
 
@@ -181,7 +181,7 @@ def size_advice(guide: GuideDep, product_id: str, user: UserDep) -> SizeAdvicePu
 
     With ``user`` the advice reads that shopper's history, so it needs an API key or their shopper token.
     """
-    advice = _answer(guide.size_advice, product_id, user_id=user)
+    advice = guide.size_advice(product_id, user_id=user)
     if advice is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE, detail="no size model is built: run `vestis guide build`"
@@ -267,13 +267,3 @@ def _products(session: Session, ids: Sequence[str]) -> dict[str, Product]:
 def _clip(text: str) -> tuple[str, bool]:
     """The part of ``text`` the guide reads, and whether anything was cut."""
     return text[:MAX_MESSAGE_CHARS], len(text) > MAX_MESSAGE_CHARS
-
-
-def _answer(function: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call the guide, its errors as HTTP ones: 404 for an unknown product, 503 while there are no products."""
-    try:
-        return function(*args, **kwargs)
-    except UnknownProduct as error:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
-    except GuideUnavailable as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None

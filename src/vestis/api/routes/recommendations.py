@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
 
 from vestis.api.deps import CustomerAccess, SessionDep
 from vestis.api.routes.products import require_product
 from vestis.api.schemas import RecommendationsPublic, RecommendedItem
 from vestis.recommend.serving import (
-    ModelUnavailable,
     RecommendationService,
     SimilarKind,
     Suggestion,
@@ -41,11 +40,7 @@ def recommend_for_customer(service: ServiceDep, customer_id: str, k: K = 12) -> 
     Customers without history get their segment's or the shop's popular items. 503 while
     no model is trained. Personal: an API key or the customer's own shopper token is required.
     """
-    try:
-        suggestions = service.for_customer(customer_id, k)
-    except ModelUnavailable as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
-    return page(service, suggestions)
+    return page(service, service.for_customer(customer_id, k))
 
 
 @router.get("/products/{product_id}/similar", response_model=RecommendationsPublic)
@@ -63,8 +58,6 @@ def similar_products(
     require_product(session, product_id)
     try:
         suggestions = service.similar(product_id, k, kind)
-    except ModelUnavailable as error:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, detail=str(error)) from None
     except UnknownProduct:
         suggestions = []  # added to the catalog after the models were loaded: nothing known about it yet
     return page(service, suggestions)

@@ -80,7 +80,7 @@ async def try_on(
             raise HTTPException(
                 status.HTTP_404_NOT_FOUND, detail=f"product {product_id!r} has no stored image"
             )
-        garment_image = load_image(path, reduce_to=WORK_PIXELS)
+        garment_image = load_image(path, name=f"product {product.id}'s image", reduce_to=WORK_PIXELS)
         category = category or category_for(product.product_type)
     keep_in = settings.home / KEPT_TRY_ONS if keep else None
     rendered = await run_in_threadpool(_render, person_image, garment_image, category, keep_in, customer_id)
@@ -101,9 +101,4 @@ def forget_try_on(settings: SettingsDep, kept_id: str) -> Response:
 def _render(
     person: Image.Image, garment: Image.Image, category: str | None, keep_in: Path | None, owner: str | None
 ) -> RenderedTryOn:
-    from vestis.tryon import TryOnError
-
-    try:
-        return render_try_on(person, garment, category=category, keep_in=keep_in, owner=owner or None)
-    except TryOnError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None
+    return render_try_on(person, garment, category=category, keep_in=keep_in, owner=owner or None)

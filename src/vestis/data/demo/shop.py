@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 from sqlalchemy.orm import Session
 
 from vestis.data.demo.behaviour import EVENT_COLUMNS, PURCHASE, RETURN, event_row, simulate
@@ -30,6 +29,8 @@ from vestis.data.events import import_events
 from vestis.data.importing import ImportReport
 from vestis.data.merchant_feed import import_merchant_feed
 from vestis.data.profiles import import_customers, import_size_charts
+from vestis.files import atomic_write, replacing
+from vestis.progress import progress_bar
 
 END_DATE = date(2026, 11, 1)
 """Events stop at midnight (UTC) starting this day: the simulated year ends on 31 October 2026."""
@@ -127,10 +128,8 @@ def generate_demo(
             if stale.name not in wanted:
                 stale.unlink()
         for product in track(catalog, "rendering product images"):
-            _replace(
-                images / f"{product.id}.png",
-                lambda tmp, p=product: render_product_image(p, seed=seed).save(tmp, "PNG"),
-            )
+            with replacing(images / f"{product.id}.png") as temporary:
+                render_product_image(product, seed=seed).save(temporary, "PNG")
 
         # 4. Simulate the year of sessions.
         advance = track.counter("simulating shoppers", customers)
@@ -220,21 +219,17 @@ class _Tracker:
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[_Tracker]:
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, disable=not enabled, transient=True) as bar:
+    with progress_bar(disable=not enabled, transient=True) as bar:
         yield _Tracker(bar)
 
 
 def _write_table(
     path: Path, columns: Sequence[str], rows: Iterable[dict[str, str]], *, delimiter: str = ","
 ) -> None:
-    def write(temporary: Path) -> None:
-        with temporary.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
-            writer.writerow(columns)
-            writer.writerows([row[c] for c in columns] for row in rows)
-
-    _replace(path, write)
+    with replacing(path) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([row[c] for c in columns] for row in rows)
 
 
 def _write_manifest(out_dir: Path, summary: DemoSummary) -> None:
@@ -248,13 +243,4 @@ def _write_manifest(out_dir: Path, summary: DemoSummary) -> None:
         "events": summary.events,
         "files": {name: (out_dir / name).stat().st_size for name in _TABLES},
     }
-    _replace(
-        out_dir / MANIFEST_FILE, lambda tmp: tmp.write_text(json.dumps(manifest, indent=2) + "\n", "utf-8")
-    )
-
-
-def _replace(path: Path, write: Callable[[Path], object]) -> None:
-    """Write ``path`` through a temporary sibling and an atomic rename."""
-    temporary = path.with_name(f".{path.name}.tmp")
-    write(temporary)
-    os.replace(temporary, path)
+    atomic_write(out_dir / MANIFEST_FILE, (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))

@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI routes, dependencies and middleware that wire the capabilities together (no business logic)."""
