@@ -12,7 +12,7 @@ module:
   (no trained model, the guide still building, no generator). HTTP 503. Also a
   ``RuntimeError``.
 
-The API turns any of them into its status with :func:`vestis.api.app.vestis_error_handler`
+The API turns any of them into its status with :func:`vestis.api.errors.vestis_error_handler`
 (an :class:`InvalidInput` that names a ``field`` becomes the app's standard 422 naming it),
 so routes only catch what they answer differently.
 """

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from tests.unit.test_api_recommendations import EVENTS, train_models
 from tests.unit.test_api_support import KEY, shop_client
-from vestis.api.app import create_app
+from vestis.app import create_app
 from vestis.config import Settings
 from vestis.models import ModelRegistry
 from vestis.recommend.training import ensure_trained

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from vestis.api.app import create_app
+from vestis.app import create_app
 from vestis.catalog import store
 from vestis.catalog.db import transaction
 from vestis.catalog.images import store_product_image

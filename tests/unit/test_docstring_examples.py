@@ -8,6 +8,7 @@ import importlib
 import pytest
 
 MODULES = [
+    "vestis.catalog.currency",
     "vestis.fit.latent",
     "vestis.generate.metrics",
     "vestis.recommend.ease",
@@ -18,6 +19,7 @@ MODULES = [
     "vestis.studio.grade",
     "vestis.studio.recipes",
     "vestis.studio.steps",
+    "vestis.vision.border",
     "vestis.vision.embeddings",
 ]
 

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.testclient import TestClient
 
-from vestis.api.app import validation_error_handler, vestis_error_handler
+from vestis.api.errors import validation_error_handler, vestis_error_handler
 from vestis.data.importing import ImportFailed, RowRejected
 from vestis.errors import InvalidInput, NotFound, Unavailable, UnknownCustomer, UnknownProduct, VestisError
 from vestis.generate.base import GenerationRequestError

@@ -31,7 +31,7 @@ def serve(
     """
     import uvicorn
 
-    from vestis.api.app import create_app
+    from vestis.app import create_app
 
     settings: Settings = ctx.obj
     if demo:

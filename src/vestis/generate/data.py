@@ -29,7 +29,8 @@ import pandas as pd
 from PIL import Image
 
 from vestis.progress import track
-from vestis.vision.io import ImageError, load_image, square_on_border
+from vestis.vision.border import square_on_border
+from vestis.vision.io import ImageError, load_image
 
 __all__ = ["FASHION_MNIST_CLASSES", "OTHER", "PhotoSet", "load_photos"]
 

@@ -20,7 +20,7 @@ from torch.nn import functional
 from vestis.generate.base import GenerationRequestError, check_request
 from vestis.generate.model import TrainedGenerator, to_tensor, to_uint8
 from vestis.generate.nets import Encoder, Generator
-from vestis.vision.io import square_on_border
+from vestis.vision.border import square_on_border
 
 __all__ = ["ConditionalVAE"]
 

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from vestis.studio.errors import StudioError
+from vestis.vision.border import border_pixels
 from vestis.vision.product_mask import product_alpha, product_mask
 from vestis.vision.segment import person_alpha
 
@@ -168,8 +169,7 @@ def _product_box(image: Image.Image) -> tuple[int, int, int, int]:
         mask = np.asarray(image)[..., 3] > 0
     else:
         rgb = np.asarray(image.convert("RGB"))
-        edge = np.concatenate([rgb[0], rgb[-1], rgb[:, 0], rgb[:, -1]])
-        mask = (rgb < 255).any(axis=-1) if (edge == 255).all() else product_mask(rgb)
+        mask = (rgb < 255).any(axis=-1) if (border_pixels(rgb) == 255).all() else product_mask(rgb)
     rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
     if len(rows) == 0:
         return (0, 0, image.width, image.height)

@@ -22,6 +22,7 @@ import cv2
 import numpy as np
 
 from vestis.tryon.errors import TryOnError
+from vestis.vision.border import border_colour, border_pixels
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.product_mask import Cutout, opaque, product_cutout
 from vestis.vision.segment import (
@@ -722,21 +723,13 @@ def _run_around(rows: np.ndarray, column: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _background_like(lab: np.ndarray) -> np.ndarray:
     """Pixels close to the median border colour (shadows count: lightness has half weight)."""
-    border = np.concatenate([lab[:2].reshape(-1, 3), lab[-2:].reshape(-1, 3)])
-    delta = (lab - np.median(border, axis=0)) * np.array([0.5, 1.0, 1.0], dtype=np.float32)
+    delta = (lab - border_colour(lab, width=2, columns=False)) * np.array([0.5, 1.0, 1.0], dtype=np.float32)
     return np.linalg.norm(delta, axis=-1) < _BACKGROUND_LIKE
 
 
 def _check_plain_background(lab: np.ndarray) -> None:
     """Raise unless the image border is one fairly even colour (a studio or flat-lay background)."""
-    border = np.concatenate(
-        [
-            lab[:3].reshape(-1, 3),
-            lab[-3:].reshape(-1, 3),
-            lab[:, :3].reshape(-1, 3),
-            lab[:, -3:].reshape(-1, 3),
-        ]
-    )
+    border = border_pixels(lab, width=3)
     spread = float(np.median(np.linalg.norm(border - np.median(border, axis=0), axis=-1)))
     if spread > _BORDER_SPREAD_LIMIT:
         raise TryOnError(
@@ -771,8 +764,7 @@ def _laid_sleeves(
     between a hanging sleeve and the body, which would otherwise line the arm in white. Bands
     narrower than :data:`_PAPER_GAP` are fabric (a Breton top's white stripes), not that gap.
     """
-    border = np.concatenate([rgb[:2].reshape(-1, 3), rgb[-2:].reshape(-1, 3)]).astype(np.int16)
-    background = np.median(border, axis=0)
+    background = border_colour(rgb, width=2, columns=False)
     shoulders = float(np.linalg.norm(np.subtract(g["left_shoulder"], g["right_shoulder"])))
     size = max(3, round(_PAPER_GAP * shoulders)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))

@@ -133,19 +133,3 @@ def _eight_bit(image: Image.Image) -> Image.Image:
     scaled = Image.fromarray(np.clip(pixels, 0, 255).round().astype(np.uint8))
     scaled.info = image.info
     return scaled
-
-
-def square_on_border(pixels: np.ndarray) -> np.ndarray:
-    """An H×W×3 uint8 photo centred on a square canvas filled with its border's median colour.
-
-    Product photos are rarely square; padding with the studio background (rather than
-    cropping) keeps the whole garment and adds no edge a network could mistake for content.
-    """
-    height, width = pixels.shape[:2]
-    side = max(height, width)
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    square = np.empty((side, side, 3), dtype=np.uint8)
-    square[:] = np.median(border, axis=0).astype(np.uint8)
-    top, left = (side - height) // 2, (side - width) // 2
-    square[top : top + height, left : left + width] = pixels
-    return square

@@ -1,1 +1,1 @@
-"""One router per resource; ``vestis.api.app`` includes them all."""
+"""One router per resource; ``vestis.app`` includes them all."""

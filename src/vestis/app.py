@@ -1,20 +1,21 @@
 """The app factory: one process serves the JSON API, its OpenAPI docs and the web shop.
 
-Run it with ``uvicorn --factory vestis.api.app:create_app``; settings come from the
+It is the one place the HTTP API (:mod:`vestis.api`) and the web pages (:mod:`vestis.web`) meet:
+the pages use the API's dependencies, and nothing in the API imports the pages.
+
+Run it with ``uvicorn --factory vestis.app:create_app``; settings come from the
 ``VESTIS_*`` environment unless a ``Settings`` object is passed (tests do).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,7 +25,7 @@ import vestis
 from vestis.api.access_log import AccessLogMiddleware
 from vestis.api.csrf import CrossSiteRequestMiddleware
 from vestis.api.deps import SHOPPER_COOKIE, SHOPPER_HEADER, ApiAccess
-from vestis.api.errors import database_busy_handler
+from vestis.api.errors import database_busy_handler, validation_error_handler, vestis_error_handler
 from vestis.api.headers import SecurityHeadersMiddleware
 from vestis.api.limits import BodyLimitMiddleware
 from vestis.api.render_slots import RenderSlots
@@ -43,7 +44,7 @@ from vestis.api.routes import (
 from vestis.api.throttle import AuthFailures
 from vestis.catalog.db import open_catalog
 from vestis.config import Settings, get_settings
-from vestis.errors import InvalidInput, VestisError
+from vestis.errors import VestisError
 from vestis.generate.service import GeneratorService
 from vestis.guide.service import GuideService
 from vestis.models import ModelRegistry
@@ -65,8 +66,6 @@ API_ROUTERS = (
 ``customers`` is not among them: each of its routes states its own rule (a key, or the
 customer's own shopper token), since a shopper may read and erase their own data.
 """
-
-logger = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -135,47 +134,9 @@ async def warm_up(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-async def validation_error_handler(request: Request, exc: Exception) -> JSONResponse:
-    """422 whose errors name the offending field as clients write it: ``events[3].event_type``."""
-    assert isinstance(exc, RequestValidationError)
-    errors = [
-        {
-            "loc": list(error["loc"]),
-            "field": field_path(error["loc"]),
-            "msg": str(error["msg"]).removeprefix("Value error, "),
-            "type": error["type"],
-        }
-        for error in exc.errors()
-    ]
-    message = "; ".join(f"{e['field']}: {e['msg']}" if e["field"] else e["msg"] for e in errors[:5])
-    if len(errors) > 5:
-        message += f"; and {len(errors) - 5} more"
-    return JSONResponse(status_code=422, content={"detail": errors, "message": message})
-
-
-async def vestis_error_handler(request: Request, exc: Exception) -> Response:
-    """The engine's errors as their HTTP status (:mod:`vestis.errors`); bad input naming a field as the standard 422."""
-    assert isinstance(exc, VestisError)
-    if isinstance(exc, InvalidInput) and exc.field:
-        message = str(exc).removeprefix(f"{exc.field}: ")
-        problem = {"loc": ("body", exc.field), "msg": message, "type": "value_error"}
-        return await validation_error_handler(request, RequestValidationError([problem]))
-    if exc.status_code >= 500:
-        logger.warning("%s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse(status_code=exc.status_code, content={"detail": exc.public_detail})
-
-
 async def not_found_page_handler(request: Request, exc: Exception) -> Response:
     """A friendly HTML page for browsers that hit a 404; JSON for every other client."""
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404 and "text/html" in request.headers.get("accept", ""):
         return pages.not_found(request, str(exc.detail))
     return await http_exception_handler(request, exc)
-
-
-def field_path(loc: tuple[Any, ...] | list[Any]) -> str:
-    """``("body", "events", 3, "event_type")`` as ``events[3].event_type``."""
-    path = ""
-    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}" if path else str(part)
-    return path
