@@ -65,3 +65,24 @@ def test_psnr_and_ssim() -> None:
     assert 25 < psnr(image, shifted) < 30
     with pytest.raises(StudioError, match="shape"):
         psnr(image, image[:16])
+
+
+def test_ssim_and_psnr_agree_with_torchmetrics_on_a_blurred_noisy_photo() -> None:
+    torch = pytest.importorskip("torch")
+    image_measures = pytest.importorskip("torchmetrics.functional.image")
+    rng = np.random.default_rng(3)
+    yy, xx = np.mgrid[0:96, 0:96]
+    photo = np.stack([(xx * 2) % 256, (yy * 3) % 256, ((xx + yy) * 5) % 256], axis=-1).astype(np.uint8)
+    test = np.clip(photo.astype(int) + rng.integers(-20, 21, photo.shape), 0, 255).astype(np.uint8)
+    grey = [
+        np.asarray(Image.fromarray(x).convert("RGB"), np.float32) @ np.float32([0.299, 0.587, 0.114])
+        for x in (photo, test)
+    ]
+    reference = image_measures.structural_similarity_index_measure(
+        torch.from_numpy(grey[1])[None, None], torch.from_numpy(grey[0])[None, None], data_range=255.0
+    )
+    assert ssim(photo, test) == pytest.approx(float(reference), abs=1e-3)
+    peak = image_measures.peak_signal_noise_ratio(
+        torch.from_numpy(test).float(), torch.from_numpy(photo).float(), data_range=255.0
+    )
+    assert psnr(photo, test) == pytest.approx(float(peak), abs=1e-3)
