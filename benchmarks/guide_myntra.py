@@ -47,7 +47,7 @@ from benchmarks.report import write_section
 from vestis.catalog.db import make_engine, transaction, upgrade
 from vestis.data.myntra import import_myntra
 from vestis.guide.search import Mode, ProductSearch
-from vestis.recommend.text import MiniLMEncoder
+from vestis.text.encoders import MiniLMEncoder
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 STYLES = REPOSITORY.parent / "shared" / "data" / "fashion-product-images" / "styles_merged.csv"

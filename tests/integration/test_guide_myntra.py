@@ -15,7 +15,7 @@ from benchmarks.guide_search import Labelled, bm25s_ranker, judged, load_labelle
 
 from vestis.guide.query import parse_query
 from vestis.guide.search import ProductSearch
-from vestis.recommend.text import TfidfEncoder
+from vestis.text.encoders import TfidfEncoder
 
 ROWS = 2_000
 

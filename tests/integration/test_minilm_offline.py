@@ -7,7 +7,7 @@ import pytest
 
 from tests.unit.recommend.contract import synthetic_shop
 from vestis.recommend.content import ContentRecommender
-from vestis.recommend.text import MiniLMEncoder
+from vestis.text.encoders import MiniLMEncoder
 
 pytestmark = pytest.mark.slow
 

@@ -25,7 +25,7 @@ from vestis.catalog import store
 from vestis.catalog.db import session_factory, transaction
 from vestis.catalog.models import Event, Product
 from vestis.guide.search import ProductSearch
-from vestis.recommend.text import TfidfEncoder
+from vestis.text.encoders import TfidfEncoder
 
 WRITE = {"X-API-Key": KEY}
 RANGE = "must be between 1970-01-01 and 2099-12-31 (epoch seconds 0 to 4102444799)"

@@ -14,7 +14,7 @@ from vestis.guide.conversation import Guide, Reply, SessionStore
 from vestis.guide.outfits import OutfitBuilder
 from vestis.guide.query import parse_query
 from vestis.guide.search import ProductSearch
-from vestis.recommend.text import TfidfEncoder
+from vestis.text.encoders import TfidfEncoder
 
 
 @pytest.fixture(scope="module")

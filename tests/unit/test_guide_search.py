@@ -17,7 +17,7 @@ from vestis.guide import search as search_module
 from vestis.guide.query import Query, parse_query
 from vestis.guide.search import ProductSearch
 from vestis.guide.vocabulary import load_products
-from vestis.recommend.text import TextEncoder
+from vestis.text.encoders import TextEncoder
 
 pytestmark = pytest.mark.slow
 MODES = ("lexical", "semantic", "hybrid")

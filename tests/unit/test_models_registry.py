@@ -8,6 +8,7 @@ import pytest
 
 from tests.unit.recommend.contract import synthetic_shop
 from vestis.models import ModelRegistry, RegistryError
+from vestis.recommend import load_model
 from vestis.recommend.popular import PopularRecommender
 
 
@@ -57,11 +58,11 @@ def test_load_round_trips_the_model(tmp_path: Path, model: PopularRecommender) -
     old = registry.register(model, name="popular")
     registry.activate("popular", old.version)
     registry.register(PopularRecommender(half_life_days=3.0).fit(*synthetic_shop()), name="popular")
-    loaded = registry.load("popular")  # the active version, not the newest
+    loaded = registry.load("popular", loader=load_model)  # the active version, not the newest
     assert loaded.half_life_days is None
     assert loaded.recommend(["red-user-00"], k=5) == model.recommend(["red-user-00"], k=5)
     with pytest.raises(RegistryError, match="no trained versions"):
-        registry.load("als")
+        registry.load("als", loader=load_model)
 
 
 def test_a_failed_save_leaves_no_visible_version(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ from vestis.catalog.currency import symbol as currency_symbol
 from vestis.files import atomic_write, replacing
 from vestis.guide.query import Query, admitted_age_groups, parse_query, price_phrase
 from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary, load_products
-from vestis.recommend.text import MiniLMEncoder, TextEncoder
+from vestis.text.encoders import MiniLMEncoder, TextEncoder
 
 __all__ = ["Fusion", "Mode", "Personalise", "ProductSearch", "SearchHit", "tokenise"]
 

@@ -20,7 +20,7 @@ import logging
 import shutil
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,7 +100,7 @@ class ModelRegistry:
     >>> registry = ModelRegistry(tmp_path)  # doctest: +SKIP
     >>> version = registry.register(model, name="als", metadata={"params": model.get_params()})  # doctest: +SKIP
     >>> registry.activate("als", version.version)  # doctest: +SKIP
-    >>> registry.load("als")  # the active version  # doctest: +SKIP
+    >>> registry.load("als", loader=load_model)  # the active version  # doctest: +SKIP
     """
 
     def __init__(self, root: Path) -> None:
@@ -228,19 +228,18 @@ class ModelRegistry:
         atomic_write(self.root / name / ACTIVE_FILE, f"{version}\n".encode("ascii"))
         return target
 
-    def load(self, name: str, version: str | None = None) -> Any:
-        """The model stored as ``version`` of ``name``; by default the active one, else the newest.
+    def load(self, name: str, version: str | None = None, *, loader: Callable[[Path], Any]) -> Any:
+        """The model stored as ``version`` of ``name`` (default: the active one, else the newest), read by ``loader``.
 
-        :class:`ModelLoadError` when its files are missing, corrupt or from a release that
-        saved them differently.
+        The registry keeps folders, not models: ``loader`` is the model family's own reader
+        (``vestis.recommend.load_model`` for recommenders). :class:`ModelLoadError` when the
+        files are missing, corrupt or from a release that saved them differently.
         """
-        from vestis.recommend import load_model
-
         chosen = self.get(name, version) if version else (self.active(name) or self.latest(name))
         if chosen is None:
             raise RegistryError(f"no trained versions of model {name!r} under {self.root}")
         try:
-            return load_model(chosen.path)
+            return loader(chosen.path)
         except Exception as error:  # whatever the files hold, the caller gets one kind of error with a reason
             raise ModelLoadError(name, chosen.version, _load_reason(error), _describe(error)) from error
 

@@ -19,7 +19,7 @@ from vestis.recommend.base import Reason, Recommender
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
 from vestis.recommend.memo import catalog_cache
-from vestis.recommend.text import make_encoder
+from vestis.text.encoders import make_encoder
 
 ATTRIBUTES = ("product_type", "color", "pattern", "material", "gender", "brand")
 """Catalog fields that become one-hot features and "same …" explanations."""

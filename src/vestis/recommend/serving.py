@@ -32,6 +32,7 @@ from vestis.catalog.models import Event, Product
 from vestis.errors import Unavailable, UnknownProduct
 from vestis.models import ModelLoadError, ModelRegistry, Version
 from vestis.privacy.tombstones import ErasedCustomers
+from vestis.recommend import load_model
 from vestis.recommend.base import Reason, Recommendation, Recommender
 
 SimilarKind = Literal["behaviour", "visual", "content"]
@@ -241,7 +242,7 @@ def _load_active(registry: ModelRegistry, name: str) -> tuple[Version, Recommend
     version = registry.active(name)
     if version is None:
         return None
-    model = registry.load(name, version.version)
+    model = registry.load(name, version.version, loader=load_model)
     if not isinstance(model, Recommender) or model.name != name:
         kind = getattr(model, "name", type(model).__name__)
         raise ModelLoadError(name, version.version, f"it holds a {kind!r} model, not {name!r}")

@@ -7,18 +7,14 @@ return cancelling its purchase) keyed by the shared id maps, then copies Spark's
 item factors back by row. It saves as an ``als`` model, so ``load_model`` and serving read
 it as a plain :class:`ALSRecommender`.
 
-Spark runs in local mode (``local[*]``) unless a cluster URL is given; it is kept quiet
-(log level WARN) and small (2 GB driver, 4 shuffle partitions). pyspark is an optional
-dependency (``pip install vestis[spark]``) imported only when a fit starts.
+Spark runs in local mode (``local[*]``) unless a cluster URL is given, through the project's
+one session (:func:`vestis.spark.spark_session`). pyspark is an optional dependency
+(``pip install vestis[spark]``) imported only when a fit starts.
 """
 
 from __future__ import annotations
 
 import inspect
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -27,15 +23,10 @@ from scipy import sparse
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
 from vestis.recommend.mf import ALSRecommender
+from vestis.spark import spark_session
 
-__all__ = ["SparkALS", "spark_session"]
+__all__ = ["SparkALS"]
 
-SPARK_CONFIG = {
-    "spark.driver.memory": "2g",
-    "spark.sql.shuffle.partitions": "4",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
-}
 _ALS_PARAMS = tuple(
     p.name for p in inspect.signature(ALSRecommender.__init__).parameters.values() if p.kind is p.KEYWORD_ONLY
 )
@@ -89,30 +80,6 @@ class SparkALS(ALSRecommender):
             fitted = learner.fit(ratings)
             self.user_factors_ = _factor_rows(fitted.userFactors.collect(), len(self.users_), self.factors)
             self.item_factors_ = _factor_rows(fitted.itemFactors.collect(), len(self.items_), self.factors)
-
-
-@contextmanager
-def spark_session(master: str | None = None, config: Mapping[str, str] = SPARK_CONFIG) -> Iterator[Any]:
-    """A quiet Spark session on ``master`` (default ``local[*]``); stopped afterwards if this call started it."""
-    from pyspark.sql import SparkSession
-
-    if master is None or master.startswith("local"):
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local mode stays on loopback
-    existing = SparkSession.getActiveSession()
-    builder = SparkSession.builder.master(master or "local[*]").appName("vestis-train")
-    for key, value in config.items():
-        builder = builder.config(key, value)
-    spark = builder.getOrCreate()
-    spark.sparkContext.setLogLevel("WARN")
-    with tempfile.TemporaryDirectory(prefix="vestis-spark-checkpoints-") as checkpoints:
-        # Without checkpoints, ALS's lineage grows with every iteration until the JVM overflows its stack.
-        if not spark.sparkContext.getCheckpointDir():
-            spark.sparkContext.setCheckpointDir(checkpoints)
-        try:
-            yield spark
-        finally:
-            if existing is None:
-                spark.stop()
 
 
 def _factor_rows(rows: list[Any], count: int, rank: int) -> np.ndarray:

@@ -9,7 +9,7 @@ a shared file system on a cluster) and vestis installed for the driver's Python.
 to the driver, never the pixels.
 
 pyspark is an optional dependency (``pip install vestis[spark]``), imported when a run starts;
-the session is the project's :func:`vestis.recommend.spark.spark_session`.
+the session is the project's :func:`vestis.spark.spark_session`.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def run_recipe_spark(
     Same inputs, outputs and report as :func:`vestis.studio.batch.run_recipe`; Spark's own
     progress is the progress display.
     """
-    from vestis.recommend.spark import spark_session
+    from vestis.spark import spark_session
 
     jobs, report = plan_batch(recipe, inputs, out_dir, overwrite=overwrite)
     if not jobs:

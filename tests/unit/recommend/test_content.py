@@ -10,7 +10,7 @@ from tests.unit.recommend.contract import RecommenderContract, synthetic_shop
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.content import ContentRecommender, encoded_text
 from vestis.recommend.interactions import Interactions
-from vestis.recommend.text import TfidfEncoder
+from vestis.text.encoders import TfidfEncoder
 
 
 class TestContentContract(RecommenderContract):

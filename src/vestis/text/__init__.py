@@ -1,0 +1,1 @@
+"""Text as vectors, shared by the recommenders (content models) and the shopping guide (semantic search)."""
