@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vestis.vision.colour import PALETTE
+
 STYLES = ("classic", "sporty", "romantic", "minimal", "bold")
 GENDERS = ("female", "male", "unisex")
 LETTER_SIZES = ("XS", "S", "M", "L", "XL", "XXL")
@@ -26,23 +28,12 @@ class Colour:
     rgb: tuple[int, int, int]
 
 
-COLOURS = (
-    Colour("black", (28, 28, 32)),
-    Colour("white", (242, 241, 236)),
-    Colour("grey", (140, 142, 146)),
-    Colour("navy", (32, 42, 82)),
-    Colour("blue", (44, 96, 176)),
-    Colour("light blue", (156, 194, 228)),
-    Colour("red", (196, 36, 44)),
-    Colour("burgundy", (116, 26, 46)),
-    Colour("pink", (236, 160, 182)),
-    Colour("green", (44, 124, 74)),
-    Colour("olive", (110, 114, 60)),
-    Colour("beige", (216, 196, 160)),
-    Colour("brown", (112, 74, 46)),
-    Colour("yellow", (236, 196, 52)),
-    Colour("orange", (226, 112, 42)),
-)
+COLOURS = tuple(
+    Colour(name, PALETTE[name])
+    for name in ("black", "white", "grey", "navy", "blue", "light blue", "red", "burgundy", "pink", "green",
+                 "olive", "beige", "brown", "yellow", "orange")
+)  # fmt: skip
+"""The demo's colours: the palette's names and values (:data:`vestis.vision.colour.PALETTE`), light grey and purple aside."""
 COLOUR_NAMES = tuple(c.name for c in COLOURS)
 COLOUR_RGB = {c.name: c.rgb for c in COLOURS}
 
