@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["ERASED_FILE", "ErasedCustomers", "TombstoneError"]
 
 
-class TombstoneError(VestisError):
+class TombstoneError(VestisError, RuntimeError):
     """The tombstone file exists but cannot be read or written; the message names it."""
 
 
