@@ -82,22 +82,6 @@ def test_bad_requests_name_the_field() -> None:
         dcgan.sample(2, product_type="tee")  # the baseline is unconditional
 
 
-def test_a_colourway_keeps_the_shape_and_takes_the_colour() -> None:
-    photos = drawn_photos(96)
-    model = ConditionalVAE(latent=8, width=8, batch_size=8, learning_rate=2e-3).fit(
-        photos, epochs=30, progress=False
-    )
-    tees = photos.take(np.flatnonzero(photos.types == "tee")[:8])
-    blue_tees = model.recolour(tees.images, list(tees.types), list(tees.colours), "blue").astype(float)
-    red_tees = model.recolour(tees.images, list(tees.types), list(tees.colours), "red").astype(float)
-    assert (
-        blue_tees[..., 2].mean() - blue_tees[..., 0].mean()
-        > red_tees[..., 2].mean() - red_tees[..., 0].mean()
-    )
-    walk = model.walk(photos.images[:2], list(photos.types[:2]), list(photos.colours[:2]), steps=5)
-    assert walk.shape == (5, 16, 16, 3)
-
-
 def test_a_colourway_turns_the_product_the_asked_colour_whatever_its_type() -> None:
     photos = crossed_photos(96)
     model = ConditionalVAE(latent=8, width=8, batch_size=8, learning_rate=2e-3).fit(
@@ -107,6 +91,8 @@ def test_a_colourway_turns_the_product_the_asked_colour_whatever_its_type() -> N
     blue = model.recolour(red.images, list(red.types), list(red.colours), "blue").astype(float)
     product = red.images.min(axis=3) < 128  # where the red product was
     assert blue[..., 2][product].mean() > blue[..., 0][product].mean() + 60
+    walk = model.walk(photos.images[:2], list(photos.types[:2]), list(photos.colours[:2]), steps=5)
+    assert walk.shape == (5, 16, 16, 3)
 
 
 def crossed_photos(n: int) -> PhotoSet:
