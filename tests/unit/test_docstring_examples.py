@@ -19,6 +19,7 @@ MODULES = [
     "vestis.studio.grade",
     "vestis.studio.recipes",
     "vestis.studio.steps",
+    "vestis.text.tokens",
     "vestis.vision.border",
     "vestis.vision.embeddings",
 ]

@@ -19,7 +19,6 @@ from repeating each other.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +32,7 @@ from sqlalchemy import Engine, select
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Event, Product
 from vestis.files import atomic_write, replacing
+from vestis.text.tokens import words
 
 __all__ = [
     "COLOUR_WHEEL",
@@ -99,7 +99,6 @@ _ANALOGOUS = 45.0
 _COMPLEMENTARY = (150.0, 210.0)
 _TRIAD = (110.0, 130.0)
 _SEASONS = frozenset({"winter", "summer"})
-_TOKEN = re.compile(r"[a-z][a-z-]*")
 
 
 def role_of(product_type: str | None, google_product_category: str | None = None) -> str | None:
@@ -112,9 +111,9 @@ def role_of(product_type: str | None, google_product_category: str | None = None
         if not text:
             continue
         text = text.lower()
-        for phrase in (text.strip(), text.rsplit(">", 1)[-1].strip(), *reversed(_TOKEN.findall(text))):
-            for role, words in ROLE_WORDS.items():
-                if phrase in words:
+        for phrase in (text.strip(), text.rsplit(">", 1)[-1].strip(), *reversed(words(text))):
+            for role, names in ROLE_WORDS.items():
+                if phrase in names:
                     return role
     return None
 
@@ -485,7 +484,7 @@ def _colour_key(name: str | None) -> str | None:
     text = name.lower().strip()
     if text in NEUTRALS or text in COLOUR_WHEEL:
         return text
-    for word in _TOKEN.findall(text):
+    for word in words(text):
         if word in NEUTRALS or word in COLOUR_WHEEL:
             return word
     return None

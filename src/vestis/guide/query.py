@@ -19,6 +19,7 @@ from typing import Any
 
 from vestis.catalog.currency import symbol as currency_symbol
 from vestis.guide.vocabulary import KIDS, GuideProduct, Term, Vocabulary
+from vestis.text.tokens import CJK, words
 
 __all__ = ["MAX_QUERY_CHARS", "Query", "admitted_age_groups", "parse_query"]
 
@@ -236,7 +237,6 @@ _PRICE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("max", rf"{_CUR}\s*{_NUM}|{_NUM}\s*{_CUR}"),
     )
 )  # fmt: skip
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _SIZE = r"(xxxl|xxl|xxs|xs|xl|3xl|2xl|s|m|l|small|medium|large|extra large|one size|\d{1,2}(?:\.5)?)"
 _SIZE_PATTERNS = tuple(
     re.compile(p)
@@ -248,11 +248,8 @@ _SIZE_PATTERNS = tuple(
         rf"{_SIZE}\s*码",
     )
 )
-_CHINESE_WORDS = frozenset(
-    w for w in (*NEGATIONS, *CHEAP_WORDS, *PREMIUM_WORDS, *STOPWORDS) if _CJK.search(w)
-)
+_CHINESE_WORDS = frozenset(w for w in (*NEGATIONS, *CHEAP_WORDS, *PREMIUM_WORDS, *STOPWORDS) if CJK.search(w))
 _SIZE_WORDS = {"small": "S", "medium": "M", "large": "L", "extra large": "XL", "2xl": "XXL", "3xl": "XXXL"}
-_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[\w]+(?:['’\-][\w]+)*")
 
 
 def _extract_prices(text: str, found: dict[str, Any]) -> str:
@@ -286,8 +283,8 @@ def _extract_size(text: str, found: dict[str, Any], vocabulary: Vocabulary) -> s
 def _tokenise(text: str, vocabulary: Vocabulary) -> list[str]:
     """Words; runs of Chinese characters are split into the longest known phrases."""
     tokens = []
-    for word in _WORD.findall(text.replace("’", "'")):
-        tokens.extend(_segment(word, vocabulary) if _CJK.fullmatch(word) else [word])
+    for word in words(text):
+        tokens.extend(_segment(word, vocabulary) if CJK.match(word) else [word])
     return tokens
 
 

@@ -26,7 +26,6 @@ snapshot's labels stay valid while a refresh adds and removes products.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,8 +42,10 @@ from vestis.files import atomic_write, replacing
 from vestis.guide.query import Query, admitted_age_groups, parse_query, price_phrase
 from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary, load_products
 from vestis.text.encoders import MiniLMEncoder, TextEncoder
+from vestis.text.tokens import CJK
+from vestis.text.tokens import terms as search_terms
 
-__all__ = ["Fusion", "Mode", "Personalise", "ProductSearch", "SearchHit", "tokenise"]
+__all__ = ["Fusion", "Mode", "Personalise", "ProductSearch", "SearchHit"]
 
 Mode = Literal["hybrid", "lexical", "semantic"]
 Fusion = Literal["rrf", "mix"]
@@ -216,7 +217,7 @@ class ProductSearch:
     def knows(self, word: str) -> bool:
         """Whether ``word`` occurs in some product's indexed text."""
         terms = self._state.terms
-        return any(token in terms for token in tokenise(word))
+        return any(token in terms for token in search_terms(word))
 
     def best_similarity(self, text: str) -> float:
         """The highest cosine similarity of ``text`` to any product (exact; 0.0 for an empty index)."""
@@ -334,7 +335,7 @@ class ProductSearch:
             preference = state.vocabulary.preferences.get(name)
             if preference is not None and preference.score(product) > 0:
                 reasons.append(f"suits '{name}'")
-        words = set(tokenise(query.text))
+        words = set(search_terms(query.text))
         matched = [w for w in words if w in state.doc_words(product.id)]
         if lexical_hit and matched:
             reasons.append(f"mentions '{' '.join(sorted(matched))}'")
@@ -345,16 +346,9 @@ class ProductSearch:
         return tuple(dict.fromkeys(r for r in reasons if r))
 
 
-def tokenise(text: str) -> list[str]:
-    """Lower-case word tokens with plural endings folded (``dresses`` → ``dress``); Chinese per character."""
-    return [_stem(t) for t in _TOKEN.findall(str(text).lower())]
-
-
 MANIFEST = "manifest.json"
 VECTORS = "vectors.npy"
 GRAPH = "hnsw.bin"
-_TOKEN = re.compile(r"[\u3400-\u9fff]|\w+(?:-\w+)*")
-_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -412,7 +406,7 @@ class _State:
         for row, product in enumerate(products):
             for size in product.sizes:
                 sizes.setdefault(size.lower(), np.zeros(n, dtype=bool))[row] = True
-        documents = [tokenise(p.text()) for p in products]
+        documents = [search_terms(p.text()) for p in products]
         bm25, terms = _bm25_matrix(documents, k1=k1, b=b)
         return cls(
             products=products,
@@ -468,7 +462,7 @@ class _State:
         """BM25 of every row for the query's free text plus its canonical catalog words."""
         words = " ".join((query.text, *query.product_types, *query.colors, *query.patterns, *query.materials,
                           *query.occasions, *query.seasons))  # fmt: skip
-        columns = [self.terms[t] for t in tokenise(words) if t in self.terms]
+        columns = [self.terms[t] for t in search_terms(words) if t in self.terms]
         if not columns:
             return np.zeros(len(self.products))
         counts = np.bincount(columns, minlength=self.bm25.shape[1]).astype(float)
@@ -622,7 +616,7 @@ def _semantic_text(query: Query) -> str:
 
     The MiniLM model is English-only; the parsed catalog words carry the Chinese request's meaning.
     """
-    if query.raw and not _CHINESE.search(query.raw):
+    if query.raw and not CJK.search(query.raw):
         return query.raw
     words = (*query.colors, *query.patterns, *query.materials, *query.product_types,
              *query.occasions, *query.seasons, query.text)  # fmt: skip
@@ -652,16 +646,6 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     finite = np.flatnonzero(np.isfinite(scores))
     order = finite[np.lexsort((finite, -scores[finite]))]
     return order[:k]
-
-
-def _stem(token: str) -> str:
-    if len(token) <= 3 or token.endswith(("ss", "us", "is")):
-        return token
-    if token.endswith("sses"):
-        return token[:-2]
-    if token.endswith("ies"):
-        return token[:-3] + "y"
-    return token[:-1] if token.endswith("s") else token
 
 
 def _shorten(text: str, limit: int = 40) -> str:
