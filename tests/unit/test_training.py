@@ -11,6 +11,7 @@ from vestis.catalog.db import open_catalog, transaction
 from vestis.config import Settings
 from vestis.data.demo import generate_demo, load_demo
 from vestis.models import ModelRegistry
+from vestis.recommend import load_model
 from vestis.recommend.serving import RecommendationService
 from vestis.recommend.training import DEFAULT_MODELS, ensure_trained, segment_label, train
 
@@ -61,7 +62,7 @@ def test_trains_registers_and_activates_every_model(shop: tuple[Settings, Engine
 def test_popular_segments_come_from_consenting_customers(shop: tuple[Settings, Engine]) -> None:
     settings, engine = shop
     (popular,) = train(engine, settings, models=("popular",), progress=False)
-    segments = ModelRegistry(settings.models_dir).load("popular", popular.version).segments
+    segments = ModelRegistry(settings.models_dir).load("popular", popular.version, loader=load_model).segments
     assert segments and all(" " in label or label in {"women", "men"} for label in segments.values())
 
 
