@@ -303,14 +303,19 @@ def _colour_check(models: dict[str, ImageGenerator], held_out: PhotoSet, grids: 
                 redrawn, np.repeat(targets, len(sources)).tolist()
             )
             _colourway_sheet(
-                held_out.images[sources[:8]], redrawn, len(sources), targets, grids / f"colourways-{name}.png"
+                held_out.images[sources[:8]],
+                redrawn,
+                len(sources),
+                targets,
+                grids / f"colourways-{name}.png",
+                name,
             )
     result["colours"] = len(targets)
     return result
 
 
 def _colourway_sheet(
-    photos: np.ndarray, redrawn: np.ndarray, per_colour: int, colours: list[str], target: Path
+    photos: np.ndarray, redrawn: np.ndarray, per_colour: int, colours: list[str], target: Path, kind: str
 ) -> None:
     """Each photo (first column) beside its colourways in up to eight of ``colours``, as a labelled sheet.
 
@@ -324,7 +329,7 @@ def _colourway_sheet(
     ]
     label = "photo, then generated colourways: " + ", ".join(shown)
     sheet = contact_sheet(np.stack(tiles), columns=1 + len(shown), label=label)
-    save_generated_png(sheet, target, generator_kind="vae", product_type=None, colour=",".join(shown), seed=0)
+    save_generated_png(sheet, target, generator_kind=kind, product_type=None, colour=",".join(shown), seed=0)
 
 
 def _section(
