@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Open (and migrate) the catalog, load the trained models, then wire the routers, pages and limits.
 
     Without trained models the app still starts; recommendation routes answer 503 until
-    ``vestis train`` has run and ``POST /models/reload`` (or a restart) picks them up.
+    ``vestis train`` has run; the server switches to new versions within seconds by itself.
     The image generator is loaded by the first request that needs it (``POST /generate``, the
     studio page); without one, generation answers 503 until a generator file is in place.
     """

@@ -110,7 +110,7 @@ def test_reload_requires_a_key_and_swaps_to_new_versions(client: TestClient) -> 
     assert client.post("/models/reload", headers={"X-API-Key": ""}).status_code == 401
     assert client.post("/models/reload", headers={"X-API-Key": "wrong"}).status_code == 403
     train_models(client, "itemknn")
-    assert client.get("/models").json() == before  # nothing changes until the reload
+    assert client.get("/models").json() == before  # nothing changes before the reload or the 5 s watch
     after = client.post("/models/reload", headers={"X-API-Key": KEY}).json()
     versions = {m["name"]: m["version"] for m in after["data"]}
     old = {m["name"]: m["version"] for m in before["data"]}

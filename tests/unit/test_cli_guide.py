@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from tests.unit.test_api_support import shop_client
 from vestis.cli import app
-from vestis.guide.service import GUIDE_FOLDER, POINTER_FILE
+from vestis.guide.service import GUIDE
+from vestis.models import ModelRegistry
 
 pytestmark = pytest.mark.slow  # one small search index with sentence embeddings per module
 
@@ -25,7 +26,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shop_client(folder)
     result = runner.invoke(app, ["--home", str(folder), "guide", "build", "--quiet"])
     assert result.exit_code == 0, result.output
-    assert (folder / "models" / GUIDE_FOLDER / POINTER_FILE).is_file()
+    assert ModelRegistry(folder / "models").active(GUIDE) is not None
     return folder
 
 

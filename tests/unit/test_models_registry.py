@@ -94,3 +94,22 @@ def test_prune_keeps_the_newest_and_the_active(tmp_path: Path, model: PopularRec
 def test_refuses_names_that_escape_the_registry(tmp_path: Path, model: PopularRecommender, name: str) -> None:
     with pytest.raises(RegistryError, match="not a valid"):
         ModelRegistry(tmp_path).register(model, name=name)
+
+
+def test_families_tell_artifacts_apart(tmp_path: Path, model: PopularRecommender) -> None:
+    registry = ModelRegistry(tmp_path)
+    registry.register(model, name="popular")  # saved before families: a recommender
+    guide = registry.register(model, name="guide", metadata={"family": "guide"})
+    assert registry.names() == ["guide", "popular"]
+    assert registry.names(family="recommender") == ["popular"]
+    assert registry.names(family="guide") == ["guide"] and guide.family == "guide"
+    assert registry.family("missing") == "recommender"
+
+
+def test_prune_can_keep_to_some_names(tmp_path: Path, model: PopularRecommender) -> None:
+    registry = ModelRegistry(tmp_path)
+    for name in ("popular", "guide"):
+        for _ in range(3):
+            registry.register(model, name=name)
+    assert {v.name for v in registry.prune(keep=1, names=["guide"])} == {"guide"}
+    assert len(registry.versions("guide")) == 1 and len(registry.versions("popular")) == 3

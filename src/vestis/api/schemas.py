@@ -119,10 +119,11 @@ class RecommendationsPublic(BaseModel):
 
 
 class ModelVersionPublic(BaseModel):
-    """One model version the service answers from."""
+    """One model version the service answers from: a recommender, or the shopping guide's artifacts."""
 
     name: str
     version: str
+    family: str = Field("recommender", description="What it is: 'recommender' or 'guide'.")
     created_at: str | None = None
     training_seconds: float | None = None
 

@@ -41,7 +41,7 @@ def train(
 ) -> None:
     """Train recommenders on the catalog's events, register them as new versions and activate them.
 
-    A running server picks them up on [bold]POST /models/reload[/bold].
+    A running server switches to them within seconds, or at once on [bold]POST /models/reload[/bold].
 
     Example: [bold]vestis train --models popular,itemknn,als --engine spark --spark-master local[2][/bold]
     """

@@ -1,32 +1,30 @@
 """The shopping guide as the API, the shop pages and the CLI use it: artifacts, freshness, sessions.
 
 :class:`GuideService` owns one generation of the guide's artifacts — the product search
-index, the outfit model and the size model — persisted under ``<models dir>/guide``. It
-loads the current generation (or builds one when none exists) on first use, re-indexes
+index, the outfit model and the size model — stored in the model registry as the versions of
+:data:`GUIDE` (family ``"guide"``), beside the recommenders. It loads the active generation
+(or builds one when none exists) on first use, switches to a newly activated one within
+seconds (the same :class:`~vestis.models.watch.PointerWatch` the recommenders use), re-indexes
 products when the catalog changes (a cheap fingerprint — product count and newest
-``updated_at`` — is checked at most every few seconds, and on :meth:`reload`), ranks
-search results for a shopper with the recommender's per-user scores, and holds the
+``updated_at`` — is checked at most every few seconds, and on :meth:`reload`), ranks search
+results for a shopper with the recommender's per-user scores, and holds the
 :class:`~vestis.guide.conversation.Guide` that keeps the conversations.
 
-Artifacts live in versioned folders ``guide/<version>/`` with a ``CURRENT`` pointer that is
-replaced atomically, so a reader never sees a half-written generation. The service is
-thread-safe: one lock serialises loading, switching generations and re-indexing, while
-searches and conversation turns run concurrently (the search index and the session store
-lock what they change).
+The registry writes each generation into place whole and activates it by an atomic rename,
+so a reader never sees a half-written generation. The service is thread-safe: one lock
+serialises loading, switching generations and re-indexing, while searches and conversation
+turns run concurrently (the search index and the session store lock what they change).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 import threading
 import time
-import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -35,7 +33,9 @@ from sqlalchemy import Engine, func, select
 from vestis.catalog.models import Product
 from vestis.config import Settings
 from vestis.errors import Unavailable, UnknownProduct
-from vestis.files import atomic_write
+from vestis.models import ModelLoadError, ModelRegistry, Saveable, Version
+from vestis.models.registry import METADATA_FILE
+from vestis.models.watch import INTERVAL_SECONDS, PointerWatch
 from vestis.privacy.tombstones import ErasedCustomers
 from vestis.progress import progress_bar
 
@@ -46,11 +46,9 @@ if TYPE_CHECKING:
     from vestis.guide.search import SearchHit
     from vestis.recommend.serving import RecommendationService
 
-GUIDE_FOLDER = "guide"
-POINTER_FILE = "CURRENT"
-MANIFEST_FILE = "guide.json"
+GUIDE = "guide"
+"""The guide's name in the model registry, and its family."""
 KEEP_GENERATIONS = 2
-CHECK_INTERVAL_SECONDS = 5.0
 PERSONAL_CACHE_SIZE = 512
 PERSONAL_DEPTH = 60
 """How many of the recommender's best products for a shopper get a personal score (the rest get 0).
@@ -97,7 +95,7 @@ class CatalogState:
 
 
 def build_guide(engine: Engine, settings: Settings, *, progress: bool = True) -> Path:
-    """Build the search index, outfit model and size model from the catalog and make them current.
+    """Build the search index, outfit model and size model from the catalog and make them active.
 
     Returns the new generation's folder. What ``vestis guide build`` and ``vestis train`` run.
     """
@@ -105,47 +103,40 @@ def build_guide(engine: Engine, settings: Settings, *, progress: bool = True) ->
     from vestis.guide.outfits import OutfitBuilder
     from vestis.guide.search import ProductSearch
 
-    root = settings.models_dir / GUIDE_FOLDER
-    root.mkdir(parents=True, exist_ok=True)
-    version = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}"
-    staging = root / f".tmp-{version}"
     started = time.perf_counter()
-    try:
-        state = CatalogState.of(engine)
-        steps: list[tuple[str, Callable[[], object]]] = [
-            ("search index", lambda: ProductSearch.build(engine, path=staging / "search")),
-            ("outfits", lambda: OutfitBuilder().fit(engine).save(staging / "outfits")),
-            ("size advice", lambda: SizeAdvisor().fit(engine).save(staging / "sizes")),
-        ]
-        seconds = {}
-        with progress_bar(disable=not progress) as bar:
-            task = bar.add_task("shopping guide", total=len(steps))
-            for name, step in steps:
-                bar.update(task, description=f"shopping guide: {name}")
-                begun = time.perf_counter()
-                step()
-                seconds[name] = round(time.perf_counter() - begun, 3)
-                bar.advance(task)
-        manifest = {
-            "version": version,
-            "created_at": datetime.now(UTC).isoformat(),
-            "catalog": {"products": state.products, "updated_at": state.updated_at},
-            "build_seconds": seconds,
-        }
-        (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        staging.rename(root / version)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    _point_at(root, version)
-    _prune(root, keep=KEEP_GENERATIONS)
-    logger.info("built the shopping guide %s in %.1f s", version, time.perf_counter() - started)
-    return root / version
+    state = CatalogState.of(engine)
+    steps: dict[str, Callable[[], Saveable]] = {
+        "search index": lambda: ProductSearch.build(engine),
+        "outfits": lambda: OutfitBuilder().fit(engine),
+        "size advice": lambda: SizeAdvisor().fit(engine),
+    }
+    parts, seconds = {}, {}
+    with progress_bar(disable=not progress) as bar:
+        task = bar.add_task("shopping guide", total=len(steps))
+        for name, step in steps.items():
+            bar.update(task, description=f"shopping guide: {name}")
+            begun = time.perf_counter()
+            parts[_FOLDERS[name]] = step()
+            seconds[name] = round(time.perf_counter() - begun, 3)
+            bar.advance(task)
+    metadata = {
+        "family": GUIDE,
+        "catalog": {"products": state.products, "updated_at": state.updated_at},
+        "build_seconds": seconds,
+        "training_seconds": round(sum(seconds.values()), 3),
+    }
+    registry = ModelRegistry(settings.models_dir)
+    version = registry.register(_Generation(parts), name=GUIDE, metadata=metadata)
+    registry.activate(GUIDE, version.version)
+    registry.prune(KEEP_GENERATIONS, names=[GUIDE])
+    _drop_unregistered(version.path.parent)
+    logger.info("built the shopping guide %s in %.1f s", version.version, time.perf_counter() - started)
+    return version.path
 
 
 def ensure_guide(engine: Engine, settings: Settings, *, progress: bool = True) -> Path | None:
-    """Build the guide unless a current generation exists (what ``serve --demo`` runs); the new folder or None."""
-    if _current(settings.models_dir / GUIDE_FOLDER) is not None:
+    """Build the guide unless a generation is active (what ``serve --demo`` runs); the new folder or None."""
+    if ModelRegistry(settings.models_dir).pointer(GUIDE) is not None:
         return None
     if CatalogState.of(engine).products == 0:
         return None
@@ -165,16 +156,19 @@ class GuideService:
         engine: Engine,
         *,
         recommendations: RecommendationService | None = None,
-        check_interval: float = CHECK_INTERVAL_SECONDS,
+        check_interval: float = INTERVAL_SECONDS,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.recommendations = recommendations
         self.check_interval = check_interval
+        self.registry = ModelRegistry(settings.models_dir)
+        self._watch = PointerWatch(self.registry, lambda: [GUIDE], interval=0.0)  # _fresh_guide throttles
         self._lock = threading.RLock()
         self._cache_lock = threading.Lock()
         self._guide: Guide | None = None
         self._path: Path | None = None
+        self._version: Version | None = None
         self._state: CatalogState | None = None
         self._checked_at = 0.0
         self.failure: str | None = None  # why the warm-up failed, in a few words without paths (for /health)
@@ -190,7 +184,7 @@ class GuideService:
         return thread
 
     def reload(self) -> Path:
-        """Load the current generation from disk (building one if there is none), then re-index changes."""
+        """Load the active generation (building one if there is none), then re-index changes."""
         with self._lock:
             self._guide = None
             with self._cache_lock:
@@ -212,6 +206,29 @@ class GuideService:
     def path(self) -> Path | None:
         """The generation folder being served, once loaded."""
         return self._path
+
+    @property
+    def version(self) -> Version | None:
+        """The registry version being served, once loaded."""
+        return self._version
+
+    def switch(self) -> bool:
+        """Load the active generation now if it is not the one being served; whether it switched.
+
+        What ``POST /models/reload`` runs: a guide not loaded yet, or with no active
+        generation, is left to load on first use (building it can take minutes).
+        """
+        with self._lock:
+            active = self.registry.pointer(GUIDE)
+            if (
+                self._guide is None
+                or active is None
+                or self._version is None
+                or active == self._version.version
+            ):
+                return False
+            self.reload()
+            return True
 
     def search(self, query: str, *, k: int = 12, user_id: str | None = None) -> list[SearchHit]:
         """Products for a shopper's words, best first, re-ranked for ``user_id`` when given."""
@@ -278,11 +295,11 @@ class GuideService:
         if guide is not None and time.monotonic() - self._checked_at < self.check_interval:
             return guide
         with self._lock:
-            guide, path = self._ready_guide()
+            guide, _ = self._ready_guide()
             if time.monotonic() - self._checked_at < self.check_interval:
                 return guide
-            newest = _current(self.settings.models_dir / GUIDE_FOLDER)
-            if newest is not None and newest != path:
+            moved = self._watch.moved()
+            if moved is not None and moved[GUIDE] is not None:
                 self._guide = None
                 with self._cache_lock:
                     self._personal.clear()
@@ -293,22 +310,37 @@ class GuideService:
     def _ready_guide(self) -> tuple[Guide, Path]:
         if self._guide is not None and self._path is not None:
             return self._guide, self._path
-        root = self.settings.models_dir / GUIDE_FOLDER
-        path = _current(root)
-        if path is None:
+        pointers = self._watch.read()
+        version = self._active()
+        if version is None:
             if CatalogState.of(self.engine).products == 0:
                 raise GuideUnavailable("the catalog has no products yet: import some, then ask again")
-            path = build_guide(self.engine, self.settings, progress=False)
+            build_guide(self.engine, self.settings, progress=False)
+            pointers, version = self._watch.read(), self._active(strict=True)
         state = CatalogState.of(self.engine)
         try:
-            guide = self._load(path, strict=True)  # loading brings the index up to date
+            guide = self._load(version.path, strict=True)  # loading brings the index up to date
         except Exception:  # written by another release, or damaged: build afresh rather than limp on
-            logger.warning("could not load the shopping guide in %s; rebuilding it", path, exc_info=True)
-            path = build_guide(self.engine, self.settings, progress=False)
-            guide = self._load(path, strict=False)
-        self._guide, self._path = guide, path
+            logger.warning(
+                "could not load the shopping guide %s; rebuilding it", version.label, exc_info=True
+            )
+            build_guide(self.engine, self.settings, progress=False)
+            pointers, version = self._watch.read(), self._active(strict=True)
+            guide = self._load(version.path, strict=False)
+        self._guide, self._path, self._version = guide, version.path, version
         self._state, self._checked_at = state, time.monotonic()
-        return guide, path
+        self._watch.mark(pointers)
+        return guide, version.path
+
+    def _active(self, *, strict: bool = False) -> Version | None:
+        """The active generation; None when there is none or it cannot be read (then it is rebuilt), unless ``strict``."""
+        try:
+            return self.registry.active(GUIDE)
+        except ModelLoadError:
+            if strict:
+                raise
+            logger.warning("the active shopping guide cannot be read; rebuilding it", exc_info=True)
+            return None
 
     def _load(self, path: Path, *, strict: bool) -> Guide:
         """The guide in generation ``path``; unless ``strict``, without an outfit or size model that fails to load."""
@@ -387,24 +419,27 @@ def _component(load: Callable[[Path], _T], path: Path, *, strict: bool) -> _T | 
         return None
 
 
-def _current(root: Path) -> Path | None:
-    """The generation ``CURRENT`` names, or None when there is none (or it is incomplete)."""
-    try:
-        version = (root / POINTER_FILE).read_text().strip()
-    except FileNotFoundError:
-        return None
-    path = root / version
-    return path if version and (path / MANIFEST_FILE).is_file() else None
+class _Generation:
+    """A guide generation's parts, each saved into its own folder of one registry version."""
+
+    def __init__(self, parts: Mapping[str, Saveable]) -> None:
+        self.parts = parts
+
+    def save(self, directory: Path) -> Path:
+        """Write every part into ``directory``/<its folder>."""
+        for folder, part in self.parts.items():
+            part.save(directory / folder)
+        return directory
 
 
-def _point_at(root: Path, version: str) -> None:
-    atomic_write(root / POINTER_FILE, f"{version}\n".encode("ascii"))
-
-
-def _prune(root: Path, *, keep: int) -> None:
-    """Delete all but the ``keep`` newest generations (never the current one)."""
-    current = _current(root)
-    generations = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    for old in generations[:-keep]:
-        if old != current:
+def _drop_unregistered(folder: Path) -> None:
+    """Delete what releases before the registry held the guide left in ``folder``: a ``CURRENT`` file, generations without metadata."""
+    (folder / _OLD_POINTER).unlink(missing_ok=True)
+    for old in folder.iterdir():
+        if old.is_dir() and (old / _OLD_MANIFEST).is_file() and not (old / METADATA_FILE).is_file():
             shutil.rmtree(old, ignore_errors=True)
+
+
+_OLD_POINTER, _OLD_MANIFEST = "CURRENT", "guide.json"
+_FOLDERS = {"search index": "search", "outfits": "outfits", "size advice": "sizes"}
+"""Each build step's folder within a generation."""

@@ -1,5 +1,5 @@
-"""The model artifact registry: versioned folders with metadata and an active pointer per model."""
+"""The artifact registry: versioned folders with metadata and an active pointer per name, for every family."""
 
-from vestis.models.registry import ModelLoadError, ModelRegistry, RegistryError, Version
+from vestis.models.registry import ModelLoadError, ModelRegistry, RegistryError, Saveable, Version
 
-__all__ = ["ModelLoadError", "ModelRegistry", "RegistryError", "Version"]
+__all__ = ["ModelLoadError", "ModelRegistry", "RegistryError", "Saveable", "Version"]

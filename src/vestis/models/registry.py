@@ -2,6 +2,8 @@
 
 A version folder holds what the model's own ``save`` writes and a ``metadata.json``
 (parameters, creation time, data snapshot, metrics, Vestis version, training seconds).
+Every kind of saved artifact lives here, told apart by the ``family`` its metadata names
+(``"recommender"``, ``"guide"``): services list the names of their own family.
 Versions are written into a hidden temporary folder and renamed into place at the end, and
 the ``ACTIVE`` pointer is replaced by an atomic rename, so a reader never sees a half-written
 version or a torn pointer. Version names are ``<UTC timestamp>-<short hash>`` and sort by age.
@@ -20,7 +22,7 @@ import logging
 import shutil
 import uuid
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +36,9 @@ METADATA_FILE = "metadata.json"
 ACTIVE_FILE = "ACTIVE"
 _HIDDEN = "."
 _TIMESTAMP = "%Y%m%dT%H%M%S%fZ"
+FAMILY_KEY = "family"
+LEGACY_FAMILY = "recommender"
+"""The family of a version whose metadata names none: only recommenders were saved before families."""
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +96,11 @@ class Version:
         """``name@version``, as health checks and logs show it."""
         return f"{self.name}@{self.version}"
 
+    @property
+    def family(self) -> str:
+        """What kind of artifact this is (``"recommender"``, ``"guide"``), from its metadata."""
+        return str(self.metadata.get(FAMILY_KEY, LEGACY_FAMILY))
+
 
 class ModelRegistry:
     """Model versions under ``root``; see the module docstring for the layout.
@@ -139,21 +149,35 @@ class ModelRegistry:
             raise
         return Version(name, version, folder / version, record)
 
-    def names(self) -> list[str]:
-        """Every model name with a complete version or an ``ACTIVE`` pointer, sorted.
+    def names(self, *, family: str | None = None) -> list[str]:
+        """Every model name with a complete version or an ``ACTIVE`` pointer, sorted; only ``family``'s when given.
 
         A pointer counts even when the version it names is gone, so that a server reports the
         model as broken instead of forgetting it.
         """
         if not self.root.is_dir():
             return []
-        return sorted(
+        names = sorted(
             folder.name
             for folder in self.root.iterdir()
             if folder.is_dir()
             and _is_valid(folder.name)
             and ((folder / ACTIVE_FILE).is_file() or any(_complete_versions(folder)))
         )
+        return names if family is None else [name for name in names if self.family(name) == family]
+
+    def family(self, name: str) -> str:
+        """The family of ``name``: that of its active version, else of its newest readable one.
+
+        A name whose versions are all gone or unreadable counts as :data:`LEGACY_FAMILY`, so
+        that the recommenders' service still reports it as broken.
+        """
+        try:
+            version = self.active(name)
+        except ModelLoadError:
+            version = None
+        version = version or self.latest(name)
+        return version.family if version is not None else LEGACY_FAMILY
 
     def versions(self, name: str) -> list[Version]:
         """The complete versions of ``name``, oldest first (version strings sort by creation time).
@@ -243,12 +267,15 @@ class ModelRegistry:
         except Exception as error:  # whatever the files hold, the caller gets one kind of error with a reason
             raise ModelLoadError(name, chosen.version, _load_reason(error), _describe(error)) from error
 
-    def prune(self, keep: int = 3) -> list[Version]:
-        """Delete all but the ``keep`` newest versions of every model (never an active one); returns them."""
+    def prune(self, keep: int = 3, *, names: Iterable[str] | None = None) -> list[Version]:
+        """Delete all but the ``keep`` newest versions of every model, or of ``names`` (never an active one).
+
+        Returns the versions removed.
+        """
         if keep < 1:
             raise ValueError(f"keep must be at least 1; got {keep}")
         removed = []
-        for name in self.names():
+        for name in self.names() if names is None else names:
             try:
                 active = self.active(name)
             except ModelLoadError as error:  # keep every version until the pointer is mended

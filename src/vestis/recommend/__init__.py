@@ -28,9 +28,12 @@ MODELS: dict[str, str] = {
     "hybrid": "vestis.recommend.hybrid:HybridRecommender",
 }
 """Model name → ``module:Class``; modules are imported only when a model is asked for."""
+FAMILY = "recommender"
+"""The registry family (``metadata["family"]``) of every model here."""
 
 __all__ = [
     "EVENT_WEIGHTS",
+    "FAMILY",
     "MODELS",
     "IdMap",
     "Interactions",

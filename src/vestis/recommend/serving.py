@@ -5,6 +5,8 @@ once, with a snapshot of the catalog (titles for reason texts, prices and images
 cards), and answers "recommended for you" and "similar items" from memory. ``reload()``
 builds a complete new snapshot first and then swaps one reference, so requests in flight
 keep the snapshot they started with and no request ever sees a half-loaded set of models.
+A :class:`~vestis.models.watch.PointerWatch` notices within seconds when ``vestis train``
+activates new versions, and the next request reloads them; ``reload()`` does it at once.
 
 A model whose active version cannot be loaded (the version is missing, its metadata or
 files are unreadable, it holds another kind of model) never stops the others: it is logged
@@ -31,8 +33,9 @@ from sqlalchemy import Engine, func, select
 from vestis.catalog.models import Event, Product
 from vestis.errors import Unavailable, UnknownProduct
 from vestis.models import ModelLoadError, ModelRegistry, Version
+from vestis.models.watch import INTERVAL_SECONDS, PointerWatch
 from vestis.privacy.tombstones import ErasedCustomers
-from vestis.recommend import load_model
+from vestis.recommend import FAMILY, load_model
 from vestis.recommend.base import Reason, Recommendation, Recommender
 
 SimilarKind = Literal["behaviour", "visual", "content"]
@@ -128,12 +131,15 @@ class _Snapshot:
 class RecommendationService:
     """Recommendations from the registry's active models, kept in memory; see the module docstring."""
 
-    def __init__(self, registry: ModelRegistry, engine: Engine) -> None:
+    def __init__(
+        self, registry: ModelRegistry, engine: Engine, *, check_interval: float = INTERVAL_SECONDS
+    ) -> None:
         self.registry = registry
         self.engine = engine
         self.erased = ErasedCustomers.of(registry.root)
         self._snapshot = _Snapshot()
         self._reloading = threading.Lock()
+        self._watch = PointerWatch(registry, lambda: registry.names(family=FAMILY), interval=check_interval)
         self.reload()
 
     # ----------------------------------------------------------------- public API
@@ -145,43 +151,28 @@ class RecommendationService:
         the models that failed (empty when every active version loaded).
         """
         with self._reloading:
-            previous = self._snapshot
-            models: dict[str, Recommender] = {}
-            versions: dict[str, Version] = {}
-            failures: list[LoadFailure] = []
-            for name in self.registry.names():
-                try:
-                    loaded = _load_active(self.registry, name)
-                except ModelLoadError as error:
-                    loaded = _served(previous, name)
-                    failures.append(_failed(error, kept=loaded[0] if loaded else None))
-                if loaded is not None:
-                    versions[name], models[name] = loaded
-            items = _catalog_items(self.engine)
-            titles = {item_id: item.title for item_id, item in items.items()}
-            shoppers = _showcase_shoppers(self.engine) if models else []
-            self._snapshot = _Snapshot(models, versions, items, titles, shoppers, failures)
-            return failures
+            return self._reload()
 
     @property
     def versions(self) -> dict[str, str]:
         """Model name → the version being served."""
-        return {name: version.version for name, version in self._snapshot.versions.items()}
+        return {name: version.version for name, version in self._current().versions.items()}
 
     @property
     def loaded(self) -> list[Version]:
         """The versions being served, by model name."""
-        return [self._snapshot.versions[name] for name in sorted(self._snapshot.versions)]
+        versions = self._current().versions
+        return [versions[name] for name in sorted(versions)]
 
     @property
     def failures(self) -> list[LoadFailure]:
         """The models whose active version could not be loaded at the last (re)load, by model name."""
-        return list(self._snapshot.failures)
+        return list(self._current().failures)
 
     @property
     def shoppers(self) -> list[Shopper]:
         """Shoppers with many purchases, each the top buyer of a different category (for the demo picker)."""
-        return [shopper for shopper in self._snapshot.shoppers if shopper.id not in self.erased]
+        return [shopper for shopper in self._current().shoppers if shopper.id not in self.erased]
 
     def for_customer(self, customer_id: str, k: int = 12) -> list[Suggestion]:
         """The ``k`` best items for a customer from the hybrid model, or the best model available.
@@ -190,7 +181,7 @@ class RecommendationService:
         popular items) from the popularity model: cold start is an answer, not an error.
         """
         k = _check_k(k)
-        snapshot = self._snapshot
+        snapshot = self._current()
         customer_id = ANONYMOUS if customer_id in self.erased else customer_id
         name, model = _personal_model(snapshot, customer_id)
         return _suggestions(snapshot, name, model.recommend([customer_id], k)[0])
@@ -202,7 +193,7 @@ class RecommendationService:
         cost most of a recommendation call.
         """
         k = _check_k(k)
-        snapshot = self._snapshot
+        snapshot = self._current()
         customer_id = ANONYMOUS if customer_id in self.erased else customer_id
         name, model = _personal_model(snapshot, customer_id)
         if customer_id not in model.users_:
@@ -218,7 +209,7 @@ class RecommendationService:
         k = _check_k(k)
         if kind not in SIMILAR_MODELS:
             raise ValueError(f"kind must be one of {', '.join(SIMILAR_MODELS)}; got {kind!r}")
-        snapshot = self._snapshot
+        snapshot = self._current()
         name = next((n for n in SIMILAR_MODELS[kind] if n in snapshot.models), None)
         if name is None:
             needed = " or ".join(SIMILAR_MODELS[kind])
@@ -230,7 +221,42 @@ class RecommendationService:
 
     def has(self, *names: str) -> bool:
         """Whether any of the models ``names`` is being served."""
-        return any(name in self._snapshot.models for name in names)
+        return any(name in self._current().models for name in names)
+
+    # ---------------------------------------------------------------- helpers
+    def _current(self) -> _Snapshot:
+        """The snapshot to answer from, after reloading when an ``ACTIVE`` pointer moved.
+
+        One caller reloads while the others go on answering from the previous snapshot.
+        """
+        if self._watch.moved() is not None and self._reloading.acquire(blocking=False):
+            try:
+                self._reload()
+            finally:
+                self._reloading.release()
+        return self._snapshot
+
+    def _reload(self) -> list[LoadFailure]:
+        """Build and swap in a new snapshot (the caller holds ``_reloading``); the models that failed."""
+        pointers = self._watch.read()
+        previous = self._snapshot
+        models: dict[str, Recommender] = {}
+        versions: dict[str, Version] = {}
+        failures: list[LoadFailure] = []
+        for name in pointers:
+            try:
+                loaded = _load_active(self.registry, name)
+            except ModelLoadError as error:
+                loaded = _served(previous, name)
+                failures.append(_failed(error, kept=loaded[0] if loaded else None))
+            if loaded is not None:
+                versions[name], models[name] = loaded
+        items = _catalog_items(self.engine)
+        titles = {item_id: item.title for item_id, item in items.items()}
+        shoppers = _showcase_shoppers(self.engine) if models else []
+        self._snapshot = _Snapshot(models, versions, items, titles, shoppers, failures)
+        self._watch.mark(pointers)
+        return failures
 
 
 def _load_active(registry: ModelRegistry, name: str) -> tuple[Version, Recommender] | None:

@@ -29,7 +29,7 @@ from vestis.catalog.models import Customer
 from vestis.config import Settings
 from vestis.models import ModelRegistry, Version
 from vestis.progress import progress_bar
-from vestis.recommend import MODELS, Recommender, make_model, model_class
+from vestis.recommend import FAMILY, MODELS, Recommender, make_model, model_class
 from vestis.recommend.datasets import Dataset, from_engine
 from vestis.recommend.interactions import Interactions
 
@@ -93,6 +93,7 @@ def train(
             model.fit(dataset.interactions, dataset.items)
             seconds = time.perf_counter() - started
             metadata = {
+                "family": FAMILY,
                 "model": name,
                 "params": model.get_params(),
                 "engine": engine_kind if name == "als" else "local",
@@ -111,7 +112,9 @@ def train(
 def ensure_trained(engine: Engine, settings: Settings, *, progress: bool = True) -> list[Version]:
     """Train the default models unless the registry already has active ones (what ``serve --demo`` runs)."""
     registry = ModelRegistry(settings.models_dir)
-    if any(registry.pointer(name) for name in registry.names()):  # even a broken pointer: report, not retrain
+    if any(
+        registry.pointer(name) for name in registry.names(family=FAMILY)
+    ):  # even a broken pointer: report, not retrain
         return []
     return train(engine, settings, progress=progress)
 
