@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from vestis.config import Settings, get_settings
@@ -77,6 +77,32 @@ def open_catalog(settings: Settings | None = None) -> Engine:
     if not schema_is_current(engine):
         upgrade(engine)
     return engine
+
+
+def checkpoint_and_vacuum(engine: Engine, *, wait_ms: int, vacuum: bool = False) -> bool:
+    """Checkpoint and truncate SQLite's write-ahead log (``VACUUM`` first if asked); whether it went through.
+
+    After rows are deleted for good (a customer's erasure), their old pages still sit in the
+    write-ahead log and in the file's free pages; this moves them out. A truncating checkpoint
+    holds new writers back while it waits for readers of an older snapshot, so it waits at
+    most ``wait_ms`` milliseconds (the connection's usual busy timeout is restored after); if
+    that is not enough it answers ``False`` (a later checkpoint empties the log). ``vacuum``
+    also rebuilds the file with ``secure_delete`` on (slow, and it holds the database). Other
+    databases reclaim deleted rows themselves (PostgreSQL's autovacuum): ``False``, nothing done.
+    """
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if vacuum:
+            connection.execute(text("PRAGMA secure_delete = ON"))
+            connection.execute(text("VACUUM"))
+        usual_wait = int(connection.execute(text("PRAGMA busy_timeout")).scalar_one())
+        connection.execute(text(f"PRAGMA busy_timeout = {int(wait_ms)}"))
+        try:
+            busy, _, _ = connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        finally:
+            connection.execute(text(f"PRAGMA busy_timeout = {usual_wait}"))
+    return busy == 0
 
 
 def _alembic_config(url: str) -> Config:

@@ -1,4 +1,7 @@
-"""Store functions: every read and write of the catalog goes through here.
+"""Store functions: every write of the catalog, and the reads of single records and pages, go through here.
+
+The bulk and aggregate reads that models and the guide learn from are in
+:mod:`vestis.catalog.readers`; no package outside :mod:`vestis.catalog` writes SQL.
 
 Writes take the caller's session so that a whole import can be one transaction;
 upserts are keyed on natural ids, which makes re-importing a file idempotent.

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from vestis.catalog import readers
 from vestis.catalog.db import session_factory
-from vestis.catalog.models import MEASUREMENTS, Customer, Event, Product, SizeChart
+from vestis.catalog.models import MEASUREMENTS, Customer
 
 __all__ = [
     "Chart",
@@ -157,26 +158,15 @@ def load_size_data(engine: Engine) -> SizeData:
             p.id: SizedProduct(
                 p.brand or "", p.product_type or "", tuple(p.size or ()), (p.gender or "").lower()
             )
-            for p in session.scalars(select(Product))
+            for p in readers.products(session)
         }
         chart_rows: dict[tuple[str, str], list[tuple[str, str, float, float]]] = defaultdict(list)
-        for row in session.scalars(select(SizeChart)):
+        for row in readers.size_charts(session):
             chart_rows[chart_key(row.brand, row.product_type)].append(
                 (row.size, row.measurement, row.min_cm, row.max_cm)
             )
-        events = session.execute(
-            select(
-                Event.user_id,
-                Event.item_id,
-                Event.timestamp,
-                Event.event_type,
-                Event.size,
-                Event.fit_feedback,
-            )
-            .where(Event.event_type.in_(("purchase", "return")))
-            .order_by(Event.timestamp, Event.id)
-        ).all()
-        customers = session.scalars(select(Customer).where(Customer.consent_profile.is_(True))).all()
+        events = readers.purchases_and_returns(session)
+        customers = readers.consenting_customers(session)
         profiles = {c.id: profile_measurements(c) for c in customers}
         genders = {c.id: (c.gender or "").lower() for c in customers if c.gender}
     charts = {key: chart for key, rows in chart_rows.items() if (chart := Chart.from_rows(rows)).measurements}

@@ -32,8 +32,8 @@ from typing import Any, Self
 import numpy as np
 from sqlalchemy import Engine
 
+from vestis.catalog import store
 from vestis.catalog.db import session_factory
-from vestis.catalog.models import Customer
 from vestis.files import atomic_write
 from vestis.fit.data import (
     Chart,
@@ -324,14 +324,14 @@ class SizeAdvisor:
         if user_id is None or self._engine is None:
             return {}
         with session_factory(self._engine)() as session:
-            customer = session.get(Customer, user_id)
+            customer = store.get_customer(session, user_id)
             return profile_measurements(customer) if customer is not None else {}
 
     def _gender(self, user_id: str | None) -> str:
         if user_id is None or self._engine is None:
             return "all"
         with session_factory(self._engine)() as session:
-            customer = session.get(Customer, user_id)
+            customer = store.get_customer(session, user_id)
             gender = (
                 (customer.gender or "").lower() if customer is not None and customer.consent_profile else ""
             )

@@ -27,10 +27,11 @@ from typing import Any, Self
 
 import numpy as np
 from scipy import sparse
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from vestis.catalog import readers
 from vestis.catalog.db import session_factory
-from vestis.catalog.models import Event, Product
+from vestis.catalog.models import Product
 from vestis.files import atomic_write, replacing
 from vestis.text.tokens import words
 
@@ -201,11 +202,8 @@ class OutfitBuilder:
         """Learn from the catalog's products and the purchases before ``until`` (default: all)."""
         self._check_params()
         with session_factory(engine)() as session:
-            products = list(session.scalars(select(Product).order_by(Product.id)))
-            query = select(Event.user_id, Event.item_id).where(Event.event_type == "purchase")
-            if until is not None:
-                query = query.where(Event.timestamp < until)
-            purchases = [(user, item) for user, item in session.execute(query)]
+            products = readers.products(session, by_id=True)
+            purchases = readers.purchases(session, before=until)
         self.items_ = _Items.from_products(products)
         users = sorted({user for user, _ in purchases})
         self.users_ = np.array(users, dtype=str)

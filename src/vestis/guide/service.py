@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from vestis.catalog.models import Product
+from vestis.catalog import readers
 from vestis.config import Settings
 from vestis.errors import Unavailable, UnknownProduct
 from vestis.models import ModelLoadError, ModelRegistry, Saveable, Version
@@ -87,11 +87,8 @@ class CatalogState:
     @classmethod
     def of(cls, engine: Engine) -> CatalogState:
         """The fingerprint of the catalog behind ``engine`` now."""
-        with engine.connect() as connection:
-            count, newest = connection.execute(
-                select(func.count(Product.id), func.max(Product.updated_at))
-            ).one()
-        return cls(int(count), newest.isoformat() if newest is not None else None)
+        count, newest = readers.catalog_fingerprint(engine)
+        return cls(count, newest.isoformat() if newest is not None else None)
 
 
 def build_guide(engine: Engine, settings: Settings, *, progress: bool = True) -> Path:
@@ -379,9 +376,7 @@ class GuideService:
         return changed
 
     def _require(self, product_id: str) -> None:
-        with self.engine.connect() as connection:
-            found = connection.execute(select(Product.id).where(Product.id == product_id)).first()
-        if found is None:
+        if not readers.product_exists(self.engine, product_id=product_id):
             raise UnknownProduct(f"no product with id {product_id!r}")
 
     def _ranking(self, user_id: str) -> dict[str, float]:

@@ -20,8 +20,9 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 import numpy as np
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from vestis.catalog import readers
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Product
 
@@ -114,7 +115,7 @@ class GuideProduct:
 def load_products(engine: Engine) -> list[GuideProduct]:
     """Every catalog product as a :class:`GuideProduct`, ordered by id."""
     with session_factory(engine)() as session:
-        rows = session.scalars(select(Product).order_by(Product.id)).all()
+        rows = readers.products(session, by_id=True)
         return [GuideProduct.from_product(row) for row in rows]
 
 

@@ -27,10 +27,10 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from vestis.catalog import store
-from vestis.catalog.db import transaction
+from vestis.catalog.db import checkpoint_and_vacuum, transaction
 from vestis.config import Settings
 from vestis.errors import UnknownCustomer
 from vestis.privacy.artifacts import scrub_models
@@ -93,7 +93,7 @@ def erase_customer(
         tombstones.add(customer_id, at=erased_at)
 
     # 5. Let the deleted rows' old pages leave the database files.
-    compacted = _compact(engine, vacuum=vacuum)
+    compacted = checkpoint_and_vacuum(engine, wait_ms=CHECKPOINT_WAIT_MS, vacuum=vacuum)
     logger.info(
         "erased a customer: %d customer rows, %d events, %d kept try-ons, %d model files",
         rows.customers,
@@ -102,26 +102,3 @@ def erase_customer(
         files,
     )
     return ErasureReport(customer_id, rows.customers, rows.events, kept, files, erased_at, compacted)
-
-
-def _compact(engine: Engine, *, vacuum: bool) -> bool:
-    """Checkpoint and truncate SQLite's write-ahead log (``VACUUM`` first if asked); whether it went through.
-
-    A truncating checkpoint holds new writers back while it waits for readers of an older
-    snapshot, so it waits at most :data:`CHECKPOINT_WAIT_MS`; if that is not enough it is
-    reported as not compacted (a later checkpoint empties the log). Other databases reclaim
-    deleted rows themselves (PostgreSQL's autovacuum): nothing to do here.
-    """
-    if engine.dialect.name != "sqlite":
-        return False
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if vacuum:
-            connection.execute(text("PRAGMA secure_delete = ON"))
-            connection.execute(text("VACUUM"))
-        usual_wait = int(connection.execute(text("PRAGMA busy_timeout")).scalar_one())
-        connection.execute(text(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}"))
-        try:
-            busy, _, _ = connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
-        finally:
-            connection.execute(text(f"PRAGMA busy_timeout = {usual_wait}"))
-    return busy == 0

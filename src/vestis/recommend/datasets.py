@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from vestis.catalog import readers
 from vestis.catalog.db import make_engine, schema_is_current, session_factory, transaction, upgrade
-from vestis.catalog.models import Event, Product
 from vestis.data.importing import ImportFailed
 from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
@@ -89,14 +89,12 @@ def load_dataset(spec: str, *, engine: Engine | None = None, images_dir: Path | 
 
 def from_engine(engine: Engine, *, name: str, images_dir: Path | None) -> Dataset:
     """Every event and product of a catalog database."""
-    columns = [Event.user_id, Event.item_id, Event.timestamp, Event.event_type, Event.value]
-    with engine.connect() as connection:
-        frame = pd.read_sql(select(*columns), connection)
+    frame = readers.event_frame(engine)
     if frame.empty:
         raise ValueError(f"{name}: the catalog holds no events to learn from")
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
     with session_factory(engine)() as session:
-        items = ItemCatalog.from_products(session.scalars(select(Product)), images_dir=images_dir)
+        items = ItemCatalog.from_products(readers.products(session), images_dir=images_dir)
     return Dataset(name, Interactions.from_frame(frame), items)
 
 

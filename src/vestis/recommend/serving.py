@@ -28,9 +28,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from vestis.catalog.models import Event, Product
+from vestis.catalog import readers
 from vestis.errors import Unavailable, UnknownProduct
 from vestis.models import ModelLoadError, ModelRegistry, Version
 from vestis.models.watch import INTERVAL_SECONDS, PointerWatch
@@ -311,30 +311,12 @@ def _suggestions(snapshot: _Snapshot, model: str, results: Sequence[Recommendati
 
 
 def _catalog_items(engine: Engine) -> dict[str, CatalogItem]:
-    columns = [
-        Product.id,
-        Product.title,
-        Product.brand,
-        Product.product_type,
-        Product.price,
-        Product.currency,
-        Product.image_path,
-        Product.image_link,
-    ]
-    with engine.connect() as connection:
-        return {row.id: CatalogItem(*row) for row in connection.execute(select(*columns))}
+    return {row.id: CatalogItem(*row) for row in readers.product_summaries(engine)}
 
 
 def _showcase_shoppers(engine: Engine, size: int = SHOWCASE_SIZE) -> list[Shopper]:
     """The top buyer of each of the ``size`` most bought categories, labelled with that category."""
-    query = (
-        select(Event.user_id, Product.product_type, func.count().label("purchases"))
-        .join(Product, Product.id == Event.item_id)
-        .where(Event.event_type == "purchase", Product.product_type.is_not(None))
-        .group_by(Event.user_id, Product.product_type)
-    )
-    with engine.connect() as connection:
-        counts = pd.DataFrame(connection.execute(query).all(), columns=["user", "category", "purchases"])
+    counts = pd.DataFrame(readers.purchase_counts_by_type(engine), columns=["user", "category", "purchases"])
     if counts.empty:
         return []
     counts = counts.sort_values(["purchases", "user"], ascending=[False, True])

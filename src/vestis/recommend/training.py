@@ -22,10 +22,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from rich.progress import Progress
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
+from vestis.catalog import readers
 from vestis.catalog.db import session_factory
-from vestis.catalog.models import Customer
 from vestis.config import Settings
 from vestis.models import ModelRegistry, Version
 from vestis.progress import progress_bar
@@ -125,9 +125,7 @@ def segments(engine: Engine) -> dict[str, str]:
     Only customers who consented to profiling are segmented; the rest get overall popularity.
     """
     with session_factory(engine)() as session:
-        rows = session.execute(
-            select(Customer.id, Customer.gender, Customer.age).where(Customer.consent_profile.is_(True))
-        ).all()
+        rows = readers.consented_demographics(session)
     labels = {}
     for customer_id, gender, age in rows:
         label = segment_label(gender, age)

@@ -19,10 +19,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from vestis.api.deps import ReadAccess, SessionDep, SettingsDep, UserDep, require_customer
 from vestis.api.schemas import image_url
+from vestis.catalog import readers
 from vestis.catalog.models import Product
 from vestis.guide.query import MAX_QUERY_CHARS
 from vestis.guide.service import GuideService
@@ -261,7 +261,7 @@ def card(product: Product, *, score: float | None = None, reasons: Iterable[str]
 def _products(session: Session, ids: Sequence[str]) -> dict[str, Product]:
     if not ids:
         return {}
-    return {p.id: p for p in session.scalars(select(Product).where(Product.id.in_(set(ids))))}
+    return {p.id: p for p in readers.products_by_ids(session, ids=ids)}
 
 
 def _clip(text: str) -> tuple[str, bool]:
