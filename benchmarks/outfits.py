@@ -30,7 +30,8 @@ from benchmarks.demo_shop import demo_shop
 from benchmarks.report import write_section
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Event, Product
-from vestis.guide.outfits import TEMPLATES, OutfitBuilder, role_of
+from vestis.catalog.taxonomy import outfit_role
+from vestis.guide.outfits import TEMPLATES, OutfitBuilder
 
 SECTION = "## Complete the look"
 BASELINE = "popularity by role"
@@ -125,7 +126,7 @@ def _cutoff(engine: Engine, days: int) -> datetime:
 def _products(engine: Engine) -> tuple[dict[str, str], dict[str, str]]:
     with session_factory(engine)() as session:
         rows = session.scalars(select(Product)).all()
-    roles = {p.id: role_of(p.product_type, p.google_product_category) or "" for p in rows}
+    roles = {p.id: outfit_role(p.product_type, p.google_product_category) or "" for p in rows}
     return roles, {p.id: (p.gender or "unisex").lower() for p in rows}
 
 

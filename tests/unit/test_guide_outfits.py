@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from vestis.catalog import store
 from vestis.catalog.db import transaction
-from vestis.guide.outfits import OutfitBuilder, colour_harmony, role_of
+from vestis.guide.outfits import OutfitBuilder, colour_harmony
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 PRODUCTS = [
@@ -68,15 +68,6 @@ def catalog(engine: Engine) -> Engine:
 @pytest.fixture
 def builder(catalog: Engine) -> OutfitBuilder:
     return OutfitBuilder().fit(catalog)
-
-
-def test_roles_come_from_the_documented_table() -> None:
-    assert [role_of(t) for t in ("Tops", "Jeans", "Dresses", "Shoes", "Accessories", "Outerwear")] == [
-        "top", "bottom", "dress", "shoes", "accessory", "outerwear",
-    ]  # fmt: skip
-    assert role_of("Women > Knitwear") == "top"
-    assert role_of("Garden furniture") is None
-    assert role_of(None, "Apparel & Accessories > Clothing > Pants") == "bottom"
 
 
 def test_colour_rules() -> None:

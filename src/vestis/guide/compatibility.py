@@ -3,7 +3,7 @@
 An outfit is a list of :class:`Piece` descriptors (fine category, broad group, role, colour; any of
 them may be unknown). :class:`CompatibilityModel` learns how much more (or less) often two kinds of
 piece share an outfit than chance predicts — pointwise mutual information over outfits, at three
-levels: fine category ("sandals"), broad group ("shoes") and outfit role (:func:`role_of`). A rare
+levels: fine category ("sandals"), broad group ("shoes") and outfit role (:func:`~vestis.catalog.taxonomy.outfit_role`). A rare
 fine pair is shrunk towards its group's lift, a rare group pair towards its role's, so a pair seen
 in few outfits borrows from the level above. Two pieces of the same kind count as a pair too, so
 outfits with two pairs of shoes score low because real outfits rarely have them, not by decree.
@@ -23,7 +23,8 @@ from typing import Self
 
 import numpy as np
 
-from vestis.guide.outfits import OPTIONAL_ROLES, TEMPLATES, colour_harmony, role_of
+from vestis.catalog.taxonomy import outfit_role
+from vestis.guide.outfits import OPTIONAL_ROLES, TEMPLATES, colour_harmony
 from vestis.progress import track
 
 __all__ = ["CompatibilityModel", "Piece", "role_score"]
@@ -37,7 +38,7 @@ class Piece:
     """One item of an outfit as the compatibility model sees it; every field may be unknown.
 
     ``category`` is the fine kind ("sandals"), ``group`` the broad one ("shoes"), ``role`` the outfit
-    role; when ``role`` is not given it is derived from the category, then the group, by :func:`role_of`.
+    role; when ``role`` is not given it is derived from the category, then the group, by :func:`~vestis.catalog.taxonomy.outfit_role`.
     Text is compared lower-cased and stripped.
 
     Examples
@@ -58,7 +59,7 @@ class Piece:
                 raise TypeError(f"Piece.{field.name} must be a string or None; got {type(value).__name__}")
             object.__setattr__(self, field.name, (value or "").strip().lower() or None)
         if self.role is None:
-            object.__setattr__(self, "role", role_of(self.category, self.group))
+            object.__setattr__(self, "role", outfit_role(self.category, self.group))
 
     @classmethod
     def of(cls, value: Piece | Mapping[str, str | None]) -> Piece:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from vestis.catalog.currency import money
-from vestis.guide.outfits import role_of
+from vestis.catalog.taxonomy import outfit_role
 from vestis.guide.query import MAX_QUERY_CHARS, Query, parse_query
 from vestis.guide.search import Personalise, ProductSearch, SearchHit
 from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary
@@ -315,7 +315,7 @@ class _Turn:
         if focus is None:
             return self.say("Which product should I style? Say e.g. “shoes for the first one”.")
         self.session.focus = focus.id
-        roles = {role_of(t) for t in parsed.product_types} - {None}
+        roles = {outfit_role(t) for t in parsed.product_types} - {None}
         for outfit in self._outfits(focus.id):
             wanted = [i for r, i in outfit.roles.items() if i != focus.id and (not roles or r in roles)]
             if wanted:
@@ -356,8 +356,8 @@ class _Turn:
         return self.guide.outfits.complete_the_look(product_id, k=3, user_id=self.user_id)
 
     def _complement_types(self, focus: GuideProduct) -> list[str]:
-        wanted = COMPLEMENTS.get(role_of(focus.product_type) or "", ())
-        return [t for t in self.guide.vocabulary.product_types if role_of(t) in wanted]
+        wanted = COMPLEMENTS.get(outfit_role(focus.product_type) or "", ())
+        return [t for t in self.guide.vocabulary.product_types if outfit_role(t) in wanted]
 
     def _shown(self) -> list[GuideProduct]:
         return [p for i in self.session.shown if (p := self.guide.search.product(i)) is not None]

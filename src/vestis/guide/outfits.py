@@ -11,9 +11,10 @@ Three signals decide which items go together, and each outfit says which of them
   its product type, and at most one loud pattern per pair; gender is a hard rule.
 
 Outfits follow :data:`TEMPLATES` (top + bottom + shoes + accessory, dress + shoes + outerwear …)
-over roles derived from ``product_type`` by :data:`ROLE_WORDS`; a small beam search fills the
-roles so that every pair of items scores well, and a diversity penalty keeps the ``k`` outfits
-from repeating each other.
+over roles read off ``product_type`` (or, failing that, ``google_product_category``) by
+:func:`vestis.catalog.taxonomy.outfit_role`: a product whose type names no kind with a role never
+appears in, or anchors, an outfit. A small beam search fills the roles so that every pair of items
+scores well, and a diversity penalty keeps the ``k`` outfits from repeating each other.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import Engine
 from vestis.catalog import readers
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Product
+from vestis.catalog.taxonomy import outfit_role
 from vestis.files import atomic_write, replacing
 from vestis.text.tokens import words
 
@@ -39,31 +41,11 @@ __all__ = [
     "COLOUR_WHEEL",
     "NEUTRALS",
     "OPTIONAL_ROLES",
-    "ROLE_WORDS",
     "TEMPLATES",
     "Outfit",
     "OutfitBuilder",
     "colour_harmony",
-    "role_of",
 ]
-
-ROLE_WORDS: dict[str, tuple[str, ...]] = {
-    "dress": ("dress", "dresses", "jumpsuit", "jumpsuits", "playsuit", "gown", "gowns", "romper", "rompers",
-              "all-body"),
-    "top": ("top", "tops", "shirt", "shirts", "t-shirt", "t-shirts", "blouse", "blouses", "sweater",
-            "sweaters", "knitwear", "hoodie", "hoodies", "sweatshirt", "polo", "cardigan"),
-    "bottom": ("bottom", "bottoms", "trousers", "pants", "jeans", "skirt", "skirts", "shorts", "leggings",
-               "chinos"),
-    "outerwear": ("outerwear", "coat", "coats", "jacket", "jackets", "blazer", "blazers", "parka", "gilet"),
-    "shoes": ("shoes", "shoe", "sneakers", "trainers", "boots", "sandals", "heels", "loafers", "footwear"),
-    "accessory": ("accessories", "accessory", "bag", "bags", "belt", "belts", "scarf", "scarves", "hat",
-                  "hats", "cap", "jewellery", "jewelry", "sunglasses", "watch", "watches", "gloves"),
-}  # fmt: skip
-"""Words of a ``product_type`` (or, failing that, ``google_product_category``) → outfit role.
-
-The whole type is tried first, then its last ``>``-separated segment, then each word; a product
-whose type matches no word has no role and never appears in, or anchors, an outfit.
-"""
 
 TEMPLATES: tuple[tuple[str, ...], ...] = (
     ("top", "bottom", "shoes", "accessory"),
@@ -100,23 +82,6 @@ _ANALOGOUS = 45.0
 _COMPLEMENTARY = (150.0, 210.0)
 _TRIAD = (110.0, 130.0)
 _SEASONS = frozenset({"winter", "summer"})
-
-
-def role_of(product_type: str | None, google_product_category: str | None = None) -> str | None:
-    """The outfit role of a product type (``"top"``, ``"bottom"``, ``"dress"`` …), or ``None``.
-
-    >>> role_of("Jeans"), role_of("Women > Knitwear"), role_of("Garden furniture")
-    ('bottom', 'top', None)
-    """
-    for text in (product_type, google_product_category):
-        if not text:
-            continue
-        text = text.lower()
-        for phrase in (text.strip(), text.rsplit(">", 1)[-1].strip(), *reversed(words(text))):
-            for role, names in ROLE_WORDS.items():
-                if phrase in names:
-                    return role
-    return None
 
 
 def colour_harmony(first: str | None, second: str | None) -> tuple[float, str]:
@@ -450,7 +415,7 @@ class _Items:
             ids=np.array([p.id for p in rows], dtype=str),
             types=np.array(types, dtype=str),
             roles=np.array(
-                [role_of(p.product_type, p.google_product_category) or "" for p in rows], dtype=str
+                [outfit_role(p.product_type, p.google_product_category) or "" for p in rows], dtype=str
             ),
             genders=np.array([(p.gender or "unisex").lower() for p in rows], dtype=str),
             colours=np.array([(p.color or "").lower() for p in rows], dtype=str),

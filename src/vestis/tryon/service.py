@@ -23,6 +23,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from vestis.catalog.taxonomy import tryon_category
 from vestis.privacy import pseudonyms
 from vestis.privacy.files import PRIVATE_DIR, private_dir, write_new
 from vestis.vision.io import image_bytes
@@ -32,22 +33,6 @@ KEPT_TRY_ONS = "tryon"
 OWNER_FILE = "owner.json"
 OWNER_KEY_FILE = "owner.key"
 _KEPT_ID = re.compile(r"[0-9a-f]{32}")
-
-PRODUCT_TYPE_CATEGORIES = {
-    "tops": "upper",
-    "shirts": "shirt",
-    "t-shirts": "t-shirt",
-    "knitwear": "sweater",
-    "outerwear": "jacket",
-    "dresses": "dress",
-    "skirts": "lower",
-    "trousers": "lower",
-    "jeans": "lower",
-    "shorts": "lower",
-}
-"""Product types whose try-on category is known; other types let the pipeline decide. A name
-such as ``shirt`` rather than ``upper`` also says the garment has sleeves (see
-:data:`vestis.tryon.garment.SLEEVED`)."""
 
 
 @dataclass(frozen=True)
@@ -131,16 +116,11 @@ def kept_for(keep_in: Path, customer_id: str) -> list[str]:
     )
 
 
-def category_for(product_type: str | None) -> str | None:
-    """The try-on category of a catalog product type, when it is known."""
-    return PRODUCT_TYPE_CATEGORIES.get((product_type or "").strip().lower())
-
-
 def can_try_on(product_type: str | None) -> bool:
-    """Whether the try-on pipeline supports this product type's category today."""
+    """Whether the try-on pipeline supports this product type's category (:func:`tryon_category`) today."""
     from vestis.tryon.garment import SUPPORTED, normalise_category
 
-    return normalise_category(category_for(product_type)) in SUPPORTED
+    return normalise_category(tryon_category(product_type)) in SUPPORTED
 
 
 def _owner_tag(keep_in: Path, customer_id: str) -> str:

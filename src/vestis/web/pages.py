@@ -42,6 +42,7 @@ from vestis.catalog.currency import money
 from vestis.catalog.images import product_image_file
 from vestis.catalog.models import Product
 from vestis.catalog.store import ProductFilter
+from vestis.catalog.taxonomy import tryon_category
 from vestis.config import Settings
 from vestis.errors import InvalidInput
 from vestis.guide.service import GuideService, GuideUnavailable
@@ -54,7 +55,7 @@ from vestis.recommend.serving import (
 )
 from vestis.signing import issue_shopper_token
 from vestis.tryon.pipeline import WORK_PIXELS, working_copy
-from vestis.tryon.service import KEPT_TRY_ONS, can_try_on, category_for, forget, render_try_on
+from vestis.tryon.service import KEPT_TRY_ONS, can_try_on, forget, render_try_on
 from vestis.vision.io import image_bytes, load_image
 from vestis.web.studio import (
     GenerateChoice,
@@ -220,7 +221,7 @@ async def try_on_page(
             render_try_on,
             photo,
             load_image(garment, name=f"product {product.id}'s image", reduce_to=WORK_PIXELS),
-            category=category_for(product.product_type),
+            category=tryon_category(product.product_type),
             keep_in=settings.home / KEPT_TRY_ONS if keep else None,
             owner=shopper_of(request, settings),
         )

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from tests.unit.test_api_support import KEY, shop_client
+from vestis.catalog.taxonomy import tryon_category
 from vestis.data.demo.vocabulary import CATEGORIES
-from vestis.tryon.service import can_try_on, category_for
+from vestis.tryon.service import can_try_on
 
 AUTH = {"X-API-Key": KEY}
 
@@ -27,7 +28,7 @@ AUTH = {"X-API-Key": KEY}
     ],
 )
 def test_lower_garments_and_dresses_can_be_tried_on(product_type: str, category: str) -> None:
-    assert category_for(product_type) == category
+    assert tryon_category(product_type) == category
     assert can_try_on(product_type)
 
 

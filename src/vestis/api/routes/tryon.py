@@ -14,8 +14,9 @@ from vestis.api.deps import SessionDep, SettingsDep, read_image_upload
 from vestis.api.render_slots import RenderSlot
 from vestis.api.routes.products import require_product
 from vestis.catalog.images import product_image_file
+from vestis.catalog.taxonomy import tryon_category
 from vestis.tryon.pipeline import WORK_PIXELS
-from vestis.tryon.service import KEPT_TRY_ONS, RenderedTryOn, category_for, forget, render_try_on
+from vestis.tryon.service import KEPT_TRY_ONS, RenderedTryOn, forget, render_try_on
 from vestis.vision.io import load_image
 
 router = APIRouter(prefix="/tryon", tags=["try-on"])
@@ -81,7 +82,7 @@ async def try_on(
                 status.HTTP_404_NOT_FOUND, detail=f"product {product_id!r} has no stored image"
             )
         garment_image = load_image(path, name=f"product {product.id}'s image", reduce_to=WORK_PIXELS)
-        category = category or category_for(product.product_type)
+        category = category or tryon_category(product.product_type)
     keep_in = settings.home / KEPT_TRY_ONS if keep else None
     rendered = await run_in_threadpool(_render, person_image, garment_image, category, keep_in, customer_id)
     headers = {"Cache-Control": "no-store"}
