@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
+import pytest
+
 from vestis.vision import pose
-from vestis.vision.pose import GRAPHS
+from vestis.vision.pose import GRAPHS, PoseUnavailable
 
 
 def test_calls_at_the_same_time_get_their_own_graphs_up_to_the_limit() -> None:
@@ -52,3 +55,13 @@ def test_a_call_beyond_the_limit_waits_for_a_free_graph() -> None:
     assert got == [graphs[0]]
     for context in held[1:]:
         context.__exit__(None, None, None)
+
+
+def test_without_mediapipe_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "mediapipe", None)  # as if `vestis[tryon]` were not installed
+    pool = pose._GraphPool(pose._pose_graph)
+    for _ in range(GRAPHS + 1):  # each caller gets the error: none waits for a graph that never loads
+        with pytest.raises(PoseUnavailable, match=r"pip install 'vestis\[tryon\]'") as caught:
+            with pool.borrowed():
+                pass
+        assert caught.value.status_code == 503

@@ -2,7 +2,8 @@
 
 MediaPipe's legacy ``solutions.pose`` (and ``solutions.hands`` for :class:`HandDetector`,
 ``solutions.selfie_segmentation`` for :class:`PersonSegmenter`) ships its model inside the wheel,
-so nothing is downloaded at run time. A graph is loaded on first use (it takes ~0.5 s) and reused.
+so nothing is downloaded at run time. MediaPipe is the ``tryon`` extra: without it, every call
+here raises :class:`PoseUnavailable` naming what to install. A graph is loaded on first use (it takes ~0.5 s) and reused.
 A graph serves one call at a time, so each kind keeps a small pool of them (:data:`GRAPHS`): a
 try-on asks the pose model about the person and about the garment photo at the same moment, on
 two threads, and with one graph the second call would wait for the first.
@@ -19,7 +20,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GRAPHS", "LANDMARKS", "HandDetector", "PersonSegmenter", "Pose", "PoseEstimator"]
+from vestis.errors import Unavailable
+
+__all__ = [
+    "GRAPHS",
+    "LANDMARKS",
+    "HandDetector",
+    "PersonSegmenter",
+    "Pose",
+    "PoseEstimator",
+    "PoseUnavailable",
+]
 
 GRAPHS = 2
 """Most graphs of one kind loaded at once (calls beyond that wait for a free one)."""
@@ -54,6 +65,10 @@ LANDMARKS: dict[str, int] = {
     "right_foot_index": 32,
 }
 """The MediaPipe landmark indices Vestis uses, by name ("left" is the person's own left)."""
+
+
+class PoseUnavailable(Unavailable):
+    """MediaPipe is not installed (it is the ``tryon`` extra), so bodies and hands cannot be analysed (503)."""
 
 
 @dataclass(frozen=True)
@@ -119,34 +134,56 @@ class _GraphPool:
         try:
             graph = self._free.get_nowait()
         except queue.Empty:
-            with self._lock:
-                make = self._made < GRAPHS
-                self._made += make
-            graph = self._factory() if make else self._free.get()
+            graph = self._made_or_waited()
         try:
             yield graph
         finally:
             self._free.put(graph)
 
+    def _made_or_waited(self) -> Any:
+        """A new graph while fewer than :data:`GRAPHS` exist, else the next one returned.
+
+        A graph that fails to load does not count, so a missing MediaPipe gives every caller
+        the error instead of leaving later callers waiting for graphs that never come.
+        """
+        with self._lock:
+            make = self._made < GRAPHS
+            self._made += make
+        if not make:
+            return self._free.get()
+        try:
+            return self._factory()
+        except BaseException:
+            with self._lock:
+                self._made -= 1
+            raise
+
+
+def _mediapipe() -> Any:
+    """The ``mediapipe`` module, imported on first use (the import is slow); see :class:`PoseUnavailable`."""
+    try:
+        import mediapipe
+    except ImportError as error:
+        raise PoseUnavailable(
+            "body and hand analysis (virtual try-on, person checks) needs MediaPipe: pip install 'vestis[tryon]'"
+        ) from error
+    return mediapipe
+
 
 def _pose_graph() -> Any:
-    import mediapipe as mp  # deferred: the import is slow
-
-    return mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=True)
+    return _mediapipe().solutions.pose.Pose(
+        static_image_mode=True, model_complexity=1, enable_segmentation=True
+    )
 
 
 def _hands_graph() -> Any:
-    import mediapipe as mp
-
-    return mp.solutions.hands.Hands(
+    return _mediapipe().solutions.hands.Hands(
         static_image_mode=True, max_num_hands=2, model_complexity=0, min_detection_confidence=0.5
     )
 
 
 def _segmenter_graph() -> Any:
-    import mediapipe as mp
-
-    return mp.solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
+    return _mediapipe().solutions.selfie_segmentation.SelfieSegmentation(model_selection=0)
 
 
 _POSES = _GraphPool(_pose_graph)
