@@ -8,12 +8,23 @@ sampled from the face so it adapts to every skin tone and to the photo's lightin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from vestis.tryon.errors import TryOnError
+from vestis.tryon.types import (
+    SIDES,
+    BodyMasks,
+    Keypoints,
+    Landmarks,
+    LowerBodyMasks,
+    Point,
+    Side,
+    SideKeypoints,
+)
 from vestis.vision.colour import rgb_to_lab, squared_distance
 from vestis.vision.pose import PersonSegmenter, PoseEstimator
 from vestis.vision.segment import bounding_box, labels_in
@@ -74,8 +85,8 @@ _KNEE_LENGTH = 1.15
 class Body:
     """Keypoints (pixels), boolean region masks (H×W) and the sampled skin colour of one person."""
 
-    keypoints: dict[str, tuple[float, float]]
-    masks: dict[str, np.ndarray]
+    keypoints: Keypoints
+    masks: BodyMasks
     skin_rgb: np.ndarray
     shoulder_width: float
     visible: frozenset[str] = frozenset()
@@ -125,14 +136,10 @@ class BodyAnalyser:
         box = bounding_box(pose.mask, _BOX_MARGIN)
         offset = np.array([box[1].start, box[0].start], dtype=np.float64)
         inside = {name: (x - offset[0], y - offset[1]) for name, (x, y) in pts.items()}
-        body = _regions(rgb[box], pose.mask[box], inside, vis)
-        masks = {}
-        for name, mask in body.masks.items():
-            masks[name] = np.zeros(rgb.shape[:2], bool)
-            masks[name][box] = mask
+        body = _regions(rgb[box], pose.mask[box], Landmarks.from_names(inside), vis)
         return Body(
-            keypoints={name: (x + offset[0], y + offset[1]) for name, (x, y) in body.keypoints.items()},
-            masks=masks,
+            keypoints=body.keypoints.shifted(offset[0], offset[1]),
+            masks=body.masks.apply(lambda mask: _uncropped(mask, box, rgb.shape[:2])),
             skin_rgb=body.skin_rgb,
             shoulder_width=body.shoulder_width,
             visible=_visible(pts, vis, rgb.shape),
@@ -227,191 +234,352 @@ def _check_one_person(rgb: np.ndarray, mask: np.ndarray) -> None:
 
 
 def _regions(
-    rgb: np.ndarray, person: np.ndarray, pts: dict[str, tuple[float, float]], vis: dict[str, float]
+    rgb: np.ndarray, person: np.ndarray, landmarks: Landmarks, visibility: Mapping[str, float]
 ) -> Body:
     """Draw the skeleton regions, clip them to the person and find the clothing to replace."""
     shape = person.shape
-    p = {name: np.array(xy, dtype=np.float32) for name, xy in pts.items()}
-    width = float(np.linalg.norm(p["left_shoulder"] - p["right_shoulder"]))
+    left, right = landmarks.left, landmarks.right
+    width = float(np.linalg.norm(_at(left.shoulder) - _at(right.shoulder)))
+    corners = {side: _corners(person, landmarks, side, width) for side in SIDES}
     arm = max(4, round(0.26 * width))
-    across = (p["left_shoulder"] - p["right_shoulder"]) / max(width, 1.0)
-    # Outer shoulder and hip corners: landmarks are joint centres, the body edge lies outside them.
-    keypoints = {name: (float(x), float(y)) for name, (x, y) in pts.items()}
-    keypoints["left_shoulder_edge"] = tuple(map(float, p["left_shoulder"] + across * 0.1 * width))
-    keypoints["right_shoulder_edge"] = tuple(map(float, p["right_shoulder"] - across * 0.1 * width))
-    keypoints["left_hip_edge"] = tuple(map(float, p["left_hip"] + across * 0.12 * width))
-    keypoints["right_hip_edge"] = tuple(map(float, p["right_hip"] - across * 0.12 * width))
-    keypoints["neck"] = tuple(map(float, (p["left_shoulder"] + p["right_shoulder"]) / 2))
-    for side in ("left", "right"):
-        keypoints[f"{side}_shoulder_top"] = _shoulder_top(
-            person, p[f"{side}_shoulder"], keypoints[f"{side}_shoulder_edge"], width
-        )
-    # The torso reaches up to the tops of the shoulders, beside the neck.
-    torso_poly = np.array(
-        [(keypoints["right_shoulder_edge"][0], keypoints["right_shoulder_top"][1])]
-        + [(keypoints["left_shoulder_edge"][0], keypoints["left_shoulder_top"][1])]
-        + [keypoints[k] for k in ("left_hip_edge", "right_hip_edge")]
-    )
-    upper_arms, forearms, hands = (np.zeros(shape, bool) for _ in range(3))
-    for side in ("left", "right"):
-        upper_arms |= _segment(shape, p[f"{side}_shoulder"], p[f"{side}_elbow"], arm)
-    # Below the armpits an upper arm hanging beside the body is arm, not torso.
-    shoulder_line = float(p["left_shoulder"][1] + p["right_shoulder"][1]) / 2
-    hip_line = float(p["left_hip"][1] + p["right_hip"][1]) / 2
-    armpits = shoulder_line + _ARMPIT_DEPTH * (hip_line - shoulder_line)
-    torso = _polygon(shape, torso_poly) & person & ~(upper_arms & ~_above(shape, armpits))
-    for side in ("left", "right"):
-        if vis[f"{side}_elbow"] >= _MIN_VISIBILITY:
-            forearms |= _segment(shape, p[f"{side}_elbow"], p[f"{side}_wrist"], round(arm * 0.85))
-        if vis[f"{side}_wrist"] >= _MIN_VISIBILITY:
-            centre = (p[f"{side}_wrist"] + p[f"{side}_index"] + p[f"{side}_pinky"]) / 3
-            hands |= _disc(shape, centre, 0.3 * width)
+    shoulder_line = float(_at(left.shoulder)[1] + _at(right.shoulder)[1]) / 2
+    hip_line = float(_at(left.hip)[1] + _at(right.hip)[1]) / 2
+    upper_arms = _upper_arms(shape, landmarks, arm)
+    torso = _torso(person, corners, upper_arms, shoulder_line + _ARMPIT_DEPTH * (hip_line - shoulder_line))
+    forearms, hands = _forearms_and_hands(shape, landmarks, visibility, arm, width)
     hands &= person
     upper_arms &= person & ~torso
     forearms &= person & ~upper_arms
-    head_points = np.array([p[k] for k in ("nose", "left_eye", "right_eye", "left_ear", "right_ear")])
-    head_centre = head_points.mean(axis=0)
-    head_radius = max(float(np.ptp(head_points[:, 0])) * 0.9, 0.35 * width)
-    neck_line = float(min(p["left_shoulder"][1], p["right_shoulder"][1]))
-    neck_top = head_centre[1] + 0.6 * head_radius
-    face = person & (_disc(shape, head_centre, 1.25 * head_radius) | _above(shape, min(neck_top, neck_line)))
-    face &= ~upper_arms & ~torso
+    head = _Head.of(landmarks, width)
+    neck_line = float(min(_at(left.shoulder)[1], _at(right.shoulder)[1]))
+    face = _face(person, head, neck_line) & ~upper_arms & ~torso
     above_shoulders = _above(shape, neck_line + 0.08 * width)
     neck = person & above_shoulders & ~face & ~upper_arms
-    legs = person & ~_above(shape, max(p["left_hip"][1], p["right_hip"][1]))
-    skin_rgb = _skin_colour(rgb, face, head_centre, head_radius)
-    skin = np.zeros(shape, bool)
     lab = rgb_to_lab(rgb, precise=False)
-    person_lab = lab[person]
-    skin[person] = _skin_near(person_lab, skin_rgb)
-    # The body's skin often differs from the face's (make-up, light): the bare arms and neck
-    # give a second reference, so that a bare chest or shoulder is not taken for clothing.
-    bare = skin & (upper_arms | forearms | neck)
-    if bare.sum() >= _BODY_SKIN_PIXELS:
-        skin_rgb = np.median(rgb[bare], axis=0).astype(np.float32)
-        skin[person] |= _skin_near(person_lab, skin_rgb)
+    skin, skin_rgb = _skin(rgb, lab, person, face, upper_arms | forearms | neck, head)
     hands = _hand_pixels(hands, skin)
     torso &= ~hands  # a hand on the body is in front of it
     # Above the shoulders (neck, tops of the upper arms) only what looks like the clothing on the
     # torso is clothing (a collar, a strap); hair falling there is not.
-    chest = torso & ~skin & _above(shape, (shoulder_line + hip_line) / 2)  # no trousers in the sample
-    below_chin = ~_above(shape, head_centre[1] + 0.6 * head_radius)
-    clothing = _main_colours(lab, chest)
+    clothing = _main_colours(lab, torso & ~skin & _above(shape, (shoulder_line + hip_line) / 2))
+    below_chin = ~_above(shape, head.centre[1] + 0.6 * head.radius)
     up_top = _near_colours(
         lab, (neck | (upper_arms & above_shoulders) | (face & below_chin)) & ~skin, clothing
     )
     face &= ~up_top  # a collar reaching into the circle drawn round the head
-    # A loose sleeve reaches beyond the arm drawn for it: the rest of it, in the top's colours, is arm.
-    loose = np.zeros(shape, bool)
-    for side in ("left", "right"):
-        loose |= _segment(shape, p[f"{side}_shoulder"], p[f"{side}_elbow"], round(_LOOSE_SLEEVE * arm))
-    loose = _near_colours(
-        lab, loose & person & ~torso & ~upper_arms & ~face & ~skin & ~above_shoulders, clothing
-    )
+    beside_arms = person & ~torso & ~upper_arms & ~face & ~skin & ~above_shoulders
     drawn_arms = upper_arms | forearms  # the arms as wide as an arm, where a loose sleeve is not
-    upper_arms |= loose  # the arm under it is wider than the one drawn, so bare it as arm
-    candidate = (torso | (upper_arms & ~above_shoulders) | up_top) & person
-    old_clothing = candidate & ~skin
-    old_clothing = (
-        cv2.morphologyEx(old_clothing.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    upper_arms |= _loose_sleeves(lab, landmarks, arm, beside_arms, clothing)
+    worn = (torso | (upper_arms & ~above_shoulders) | up_top) & person
+    old_clothing = _old_clothing(lab, worn & ~skin, forearms & person & ~skin & ~hands, upper_arms) & ~face
+    hands &= ~face
+    skin &= person
+    lower = _lower_regions(rgb, lab, landmarks, width, person, forearms | hands, skin, old_clothing, face)
+    keypoints = Keypoints(
+        nose=landmarks.nose,
+        left=_side_keypoints(landmarks, "left", corners["left"], lower),
+        right=_side_keypoints(landmarks, "right", corners["right"], lower),
+        neck=_point((_at(left.shoulder) + _at(right.shoulder)) / 2),
+        waist=lower.waist,
+        crotch=lower.crotch,
     )
-    forearm_cloth = forearms & person & ~skin & ~hands
-    old_clothing |= _old_sleeves(lab, forearm_cloth, old_clothing & upper_arms, upper_arms)
-    masks = {
-        "person": person,
-        "torso": torso,
-        "upper_arms": upper_arms,
-        "forearms": forearms,
-        "arms": upper_arms | forearms,
-        "arms_drawn": drawn_arms,
-        "hands": hands & ~face,
-        "neck": neck,
-        "face": face,
-        "legs": legs & ~torso,
-        "skin": skin & person,
-        "old_clothing": old_clothing & ~face,
-    }
-    _lower_regions(rgb, lab, person, p, keypoints, masks, width)
+    masks = BodyMasks(
+        person=person,
+        torso=torso,
+        upper_arms=upper_arms,
+        forearms=forearms,
+        arms=upper_arms | forearms,
+        arms_drawn=drawn_arms,
+        hands=hands,
+        neck=neck,
+        face=face,
+        legs=person & ~_above(shape, max(_at(left.hip)[1], _at(right.hip)[1])) & ~torso,
+        skin=skin,
+        old_clothing=old_clothing,
+        **vars(lower.masks),
+    )
     return Body(keypoints=keypoints, masks=masks, skin_rgb=skin_rgb, shoulder_width=width)
+
+
+@dataclass(frozen=True)
+class _Corners:
+    """The outer corners of one side's shoulder and hip (see :class:`~vestis.tryon.types.SideKeypoints`)."""
+
+    shoulder_edge: Point
+    shoulder_top: Point
+    hip_edge: Point
+
+
+@dataclass(frozen=True)
+class _Head:
+    """A disc around the head's landmarks (nose, eyes, ears)."""
+
+    centre: np.ndarray
+    radius: float
+
+    @classmethod
+    def of(cls, landmarks: Landmarks, shoulder_width: float) -> _Head:
+        """The head of ``landmarks``, at least as wide as a third of the shoulders."""
+        left, right = landmarks.left, landmarks.right
+        points = np.array([_at(xy) for xy in (landmarks.nose, left.eye, right.eye, left.ear, right.ear)])
+        return cls(points.mean(axis=0), max(float(np.ptp(points[:, 0])) * 0.9, 0.35 * shoulder_width))
+
+
+@dataclass(frozen=True)
+class _LowerBody:
+    """The waist line and the regions below it (see :func:`_lower_regions`)."""
+
+    waist: Point
+    crotch: Point
+    waists: dict[Side, Point]
+    hip_sides: dict[Side, Point]
+    masks: LowerBodyMasks
+
+
+def _corners(person: np.ndarray, landmarks: Landmarks, side: Side, shoulder_width: float) -> _Corners:
+    """Where the body's outline lies around ``side``'s shoulder and hip: the landmarks are joint
+    centres, the body's edge lies outside them."""
+    own, other = landmarks.side(side), landmarks.side("right" if side == "left" else "left")
+    across = (_at(own.shoulder) - _at(other.shoulder)) / max(shoulder_width, 1.0)
+    shoulder_edge = _point(_at(own.shoulder) + across * 0.1 * shoulder_width)
+    return _Corners(
+        shoulder_edge=shoulder_edge,
+        shoulder_top=_shoulder_top(person, _at(own.shoulder), shoulder_edge, shoulder_width),
+        hip_edge=_point(_at(own.hip) + across * 0.12 * shoulder_width),
+    )
+
+
+def _side_keypoints(landmarks: Landmarks, side: Side, corners: _Corners, lower: _LowerBody) -> SideKeypoints:
+    """``side``'s landmarks with the outline points measured around them."""
+    return SideKeypoints(
+        **vars(landmarks.side(side)),
+        shoulder_edge=corners.shoulder_edge,
+        shoulder_top=corners.shoulder_top,
+        hip_edge=corners.hip_edge,
+        waist=lower.waists[side],
+        hip_side=lower.hip_sides[side],
+    )
+
+
+def _upper_arms(shape: tuple[int, ...], landmarks: Landmarks, thickness: int) -> np.ndarray:
+    """Both upper arms drawn from shoulder to elbow, ``thickness`` pixels wide."""
+    upper_arms = np.zeros(shape, bool)
+    for side in SIDES:
+        own = landmarks.side(side)
+        upper_arms |= _segment(shape, _at(own.shoulder), _at(own.elbow), thickness)
+    return upper_arms
+
+
+def _torso(
+    person: np.ndarray, corners: dict[Side, _Corners], upper_arms: np.ndarray, armpits: float
+) -> np.ndarray:
+    """The person between the tops of the shoulders (beside the neck) and the hip corners; below
+    the ``armpits`` line an upper arm hanging beside the body is arm, not torso."""
+    left, right = corners["left"], corners["right"]
+    outline = np.array(
+        [(right.shoulder_edge[0], right.shoulder_top[1]), (left.shoulder_edge[0], left.shoulder_top[1])]
+        + [left.hip_edge, right.hip_edge]
+    )
+    return _polygon(person.shape, outline) & person & ~(upper_arms & ~_above(person.shape, armpits))
+
+
+def _forearms_and_hands(
+    shape: tuple[int, ...],
+    landmarks: Landmarks,
+    visibility: Mapping[str, float],
+    arm: int,
+    shoulder_width: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Forearms drawn from elbow to wrist and discs around the hands, for the joints the pose
+    model saw with confidence (a guessed wrist would paint a hand on the background)."""
+    forearms, hands = np.zeros(shape, bool), np.zeros(shape, bool)
+    for side in SIDES:
+        own = landmarks.side(side)
+        if visibility[f"{side}_elbow"] >= _MIN_VISIBILITY:
+            forearms |= _segment(shape, _at(own.elbow), _at(own.wrist), round(arm * 0.85))
+        if visibility[f"{side}_wrist"] >= _MIN_VISIBILITY:
+            centre = (_at(own.wrist) + _at(own.index) + _at(own.pinky)) / 3
+            hands |= _disc(shape, centre, 0.3 * shoulder_width)
+    return forearms, hands
+
+
+def _face(person: np.ndarray, head: _Head, neck_line: float) -> np.ndarray:
+    """The person in a disc around the head and above the chin or the shoulders, whichever is higher."""
+    neck_top = head.centre[1] + 0.6 * head.radius
+    disc = _disc(person.shape, head.centre, 1.25 * head.radius)
+    return person & (disc | _above(person.shape, min(neck_top, neck_line)))
+
+
+def _skin(
+    rgb: np.ndarray, lab: np.ndarray, person: np.ndarray, face: np.ndarray, bare: np.ndarray, head: _Head
+) -> tuple[np.ndarray, np.ndarray]:
+    """The person's skin and its colour (RGB), sampled from the face and, where enough of them
+    shows, from the ``bare`` parts too (arms, neck): the body's skin often differs from the face's
+    (make-up, light), and a bare chest or shoulder must not be taken for clothing."""
+    skin_rgb = _skin_colour(rgb, face, head.centre, head.radius)
+    skin = np.zeros(person.shape, bool)
+    person_lab = lab[person]
+    skin[person] = _skin_near(person_lab, skin_rgb)
+    body_skin = skin & bare
+    if body_skin.sum() >= _BODY_SKIN_PIXELS:
+        skin_rgb = np.median(rgb[body_skin], axis=0).astype(np.float32)
+        skin[person] |= _skin_near(person_lab, skin_rgb)
+    return skin, skin_rgb
+
+
+def _loose_sleeves(
+    lab: np.ndarray, landmarks: Landmarks, arm: int, beside_arms: np.ndarray, clothing: np.ndarray
+) -> np.ndarray:
+    """The rest of a loose sleeve, which reaches beyond the arm drawn for it: pixels of
+    ``beside_arms`` near an upper arm in the ``clothing``'s colours."""
+    near = np.zeros(beside_arms.shape, bool)
+    for side in SIDES:
+        own = landmarks.side(side)
+        near |= _segment(beside_arms.shape, _at(own.shoulder), _at(own.elbow), round(_LOOSE_SLEEVE * arm))
+    return _near_colours(lab, near & beside_arms, clothing)
+
+
+def _old_clothing(
+    lab: np.ndarray, worn: np.ndarray, forearm_cloth: np.ndarray, upper_arms: np.ndarray
+) -> np.ndarray:
+    """The top the person wears: the ``worn`` pixels (torso, upper arms, a collar; not skin) with
+    small gaps closed, and its sleeves down the forearms (see :func:`_old_sleeves`)."""
+    old_clothing = cv2.morphologyEx(worn.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    return old_clothing | _old_sleeves(lab, forearm_cloth, old_clothing & upper_arms, upper_arms)
+
+
+@dataclass(frozen=True)
+class _Hips:
+    """The hip joints' midpoint, the unit vector across them (towards the left hip), the hip width
+    measured on the person and the waist line and crotch above and below the midpoint."""
+
+    centre: np.ndarray
+    across: np.ndarray
+    width: float
+    waist: np.ndarray
+    crotch: np.ndarray
+
+    def side(self, side: Side) -> np.ndarray:
+        """Where the hips end on ``side``, at the height of the hip joints."""
+        return self.centre + _sign(side) * self.across * 0.5 * self.width
 
 
 def _lower_regions(
     rgb: np.ndarray,
     lab: np.ndarray,
-    person: np.ndarray,
-    p: dict[str, np.ndarray],
-    keypoints: dict[str, tuple[float, float]],
-    masks: dict[str, np.ndarray],
+    landmarks: Landmarks,
     shoulder_width: float,
-) -> None:
-    """Add the waist line, hips, legs and feet to ``keypoints`` and ``masks`` (in place).
+    person: np.ndarray,
+    arms: np.ndarray,
+    skin: np.ndarray,
+    top: np.ndarray,
+    face: np.ndarray,
+) -> _LowerBody:
+    """The waist line, hips, legs and feet, and the lower clothing to replace, of the ``person``
+    whose ``arms`` (forearms and hands), ``skin``, ``top`` (the old clothing above) and ``face`` are found.
 
-    The waistband sits a little above the hip joints; the hip width is measured on the person
-    mask (arms and hands left out) and kept within body proportions of the hip-joint distance.
-    Thighs and calves are tapered polygons along hip → knee → ankle, feet hulls of ankle, heel
-    and toe; ``lower_body`` is the person between the waist line and the feet, less
-    ``arms_front``: the forearm and hand pixels not in the colour of the clothing on the thighs
-    (skin when the legs are bare), as the regions drawn around a hand beside the hip also hold
-    some of the trousers behind it, and less ``top_front``: a top worn over the waistband (see
-    :func:`_hanging_top`). ``between_legs`` is the background between the legs (each
-    row of ``lower_body`` below the crotch, filled across): the one place a skirt may cover.
+    ``lower_body`` is the person between the waist line and the feet, less ``arms_front``: the
+    forearm and hand pixels not in the colour of the clothing on the thighs (skin when the legs
+    are bare), as the regions drawn around a hand beside the hip also hold some of the trousers
+    behind it, and less ``top_front``: a top worn over the waistband (see :func:`_hanging_top`).
+    ``between_legs`` is the background between the legs (each row of ``lower_body`` below the
+    crotch, filled across): the one place a skirt may cover.
     """
     shape = person.shape
-    hips = (p["left_hip"] + p["right_hip"]) / 2
-    joints = float(np.linalg.norm(p["left_hip"] - p["right_hip"]))
-    across = (p["left_hip"] - p["right_hip"]) / max(joints, 1.0)
+    hips = _hips(landmarks, shoulder_width, person & ~arms)
+    waists = {side: _point(hips.waist + _sign(side) * hips.across * 0.47 * hips.width) for side in SIDES}
+    hip_sides = {side: _point(hips.side(side)) for side in SIDES}
+    thighs, calves, feet = _legs(shape, landmarks, hips)
+    hip_outline = np.array(
+        [waists["right"], waists["left"], hip_sides["left"], tuple(hips.crotch), hip_sides["right"]]
+    )
+    hip_region = _polygon(shape, hip_outline) & person
+    feet &= person & ~_above(shape, min(_at(landmarks.left.ankle)[1], _at(landmarks.right.ankle)[1]))
+    on_thighs = thighs & person & ~skin & ~arms
+    arms_front = _arms_front(rgb, lab, arms, skin, on_thighs)
+    waist_line, crotch_line = float(hips.waist[1]), float(hips.crotch[1])
+    below_waist = person & ~_above(shape, waist_line)
+    top_front = _hanging_top(
+        lab, top & _above(shape, waist_line), on_thighs, below_waist & _above(shape, crotch_line)
+    )
+    lower_body = below_waist & ~feet & ~arms_front & ~top_front & ~face
+    old = lower_body & ~skin
+    old = cv2.morphologyEx(old.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    return _LowerBody(
+        waist=_point(hips.waist),
+        crotch=_point(hips.crotch),
+        waists=waists,
+        hip_sides=hip_sides,
+        masks=LowerBodyMasks(
+            hips=hip_region,
+            thighs=thighs & person & ~hip_region,
+            calves=calves & person & ~thighs & ~feet,
+            feet=feet,
+            arms_front=arms_front,
+            top_front=top_front,
+            lower_body=lower_body,
+            between_legs=_row_hull(lower_body, crotch_line) & ~person,
+            old_lower_clothing=old & lower_body,
+        ),
+    )
+
+
+def _hips(landmarks: Landmarks, shoulder_width: float, torso: np.ndarray) -> _Hips:
+    """Where the hips are and how wide: the width is measured across ``torso`` (the person without
+    the arms) at the hip joints and kept within body proportions of the hip-joint distance; the
+    waistband sits a little above the hip joints."""
+    left, right = _at(landmarks.left.hip), _at(landmarks.right.hip)
+    centre = (left + right) / 2
+    joints = float(np.linalg.norm(left - right))
+    across = (left - right) / max(joints, 1.0)
     down = np.array([-across[1], across[0]], dtype=np.float32)
-    torso_length = float(hips[1] - (p["left_shoulder"][1] + p["right_shoulder"][1]) / 2)
-    arms = masks["forearms"] | masks["hands"]
-    measured = _run_width(person & ~arms, hips)
+    shoulders = _at(landmarks.left.shoulder)[1] + _at(landmarks.right.shoulder)[1]
+    torso_length = float(centre[1] - shoulders / 2)
+    measured = _run_width(torso, centre)
     low, high = max(1.5 * joints, 0.8 * shoulder_width), max(2.6 * joints, 1.3 * shoulder_width)
-    hip_width = float(np.clip(measured or 1.9 * joints, low, high))
-    waist = hips - down * _WAIST_RISE * torso_length
-    crotch = hips + down * _WAIST_RISE * torso_length
-    keypoints["waist"] = tuple(map(float, waist))
-    keypoints["crotch"] = tuple(map(float, crotch))
-    for side, sign in (("left", 1.0), ("right", -1.0)):
-        keypoints[f"{side}_waist"] = tuple(map(float, waist + sign * across * 0.47 * hip_width))
-        keypoints[f"{side}_hip_side"] = tuple(map(float, hips + sign * across * 0.5 * hip_width))
+    return _Hips(
+        centre=centre,
+        across=across,
+        width=float(np.clip(measured or 1.9 * joints, low, high)),
+        waist=centre - down * _WAIST_RISE * torso_length,
+        crotch=centre + down * _WAIST_RISE * torso_length,
+    )
+
+
+def _legs(
+    shape: tuple[int, ...], landmarks: Landmarks, hips: _Hips
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Thighs, calves and feet: tapered polygons along hip → knee → ankle (:data:`LEG_WIDTHS`),
+    and hulls of ankle, heel and toe."""
     thighs, calves, feet = (np.zeros(shape, bool) for _ in range(3))
-    for side, sign in (("left", 1.0), ("right", -1.0)):
-        hip, knee, ankle = p[f"{side}_hip"], p[f"{side}_knee"], p[f"{side}_ankle"]
-        outer_hip = np.array(keypoints[f"{side}_hip_side"], dtype=np.float32)
-        knee_out, knee_in = _across_leg(knee, knee - hip, sign, LEG_WIDTHS["knee"] * hip_width)
+    for side in SIDES:
+        own = landmarks.side(side)
+        hip, knee, ankle = _at(own.hip), _at(own.knee), _at(own.ankle)
+        heel, toe = _at(own.heel), _at(own.foot_index)
+        outer_hip = np.array(_point(hips.side(side)), dtype=np.float32)
+        knee_out, knee_in = _across_leg(knee, knee - hip, _sign(side), LEG_WIDTHS["knee"] * hips.width)
         # The calf reaches a little past the ankle joint, to the top of the foot (feet are cut off below).
         below = ankle + _ANKLE_DROP * (ankle - knee)
-        ankle_out, ankle_in = _across_leg(below, ankle - knee, sign, LEG_WIDTHS["ankle"] * hip_width)
-        thighs |= _polygon(shape, np.array([outer_hip, knee_out, knee_in, crotch]))
+        ankle_out, ankle_in = _across_leg(below, ankle - knee, _sign(side), LEG_WIDTHS["ankle"] * hips.width)
+        thighs |= _polygon(shape, np.array([outer_hip, knee_out, knee_in, hips.crotch]))
         calves |= _polygon(shape, np.array([knee_out, ankle_out, ankle_in, knee_in]))
-        foot = np.array([ankle, p[f"{side}_heel"], p[f"{side}_foot_index"]])
+        foot = np.array([ankle, heel, toe])
         feet |= _polygon(shape, cv2.convexHull(foot.astype(np.float32)).reshape(-1, 2))
-        feet |= _segment(
-            shape, p[f"{side}_heel"], p[f"{side}_foot_index"], round(LEG_WIDTHS["ankle"] * hip_width)
-        )
-    hip_poly = np.array(
-        [keypoints[k] for k in ("right_waist", "left_waist", "left_hip_side")]
-        + [tuple(crotch), keypoints["right_hip_side"]]
-    )
-    feet &= person & ~_above(shape, min(p["left_ankle"][1], p["right_ankle"][1]))
-    masks["hips"] = _polygon(shape, hip_poly) & person
-    masks["thighs"] = thighs & person & ~masks["hips"]
-    masks["calves"] = calves & person & ~thighs & ~feet
-    masks["feet"] = feet
-    on_thighs = thighs & person & ~masks["skin"] & ~arms
-    if on_thighs.sum() > _MIN_SAMPLE:
-        clothing = np.median(rgb[on_thighs], axis=0).astype(np.float32)
-        masks["arms_front"] = arms.copy()
-        masks["arms_front"][arms] = ~_skin_near(lab[arms], clothing)
-    else:
-        masks["arms_front"] = arms & masks["skin"]
-    below_waist = person & ~_above(shape, float(waist[1]))
-    top = masks["old_clothing"] & _above(shape, float(waist[1]))
-    masks["top_front"] = _hanging_top(lab, top, on_thighs, below_waist & _above(shape, float(crotch[1])))
-    masks["lower_body"] = below_waist & ~feet & ~masks["arms_front"] & ~masks["top_front"] & ~masks["face"]
-    masks["between_legs"] = _row_hull(masks["lower_body"], float(crotch[1])) & ~person
-    old = masks["lower_body"] & ~masks["skin"]
-    old = cv2.morphologyEx(old.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
-    masks["old_lower_clothing"] = old & masks["lower_body"]
+        feet |= _segment(shape, heel, toe, round(LEG_WIDTHS["ankle"] * hips.width))
+    return thighs, calves, feet
+
+
+def _arms_front(
+    rgb: np.ndarray, lab: np.ndarray, arms: np.ndarray, skin: np.ndarray, on_thighs: np.ndarray
+) -> np.ndarray:
+    """The ``arms`` pixels in front of the trousers: those not in the colour of the clothing on the
+    thighs, or the skin where too little of that clothing shows."""
+    if on_thighs.sum() <= _MIN_SAMPLE:
+        return arms & skin
+    clothing = np.median(rgb[on_thighs], axis=0).astype(np.float32)
+    front = arms.copy()
+    front[arms] = ~_skin_near(lab[arms], clothing)
+    return front
 
 
 def _shoulder_top(
@@ -557,6 +725,28 @@ def _skin_near(lab: np.ndarray, skin_rgb: np.ndarray) -> np.ndarray:
     """Pixels (CIELAB) whose chroma is near the skin colour and whose lightness is roughly the same."""
     reference = rgb_to_lab(skin_rgb.reshape(1, 1, 3))[0, 0]
     return squared_distance(lab, reference, _SKIN_WEIGHTS) < _SKIN_DISTANCE**2
+
+
+def _uncropped(mask: np.ndarray, box: tuple[slice, slice], shape: tuple[int, ...]) -> np.ndarray:
+    """``mask``, found inside ``box``, in a frame of ``shape`` (height, width) that is empty elsewhere."""
+    full = np.zeros(shape, bool)
+    full[box] = mask
+    return full
+
+
+def _at(point: Point) -> np.ndarray:
+    """``point`` as the float32 vector the regions are drawn with."""
+    return np.array(point, dtype=np.float32)
+
+
+def _point(vector: np.ndarray) -> Point:
+    x, y = vector
+    return float(x), float(y)
+
+
+def _sign(side: Side) -> float:
+    """+1 for the person's left (the image's right when they face the camera), -1 for the right."""
+    return 1.0 if side == "left" else -1.0
 
 
 def _polygon(shape: tuple[int, ...], points: np.ndarray) -> np.ndarray:

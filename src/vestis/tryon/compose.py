@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from vestis.tryon.body import Body
+from vestis.tryon.types import BodyMasks
 from vestis.tryon.warp import Warp
 from vestis.vision.colour import rgb_to_lab
 from vestis.vision.filters import weighted_blur
@@ -174,37 +175,37 @@ class Compositor:
         """
         # 1. Work inside the box around the person and what may be painted.
         full = body.masks
-        reach = _dilate(full["person"], 3) | (full["between_legs"] if skirt else False)
+        reach = _dilate(full.person, 3) | (full.between_legs if skirt else False)
         box = bounding_box(reach | warp.mask, 16)
-        m = {name: mask[box] for name, mask in full.items()}
+        m = full.apply(lambda mask: mask[box])
         image = person[box]
         coarse = _Coarse(image, body.shoulder_width)
         old, bare, front = _roles(m, category, long_sleeves)
-        protected = m["face"] | front
+        protected = m.face | front
         painted = warp.mask[box] & reach[box] & ~protected
         if category != "lower":
             old = old | _stray_clothing(image, m, old, painted | old, body.shoulder_width) & ~protected
         # The light on what is replaced: the old clothing (not a lower garment a top reaches over).
-        clothing = old & ~m["skin"]
-        if category == "upper" and "lower_body" in m:
-            clothing &= ~m["lower_body"]
+        clothing = old & ~m.skin
+        if category == "upper":
+            clothing &= ~m.lower_body
         # 2. Fill what the old clothing showed and the new garment does not cover, with its soft
         # edge (a dark sleeve's outline against the background).
         leftover = old & ~painted & ~protected
-        leftover |= _dilate(leftover, 2) & _dilate(m["person"], 2) & ~painted & ~protected
+        leftover |= _dilate(leftover, 2) & _dilate(m.person, 2) & ~painted & ~protected
         skin = leftover & bare
         # The old clothing under the garment and the garment's own area are no inpainting source.
-        filled = _inpaint(image, leftover & ~skin, m["person"] if category == "lower" else painted | old)
+        filled = _inpaint(image, leftover & ~skin, m.person if category == "lower" else painted | old)
         if skin.any():
             # Skin filled in fades into the skin around it, over a ring of a few pixels filled alike.
-            ring = _dilate(skin, 3) & bare & m["skin"] & ~painted & ~protected & ~leftover
-            sources = m["skin"] & ~old & ~leftover & m["person"]
-            _fill_skin(filled, image, coarse, skin, ring, sources, clothing, m["person"], body.skin_rgb)
+            ring = _dilate(skin, 3) & bare & m.skin & ~painted & ~protected & ~leftover
+            sources = m.skin & ~old & ~leftover & m.person
+            _fill_skin(filled, image, coarse, skin, ring, sources, clothing, m.person, body.skin_rgb)
         # 3. Shade the garment like the photo (the light on the old clothing and skin under it),
         # feather its edge and blend; keep protected regions and the outside exactly.
         if painted.any():
-            light = _garment_light(coarse, painted & clothing, painted & m["skin"])
-            self._lay(filled, warp.rgb[box], coarse, light, painted, m["person"] & ~protected)
+            light = _garment_light(coarse, painted & clothing, painted & m.skin)
+            self._lay(filled, warp.rgb[box], coarse, light, painted, m.person & ~protected)
             filled[protected] = image[protected]
         rgb = person.copy()
         rgb[box] = filled
@@ -216,7 +217,7 @@ class Compositor:
             painted=_uncrop(painted, box, shape),
             filled=_uncrop(leftover, box, shape),
             skin=_uncrop(skin, box, shape),
-            skin_delta_e=skin_delta_e(filled, m["face"] & m["skin"], shown),
+            skin_delta_e=skin_delta_e(filled, m.face & m.skin, shown),
         )
 
     def _lay(
@@ -471,7 +472,7 @@ def _inpaint(image: np.ndarray, region: np.ndarray, hidden: np.ndarray) -> np.nd
 
 
 def _stray_clothing(
-    image: np.ndarray, masks: dict[str, np.ndarray], old: np.ndarray, covered: np.ndarray, scale: float
+    image: np.ndarray, masks: BodyMasks, old: np.ndarray, covered: np.ndarray, scale: float
 ) -> np.ndarray:
     """Pixels of the old top that its mask left out: beside what is ``covered`` (the old clothing
     and the new garment), in the old clothing's colour, neither skin nor the lower garment, nor
@@ -481,10 +482,9 @@ def _stray_clothing(
     sides beyond them would otherwise show as slivers between the new top's body and its sleeves.
     """
     reach = max(2, round(_STRAY_REACH * scale))
-    near = _dilate(covered, reach) & masks["person"] & ~covered
-    near &= ~masks["skin"] & ~masks["face"] & ~_dilate(masks["hands"], reach)
-    if "lower_body" in masks:
-        near &= ~masks["lower_body"]
+    near = _dilate(covered, reach) & masks.person & ~covered
+    near &= ~masks.skin & ~masks.face & ~_dilate(masks.hands, reach)
+    near &= ~masks.lower_body
     if old.sum() < _MIN_SKIN or not near.any():
         return np.zeros_like(old)
     reference = np.median(rgb_to_lab(_sample(image, old)), axis=0)
@@ -493,9 +493,7 @@ def _stray_clothing(
     return stray
 
 
-def _roles(
-    masks: dict[str, np.ndarray], category: str, long_sleeves: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _roles(masks: BodyMasks, category: str, long_sleeves: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What a garment of ``category`` replaces, where bare skin shows instead (a top or a dress:
     arms, torso and neck, so a shorter top bares the midriff, a neckline the chest and shorter
     sleeves the arms, each as wide as the arm drawn along the skeleton (``arms_drawn``), not as
@@ -505,19 +503,19 @@ def _roles(
     trousers)."""
     no_sleeves = ~np.asarray(long_sleeves)
     # A loose old sleeve is wider than the arm in it: beyond the arm drawn along the skeleton it is background.
-    arms = masks.get("arms_drawn", masks["arms"])
+    arms = masks.arms_drawn
     if category == "upper":
         return (
-            masks["old_clothing"],
-            arms | masks["torso"] | masks["neck"],
-            masks["hands"] | (masks["forearms"] & masks["skin"] & no_sleeves),
+            masks.old_clothing,
+            arms | masks.torso | masks.neck,
+            masks.hands | (masks.forearms & masks.skin & no_sleeves),
         )
-    legs = masks["thighs"] | masks["calves"]
+    legs = masks.thighs | masks.calves
     if category == "lower":
-        return masks["old_lower_clothing"], legs, masks["arms_front"] | masks["feet"] | masks["top_front"]
-    old = masks["old_clothing"] | masks["old_lower_clothing"]
-    bare = arms | legs | masks["torso"] | masks["neck"]  # a neckline bares skin as a top's does
-    return old, bare, masks["feet"] | (masks["arms_front"] & (masks["hands"] | no_sleeves))
+        return masks.old_lower_clothing, legs, masks.arms_front | masks.feet | masks.top_front
+    old = masks.old_clothing | masks.old_lower_clothing
+    bare = arms | legs | masks.torso | masks.neck  # a neckline bares skin as a top's does
+    return old, bare, masks.feet | (masks.arms_front & (masks.hands | no_sleeves))
 
 
 def _sample(image: np.ndarray, mask: np.ndarray) -> np.ndarray:

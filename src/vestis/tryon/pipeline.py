@@ -25,6 +25,7 @@ from vestis.tryon.body import BodyAnalyser, require_legs
 from vestis.tryon.compose import Compositor
 from vestis.tryon.errors import TryOnError
 from vestis.tryon.garment import GarmentAnalyser, normalise_category
+from vestis.tryon.types import BodyMasks, Keypoints
 from vestis.tryon.warp import Warper, hem_reach, sleeve_reach
 from vestis.vision.io import DEFAULT_MAX_PIXELS
 
@@ -63,7 +64,7 @@ class TryOnResult:
 
     image: Image.Image
     masks: dict[str, np.ndarray]
-    keypoints: dict[str, tuple[float, float]]
+    keypoints: Keypoints
     diagnostics: dict[str, float | str]
     grid: np.ndarray | None = field(default=None, repr=False)
 
@@ -127,11 +128,11 @@ class WarpBackend:
         )
         lap("compose")
         # 4. Report.
-        masks = dict(body.masks)
+        masks = body.masks.by_name()
         masks["garment_warped"] = composite.painted
         masks["filled"] = composite.filled
         masks["skin_filled"] = composite.skin
-        torso = body.masks["torso"]
+        torso = body.masks.torso
         # Sleeves on the arms beside the torso are no part of covering it (over it they are).
         beside = np.zeros_like(torso) if warp.sleeves is None else warp.sleeves & ~torso
         garment_body = composite.painted & ~beside
@@ -194,8 +195,8 @@ def _outline_coverage(painted: np.ndarray, region: np.ndarray) -> float:
 
 def _lower_coverage(
     category: str,
-    masks: dict[str, np.ndarray],
-    keypoints: dict[str, tuple[float, float]],
+    masks: BodyMasks,
+    keypoints: Keypoints,
     painted: np.ndarray,
 ) -> dict[str, float]:
     """IoU and coverage of the warped garment with the body part a lower garment or dress must cover.
@@ -209,11 +210,11 @@ def _lower_coverage(
         return {}
     rows = np.arange(painted.shape[0])[:, None]
     if category == "lower":
-        region = masks["lower_body"] & (rows <= np.nonzero(painted.any(axis=1))[0][-1])
+        region = masks.lower_body & (rows <= np.nonzero(painted.any(axis=1))[0][-1])
         garment = painted
     else:
-        region = masks["torso"] | masks["hips"]
-        garment = painted & (rows <= keypoints["crotch"][1])
+        region = masks.torso | masks.hips
+        garment = painted & (rows <= keypoints.crotch[1])
     overlap = float((garment & region).sum())
     return {
         f"{category}_iou": overlap / max(float((garment | region).sum()), 1.0),
@@ -304,7 +305,7 @@ def save_debug(result: TryOnResult, directory: Path) -> list[Path]:
         written.append(path)
     canvas = np.array(result.image)
     radius = max(3, canvas.shape[1] // 150)
-    for x, y in result.keypoints.values():
+    for x, y in result.keypoints.by_name().values():
         cv2.circle(canvas, (round(x), round(y)), radius, (255, 0, 0), thickness=-1)
     written.append(directory / "keypoints.png")
     Image.fromarray(canvas).save(written[-1])

@@ -453,15 +453,15 @@ def _analyse(analyser: BodyAnalyser, path: Path) -> dict[str, np.ndarray] | None
     except TryOnError:
         return None
     m = body.masks
-    garment = m["old_clothing"] & m["person"]
+    garment = m.old_clothing & m.person
     if garment.mean() < _MIN_GARMENT or garment_height(garment) < _MIN_HEIGHT:
         return None
     return {
         "garment": garment,
-        "person": m["person"],
-        "protected": m["face"] | m["hands"],
-        "skin": m["skin"] & ~m["face"],
-        "arms": m["arms"] & ~m["hands"],
+        "person": m.person,
+        "protected": m.face | m.hands,
+        "skin": m.skin & ~m.face,
+        "arms": m.arms & ~m.hands,
     }
 
 

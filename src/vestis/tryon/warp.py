@@ -22,6 +22,7 @@ import numpy as np
 
 from vestis.tryon.body import LEG_WIDTHS, Body
 from vestis.tryon.garment import Garment, sleeve_root
+from vestis.tryon.types import SIDES, Keypoints, Point, Side
 from vestis.vision.filters import weighted_blur
 from vestis.vision.segment import bounding_box
 
@@ -180,11 +181,9 @@ def body_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]]
         return lower_targets(garment, body)
     if garment.category == "dress":
         return dress_targets(garment, body)
-    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    k = body.keypoints
     g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
-    hems = {
-        side: k[f"{side}_hip_edge"] + np.array([0.0, 0.04 * _torso_length(k)]) for side in ("left", "right")
-    }
+    hems = {side: _xy(k.side(side).hip_edge) + np.array([0.0, 0.04 * _torso_length(k)]) for side in SIDES}
     targets = _top_targets(g, k, body.shoulder_width)
     targets.update({f"{side}_hem": hem for side, hem in hems.items()})
     return _as_tuples(targets)
@@ -199,26 +198,28 @@ def lower_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]
     (:data:`_FULL_INSEAM` hip widths; legs reaching :data:`_FULL_LENGTH` of it end at the
     ankle), at least as wide as the body's leg. Skirts get hem corners like a dress's.
     """
-    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    k = body.keypoints
     g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
-    hip_width = float(np.linalg.norm(k["left_hip_side"] - k["right_hip_side"]))
+    hip_width = _hip_width(k)
     scale = hip_width / max(float(np.linalg.norm(g["left_hip"] - g["right_hip"])), 1.0)
-    drop = k["crotch"] - (k["left_hip"] + k["right_hip"]) / 2
-    targets = {"waist": k["waist"]}
-    for side in ("left", "right"):
-        waist = k["waist"] + (k[f"{side}_waist"] - k["waist"]) * _EASE
-        targets[f"{side}_waist"] = waist
-        targets[f"{side}_hip"] = k["crotch"] + (k[f"{side}_hip_side"] + drop - k["crotch"]) * _EASE
+    body_waist, crotch = _xy(k.waist), _xy(k.crotch)
+    drop = crotch - (_xy(k.left.hip) + _xy(k.right.hip)) / 2
+    targets = {"waist": body_waist}
+    for side in SIDES:
+        own = k.side(side)
+        targets[f"{side}_waist"] = body_waist + (_xy(own.waist) - body_waist) * _EASE
+        targets[f"{side}_hip"] = crotch + (_xy(own.hip_side) + drop - crotch) * _EASE
     if "crotch" not in g:
-        targets.update(_skirt_targets(g, body, float(k["waist"][1]), float(g["waist"][1]), scale, scale))
+        targets.update(_skirt_targets(g, body, float(body_waist[1]), float(g["waist"][1]), scale, scale))
         return _as_tuples(targets)
-    targets["crotch"] = k["crotch"]
+    targets["crotch"] = crotch
     garment_hips = float(np.linalg.norm(g["left_hip"] - g["right_hip"]))
     start = float(np.linalg.norm(drop))
     for name, joint in (("knee", "knee"), ("leg", "ankle")):
         legs = {}
-        for side in ("left", "right"):
-            leg = [k[f"{side}_hip"], k[f"{side}_knee"], k[f"{side}_ankle"]]
+        for side in SIDES:
+            own = k.side(side)
+            leg = [_xy(own.hip), _xy(own.knee), _xy(own.ankle)]
             inseam = g[f"{side}_leg_outer"][1] - g["crotch"][1]
             share = min(1.0, inseam / max(_FULL_INSEAM * garment_hips, 1.0))
             share = 1.0 if share >= _FULL_LENGTH else share
@@ -242,13 +243,13 @@ def dress_targets(garment: Garment, body: Body) -> dict[str, tuple[float, float]
     Lengths are scaled by the bodice (shoulders to waist on the garment and on the body), which
     strap and off-shoulder dresses measure as well as sleeved ones; widths by the waist.
     """
-    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    k = body.keypoints
     g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
-    shoulders = (k["left_shoulder"] + k["right_shoulder"]) / 2
-    hips = (k["left_hip"] + k["right_hip"]) / 2
+    shoulders = (_xy(k.left.shoulder) + _xy(k.right.shoulder)) / 2
+    hips = (_xy(k.left.hip) + _xy(k.right.hip)) / 2
     waist = shoulders + _NATURAL_WAIST * (hips - shoulders)
-    hip_width = float(np.linalg.norm(k["left_hip_side"] - k["right_hip_side"]))
-    across = (k["left_hip_side"] - k["right_hip_side"]) / max(hip_width, 1.0)
+    hip_width = _hip_width(k)
+    across = (_xy(k.left.hip_side) - _xy(k.right.hip_side)) / max(hip_width, 1.0)
     g_waist = (g["left_waist"][1] + g["right_waist"][1]) / 2
     g_shoulders = (g["left_shoulder"][1] + g["right_shoulder"][1]) / 2
     length_scale = float(waist[1] - shoulders[1]) / max(float(g_waist - g_shoulders), 1.0)
@@ -267,7 +268,12 @@ def hem_reach(garment: Garment, body: Body) -> float:
     k = body.keypoints
     hem = max(y for name, (_, y) in targets.items() if name.endswith(("_hem", "_leg_outer", "_leg_inner")))
     hips, knees, ankles = (
-        (k[f"left_{joint}"][1] + k[f"right_{joint}"][1]) / 2 for joint in ("hip", "knee", "ankle")
+        (left[1] + right[1]) / 2
+        for left, right in (
+            (k.left.hip, k.right.hip),
+            (k.left.knee, k.right.knee),
+            (k.left.ankle, k.right.ankle),
+        )
     )
     if hem <= knees:
         return max(0.0, (hem - hips) / max(knees - hips, 1.0))
@@ -276,16 +282,16 @@ def hem_reach(garment: Garment, body: Body) -> float:
 
 def sleeve_reach(garment: Garment, body: Body) -> float:
     """How far the longer sleeve reaches down the arm: 0 none, 1 the elbow, 2 the wrist."""
-    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
     g = {name: np.array(xy) for name, xy in garment.keypoints.items()}
     scale = body.shoulder_width / max(float(np.linalg.norm(g["left_shoulder"] - g["right_shoulder"])), 1.0)
     reach = 0.0
-    for side in ("left", "right"):
+    for side in SIDES:
         if f"{side}_sleeve" not in g:
             continue
         length = scale * float(np.linalg.norm(g[f"{side}_sleeve"] - g[f"{side}_shoulder"]))
-        upper = float(np.linalg.norm(k[f"{side}_elbow"] - k[f"{side}_shoulder_edge"]))
-        lower = float(np.linalg.norm(k[f"{side}_wrist"] - k[f"{side}_elbow"]))
+        arm = body.keypoints.side(side)
+        upper = float(np.linalg.norm(_xy(arm.elbow) - _xy(arm.shoulder_edge)))
+        lower = float(np.linalg.norm(_xy(arm.wrist) - _xy(arm.elbow)))
         reach = max(reach, min(length, upper) / max(upper, 1.0) + max(length - upper, 0.0) / max(lower, 1.0))
     return min(reach, 2.0)
 
@@ -294,9 +300,9 @@ def _sleeve_layer(
     garment: Garment,
     colours_photo: np.ndarray,
     part: np.ndarray,
-    side: str,
+    side: Side,
     body: Body,
-    targets: dict[str, tuple[float, float]],
+    targets: dict[str, Point],
     rgb: np.ndarray,
     alpha: np.ndarray,
 ) -> np.ndarray:
@@ -304,51 +310,113 @@ def _sleeve_layer(
     where it landed.
 
     The sleeve's axis (root → cuff centre) is laid along the arm (the middle of the armhole,
-    taken onto the arm's axis → elbow → wrist):
-    each pixel near the arm takes its distance along the arm and its signed distance across it,
-    and reads the garment at the same distances along and across the sleeve. Along, the sleeve
-    keeps its length in body scale (ending at the wrist at most); across, it keeps its width but
-    is never narrower than the arm. Both maps preserve orientation, so nothing folds. Behind
-    the root, back to the shoulder point, the sleeve's first cross-section fills whatever the
-    garment's body leaves open, so the sleeve stays attached over the shoulder's cap however
-    the arm is held. ``colours_photo`` is the garment photo with clean edges (:attr:`Garment.colours`).
+    taken onto the arm's axis → elbow → wrist), so the sleeve bends at the elbow with the arm.
+    Along, the sleeve keeps its length in body scale (ending at the wrist at most); across, it
+    keeps its width but is never narrower than the arm; nothing folds. Behind the root, back to
+    the shoulder point, the sleeve's first cross-section fills whatever the garment's body leaves
+    open, so the sleeve stays attached over the shoulder's cap however the arm is held.
+    ``colours_photo`` is the garment photo with clean edges (:attr:`Garment.colours`).
     """
-    g = garment.keypoints
-    root, cuff = sleeve_root(g, side), np.array(g[f"{side}_sleeve"])
-    length = max(float(np.linalg.norm(cuff - root)), 1.0)
-    along_g = (cuff - root) / length
-    across_g = np.array([-along_g[1], along_g[0]])
-    half_width = float(part.sum()) / length / 2
-    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
+    axis = _SleeveAxis.of(garment, part, side)
     t = {name: np.array(xy) for name, xy in targets.items()}
-    # The root: the middle of the armhole, moved onto the arm's axis (a raised arm's axis runs above it).
-    joint, elbow = k[f"{side}_shoulder"], k[f"{side}_elbow"]
-    upper = (elbow - joint) / max(float(np.linalg.norm(elbow - joint)), 1e-6)
-    armhole = (t[f"{side}_shoulder"] + t[f"{side}_armpit"]) / 2
-    arm = [joint + upper * max(0.0, float((armhole - joint) @ upper)), elbow, k[f"{side}_wrist"]]
-    shoulders = float(np.linalg.norm(np.array(g["left_shoulder"]) - np.array(g["right_shoulder"])))
+    arm = _arm_line(body, side, t)
+    shoulders = float(
+        np.linalg.norm(
+            np.array(garment.keypoints["left_shoulder"]) - np.array(garment.keypoints["right_shoulder"])
+        )
+    )
     scale = float(np.linalg.norm(t["left_shoulder"] - t["right_shoulder"])) / max(shoulders, 1.0)
-    reach = min(scale * length, _length(arm))
-    per_along = length / max(reach, 1.0)
-    per_across = min(1 / scale, half_width / (_ARM_COVER * _ARM_HALF_WIDTH * body.shoulder_width))
-    pad = half_width / per_across + 2
+    reach = min(scale * axis.length, _length(arm))
+    per_across = min(1 / scale, axis.half_width / (_ARM_COVER * _ARM_HALF_WIDTH * body.shoulder_width))
     # Behind its root the sleeve reaches back up to the shoulder point, closing the shoulder's cap.
     behind = float(np.linalg.norm(t[f"{side}_shoulder"] - arm[0])) + _SHOULDER_CAP * body.shoulder_width
     first = (arm[1] - arm[0]) / max(float(np.linalg.norm(arm[1] - arm[0])), 1e-6)
-    corners = [*arm, arm[0] - first * behind]
-    height, width = alpha.shape
+    window = _window([*arm, arm[0] - first * behind], axis.half_width / per_across + 2, alpha.shape)
+    landed = np.zeros_like(alpha)
+    if window is None:
+        return landed
+    ys, xs = np.mgrid[window].astype(np.float32)
+    along, across, inward = _arm_coordinates(xs, ys, arm, np.array(targets["neck"]))
+    # Pixels behind the root read the sleeve a little past its root, where it is all sleeve.
+    lengthwise = np.where(along < 0, _ROOT_SAMPLE * reach, along) * (axis.length / max(reach, 1.0))
+    map_x, map_y = axis.maps(lengthwise, across * per_across)
+    sleeve = cv2.remap(part.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
+    # Near the shoulder, any garment pixel may close the seam the body's spline leaves open.
+    whole = cv2.remap(garment.mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
+    sleeve |= (whole > 0.5) & (along >= 0) & (along < _SEAM * reach) & ~alpha[window]
+    # Behind the root the sleeve's own fabric only fills what the garment's body leaves open, up
+    # to the shoulder and never above the line through the shoulder points.
+    left, right = t["left_shoulder"], t["right_shoulder"]
+    below = (xs - right[0]) * (left[1] - right[1]) - (ys - right[1]) * (left[0] - right[0]) <= 0
+    sleeve &= (along >= 0) | ((along > -behind) & below & ~alpha[window])
+    # A wide sleeve's inner side, off the arm, hangs behind the garment's body, not over it.
+    off_arm = across * inward > _ARM_HALF_WIDTH * body.shoulder_width
+    sleeve &= ~(off_arm & alpha[window])
+    colours = cv2.remap(colours_photo, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    rgb[window][sleeve] = colours[sleeve]
+    alpha[window] |= sleeve
+    landed[window] = sleeve
+    return landed
+
+
+@dataclass(frozen=True)
+class _SleeveAxis:
+    """A sleeve in the garment photo: its axis from the root (the middle of the armhole) to the
+    cuff's centre, as unit vectors along and across it, its length and its mean half width."""
+
+    root: np.ndarray
+    along: np.ndarray
+    across: np.ndarray
+    length: float
+    half_width: float
+
+    @classmethod
+    def of(cls, garment: Garment, part: np.ndarray, side: Side) -> _SleeveAxis:
+        """The axis of ``side``'s sleeve, whose pixels are ``part``."""
+        root, cuff = sleeve_root(garment.keypoints, side), np.array(garment.keypoints[f"{side}_sleeve"])
+        length = max(float(np.linalg.norm(cuff - root)), 1.0)
+        along = (cuff - root) / length
+        return cls(root, along, np.array([-along[1], along[0]]), length, float(part.sum()) / length / 2)
+
+    def maps(self, lengthwise: np.ndarray, crosswise: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The garment photo's x and y (float32 maps for :func:`cv2.remap`) at these distances
+        along and across the sleeve from its root."""
+        map_x = self.root[0] + lengthwise * self.along[0] + crosswise * self.across[0]
+        map_y = self.root[1] + lengthwise * self.along[1] + crosswise * self.across[1]
+        return map_x.astype(np.float32), map_y.astype(np.float32)
+
+
+def _arm_line(body: Body, side: Side, targets: dict[str, np.ndarray]) -> list[np.ndarray]:
+    """The line a sleeve is laid along: from the middle of the armhole, moved onto the arm's axis
+    (a raised arm's axis runs above it), to the elbow and the wrist."""
+    own = body.keypoints.side(side)
+    joint, elbow = _xy(own.shoulder), _xy(own.elbow)
+    upper = (elbow - joint) / max(float(np.linalg.norm(elbow - joint)), 1e-6)
+    armhole = (targets[f"{side}_shoulder"] + targets[f"{side}_armpit"]) / 2
+    return [joint + upper * max(0.0, float((armhole - joint) @ upper)), elbow, _xy(own.wrist)]
+
+
+def _window(corners: list[np.ndarray], pad: float, shape: tuple[int, ...]) -> tuple[slice, slice] | None:
+    """The box around ``corners``, ``pad`` pixels wider, inside an image of ``shape``; ``None`` when empty."""
+    height, width = shape[:2]
     x0, y0 = (max(0, int(min(p[i] for p in corners) - pad)) for i in (0, 1))
     x1, y1 = (int(max(p[i] for p in corners) + pad) for i in (0, 1))
     x1, y1 = min(width, x1), min(height, y1)
-    landed = np.zeros_like(alpha)
     if x1 <= x0 or y1 <= y0:
-        return landed
-    ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        return None
+    return slice(y0, y1), slice(x0, x1)
+
+
+def _arm_coordinates(
+    xs: np.ndarray, ys: np.ndarray, arm: list[np.ndarray], centre: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each pixel's distance along the ``arm`` line (negative before its start), its signed distance
+    across it, and which side of the arm (±1) the body's ``centre`` lies on, all from the arm's
+    nearest segment."""
     best = np.full(xs.shape, np.inf, np.float32)
     along = np.zeros_like(xs)
     across = np.zeros_like(xs)
     inward = np.zeros_like(xs)
-    centre = np.array(targets["neck"])
     start = 0.0
     for index, (a, b) in enumerate(zip(arm, arm[1:], strict=False)):
         span = max(float(np.linalg.norm(b - a)), 1e-6)
@@ -366,29 +434,7 @@ def _sleeve_layer(
         towards_body = np.sign(u[0] * (centre[1] - a[1]) - u[1] * (centre[0] - a[0]))
         inward = np.where(closer, towards_body, inward)
         start += span
-    # Pixels behind the root read the sleeve a little past its root, where it is all sleeve.
-    lengthwise = np.where(along < 0, _ROOT_SAMPLE * reach, along) * per_along
-    crosswise = across * per_across
-    map_x = (root[0] + lengthwise * along_g[0] + crosswise * across_g[0]).astype(np.float32)
-    map_y = (root[1] + lengthwise * along_g[1] + crosswise * across_g[1]).astype(np.float32)
-    sleeve = cv2.remap(part.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0) > 0.5
-    # Near the shoulder, any garment pixel may close the seam the body's spline leaves open.
-    whole = cv2.remap(garment.mask.astype(np.float32), map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
-    window = (slice(y0, y1), slice(x0, x1))
-    sleeve |= (whole > 0.5) & (along >= 0) & (along < _SEAM * reach) & ~alpha[window]
-    # Behind the root the sleeve's own fabric only fills what the garment's body leaves open, up
-    # to the shoulder and never above the line through the shoulder points.
-    left, right = t["left_shoulder"], t["right_shoulder"]
-    below = (xs - right[0]) * (left[1] - right[1]) - (ys - right[1]) * (left[0] - right[0]) <= 0
-    sleeve &= (along >= 0) | ((along > -behind) & below & ~alpha[window])
-    # A wide sleeve's inner side, off the arm, hangs behind the garment's body, not over it.
-    off_arm = across * inward > _ARM_HALF_WIDTH * body.shoulder_width
-    sleeve &= ~(off_arm & alpha[window])
-    colours = cv2.remap(colours_photo, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    rgb[window][sleeve] = colours[sleeve]
-    alpha[window] |= sleeve
-    landed[window] = sleeve
-    return landed
+    return along, across, inward
 
 
 def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
@@ -408,8 +454,8 @@ def _close_seams(rgb: np.ndarray, alpha: np.ndarray, body: Body) -> np.ndarray:
     cv2.floodFill(outside, None, (0, 0), 0)
     closed[box] |= outside[1:-1, 1:-1] > 0
     columns = np.arange(alpha.shape[1])
-    beside_neck = np.abs(columns - body.keypoints["neck"][0]) > _NECKLINE_HALF * body.shoulder_width
-    gap = closed & ~alpha & body.masks["person"] & ~body.masks["face"] & beside_neck[None, :]
+    beside_neck = np.abs(columns - body.keypoints.neck[0]) > _NECKLINE_HALF * body.shoulder_width
+    gap = closed & ~alpha & body.masks.person & ~body.masks.face & beside_neck[None, :]
     if not gap.any():
         return gap
     window = bounding_box(gap, size)
@@ -453,15 +499,24 @@ def _skirt_targets(
     """Hip and hem corners of a skirt or a dress's skirt, placed down the body's midline (hips →
     knees → ankles) by the garment's own length and width in body scale, never narrower than
     the legs they cover."""
-    k = {name: np.array(xy) for name, xy in body.keypoints.items()}
-    mid = {joint: (k[f"left_{joint}"] + k[f"right_{joint}"]) / 2 for joint in ("hip", "knee", "ankle")}
-    line = [np.array([mid["hip"][0], body_waist_y]), mid["hip"], mid["knee"], mid["ankle"]]
-    hip_width = float(np.linalg.norm(k["left_hip_side"] - k["right_hip_side"]))
+    left, right = body.keypoints.left, body.keypoints.right
+    hips, knees, ankles = (
+        (_xy(a), _xy(b))
+        for a, b in ((left.hip, right.hip), (left.knee, right.knee), (left.ankle, right.ankle))
+    )
+    mid_hip = (hips[0] + hips[1]) / 2
+    line = [
+        np.array([mid_hip[0], body_waist_y]),
+        mid_hip,
+        (knees[0] + knees[1]) / 2,
+        (ankles[0] + ankles[1]) / 2,
+    ]
+    hip_width = _hip_width(body.keypoints)
     spans = [
         hip_width,
         hip_width,
-        float(np.linalg.norm(k["left_knee"] - k["right_knee"])) + LEG_WIDTHS["knee"] * hip_width,
-        float(np.linalg.norm(k["left_ankle"] - k["right_ankle"])) + LEG_WIDTHS["ankle"] * hip_width,
+        float(np.linalg.norm(knees[0] - knees[1])) + LEG_WIDTHS["knee"] * hip_width,
+        float(np.linalg.norm(ankles[0] - ankles[1])) + LEG_WIDTHS["ankle"] * hip_width,
     ]
     targets = {}
     for row in ("hip", "hem"):
@@ -500,9 +555,7 @@ def _length(polyline: list[np.ndarray]) -> float:
     return float(sum(_segment_lengths(polyline)))
 
 
-def _top_targets(
-    g: dict[str, np.ndarray], k: dict[str, np.ndarray], shoulder_width: float
-) -> dict[str, np.ndarray]:
+def _top_targets(g: dict[str, np.ndarray], k: Keypoints, shoulder_width: float) -> dict[str, np.ndarray]:
     """Targets of a top's (or a bodice's) neckline, shoulders, armpits and sleeve ends (see
     :func:`body_targets`). The garment's body, armpit to armpit, spans the shoulder joints: that
     scale keeps the neckline's and a sleeveless top's armholes' true depth."""
@@ -513,31 +566,41 @@ def _top_targets(
     depth = chest * (g["neck"][1] - _mean_y(_pair(g, "shoulder")))
     # A neckline level with the shoulder points sits a little above them, at the base of the neck.
     neck_y = _mean_y(shoulders) - _NECK_LIFT * shoulder_width + depth
-    targets = {"neck": np.array([k["neck"][0], neck_y])}
+    targets = {"neck": np.array([_xy(k.neck)[0], neck_y])}
     scale = shoulder_width / max(float(np.linalg.norm(g["left_shoulder"] - g["right_shoulder"])), 1.0)
-    for side in ("left", "right"):
+    for side in SIDES:
+        own = k.side(side)
         targets[f"{side}_shoulder"] = shoulders[side]
         armhole = 0.33 * torso_length
         if sleeveless:
             armhole = chest * float(g[f"{side}_armpit"][1] - g[f"{side}_shoulder"][1])
             armhole = float(np.clip(armhole, *(share * torso_length for share in _SLEEVELESS_ARMHOLE)))
-        targets[f"{side}_armpit"] = k[f"{side}_shoulder"] + np.array([0.0, armhole])
+        targets[f"{side}_armpit"] = _xy(own.shoulder) + np.array([0.0, armhole])
         if f"{side}_sleeve" in g:
             length = scale * float(np.linalg.norm(g[f"{side}_sleeve"] - g[f"{side}_shoulder"]))
             targets[f"{side}_sleeve"] = _along(
-                [k[f"{side}_shoulder_edge"], k[f"{side}_elbow"], k[f"{side}_wrist"]], length
+                [_xy(own.shoulder_edge), _xy(own.elbow), _xy(own.wrist)], length
             )
     return targets
 
 
-def _shoulder_targets(k: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _shoulder_targets(k: Keypoints) -> dict[str, np.ndarray]:
     """A top's shoulder points: on top of the shoulders, as :class:`~vestis.tryon.body.Body` measures them."""
-    return {side: k[f"{side}_shoulder_top"] for side in ("left", "right")}
+    return {side: _xy(k.side(side).shoulder_top) for side in SIDES}
 
 
-def _torso_length(k: dict[str, np.ndarray]) -> float:
+def _torso_length(k: Keypoints) -> float:
     """Mean vertical distance from the shoulder joints to the hip joints."""
-    return float(np.mean([k[f"{side}_hip"][1] - k[f"{side}_shoulder"][1] for side in ("left", "right")]))
+    return float(np.mean([_xy(k.side(side).hip)[1] - _xy(k.side(side).shoulder)[1] for side in SIDES]))
+
+
+def _hip_width(k: Keypoints) -> float:
+    """Width of the hips as the body measures them."""
+    return float(np.linalg.norm(_xy(k.left.hip_side) - _xy(k.right.hip_side)))
+
+
+def _xy(point: Point) -> np.ndarray:
+    return np.array(point)
 
 
 def _pair(points: dict[str, np.ndarray], name: str) -> dict[str, np.ndarray]:

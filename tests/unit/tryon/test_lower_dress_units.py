@@ -172,9 +172,9 @@ def figure() -> tuple[np.ndarray, Body]:
 
 def test_body_regions_for_the_legs(figure: tuple[np.ndarray, Body]) -> None:
     image, body = figure
-    m, k = body.masks, body.keypoints
-    assert k["waist"][1] < 440 < k["crotch"][1], "waist line above, crotch below the hip joints"
-    assert k["right_waist"][0] < 165 and k["left_waist"][0] > 235
+    m, k = body.masks.by_name(), body.keypoints
+    assert k.waist[1] < 440 < k.crotch[1], "waist line above, crotch below the hip joints"
+    assert k.right.waist[0] < 165 and k.left.waist[0] > 235
     for name in ("hips", "thighs", "calves", "feet", "lower_body", "old_lower_clothing"):
         assert m[name].any() and not (m[name] & ~m["person"]).any(), name
     assert m["thighs"][550, 160] and m["calves"][780, 240] and m["feet"][915, 150]
@@ -218,7 +218,7 @@ def test_warp_covers_the_legs_without_folding(
     person, body = figure
     warp = Warper().warp(_garment(image, category), body, person.shape[:2])
     assert warp.min_jacobian > 0
-    hips = body.masks["hips"]
+    hips = body.masks.hips
     assert (warp.mask & hips).sum() / hips.sum() > 0.8
 
 
@@ -228,12 +228,10 @@ def test_compose_replaces_the_trousers_and_keeps_the_rest(figure: tuple[np.ndarr
     warp = Warper().warp(garment, body, person.shape[:2])
     composite = Compositor().compose(person, body, warp, long_sleeves=False, category="lower")
     out = composite.rgb.astype(int)
-    outside = ~cv2.dilate(body.masks["person"].astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
+    outside = ~cv2.dilate(body.masks.person.astype(np.uint8), np.ones((9, 9), np.uint8)).astype(bool)
     assert np.array_equal(out[outside], person[outside])
     for region in ("face", "feet"):
-        assert np.array_equal(out[body.masks[region]], person[body.masks[region]]), region
-    calf = body.masks["calves"] & ~cv2.dilate(composite.painted.astype(np.uint8), np.ones((15, 15))).astype(
-        bool
-    )
+        assert np.array_equal(out[getattr(body.masks, region)], person[getattr(body.masks, region)]), region
+    calf = body.masks.calves & ~cv2.dilate(composite.painted.astype(np.uint8), np.ones((15, 15))).astype(bool)
     assert calf.sum() > 1000, "shorts leave the calves bare"
     assert np.abs(out[calf] - np.array(SKIN_RGB)).mean() < 40, "bare calves are filled with skin colour"

@@ -15,6 +15,8 @@ from vestis.tryon.garment import GarmentAnalyser
 from vestis.tryon.warp import Warp, Warper
 from vestis.vision.colour import rgb_to_lab
 
+from .bodies import drawn_body
+
 FACE_SKIN = (196, 148, 118)
 HEIGHT, WIDTH = 300, 240
 
@@ -48,7 +50,7 @@ def _person() -> tuple[np.ndarray, Body]:
     masks["arms"] = masks["forearms"] = arms
     masks["skin"] = skin
     masks["old_clothing"] = masks["torso"] | arms
-    body = Body(keypoints={}, masks=masks, skin_rgb=np.array(FACE_SKIN, np.float32), shoulder_width=80)
+    body = drawn_body((HEIGHT, WIDTH), {}, masks, np.array(FACE_SKIN, np.float32), 80)
     return image, body
 
 
@@ -62,16 +64,16 @@ def sleeveless() -> tuple[np.ndarray, Body, object]:
     """The person wearing a sleeveless top over the torso: the arms are bared."""
     person, body = _person()
     composite = Compositor().compose(
-        person, body, _flat_warp(body.masks["torso"], (30, 90, 160)), long_sleeves=False
+        person, body, _flat_warp(body.masks.torso, (30, 90, 160)), long_sleeves=False
     )
     return person, body, composite
 
 
 def test_bared_arms_take_the_faces_skin_colour(sleeveless: tuple[np.ndarray, Body, object]) -> None:
     _, body, composite = sleeveless
-    arms = body.masks["arms"] & composite.skin
-    assert arms.sum() > 0.9 * body.masks["arms"].sum()
-    face_skin = body.masks["face"] & body.masks["skin"]
+    arms = body.masks.arms & composite.skin
+    assert arms.sum() > 0.9 * body.masks.arms.sum()
+    face_skin = body.masks.face & body.masks.skin
     delta = skin_delta_e(composite.rgb, face_skin, arms)
     # Eyes and lips are left out of the skin model, so the arms are the cheeks' colour (CIEDE2000).
     assert delta is not None and delta < 4.0, delta
@@ -84,7 +86,7 @@ def test_bared_arms_keep_the_light_of_the_sleeves_they_replace(
     """The sleeves were light at the shoulders and dark at the wrists: so is the skin, with grain."""
     _, body, composite = sleeveless
     grey = _grey(composite.rgb)
-    arm = body.masks["arms"] & composite.skin
+    arm = body.masks.arms & composite.skin
     top, bottom = arm & (np.arange(HEIGHT)[:, None] < 130), arm & (np.arange(HEIGHT)[:, None] > 190)
     assert grey[top].mean() - grey[bottom].mean() > 15
     rows = [grey[row][arm[row]].mean() for row in range(95, 220, 5)]
@@ -96,7 +98,7 @@ def test_bared_arms_keep_the_light_of_the_sleeves_they_replace(
 
 def _bared_arms_from_face(person: np.ndarray, masks: dict[str, np.ndarray]) -> float:
     """CIEDE2000 between the face's skin and the mean of the arms a sleeveless top bares."""
-    body = Body(keypoints={}, masks=masks, skin_rgb=np.array(FACE_SKIN, np.float32), shoulder_width=80)
+    body = drawn_body((HEIGHT, WIDTH), {}, masks, np.array(FACE_SKIN, np.float32), 80)
     composite = Compositor().compose(
         person, body, _flat_warp(masks["torso"], (30, 90, 160)), long_sleeves=False
     )
@@ -109,7 +111,7 @@ def test_hair_taken_for_skin_does_not_colour_the_arms() -> None:
     """Brown hair down to the shoulders that the skin mask took for skin (it does, for some
     shades) is left out of the skin model: the arms stay the face's colour."""
     person, body = _person()
-    masks = dict(body.masks)
+    masks = body.masks.by_name()
     hair = np.zeros_like(masks["skin"])
     hair[15:110, 70:90] = hair[15:110, 150:170] = True
     person[hair] = (112, 76, 48)
@@ -121,7 +123,7 @@ def test_hair_taken_for_skin_does_not_colour_the_arms() -> None:
 
 def test_no_skin_in_the_photo_falls_back_to_the_faces_colour() -> None:
     person, body = _person()
-    masks = dict(body.masks)
+    masks = body.masks.by_name()
     masks["skin"] = np.zeros_like(masks["skin"])
     assert _bared_arms_from_face(person, masks) < 6.0
 
@@ -133,7 +135,7 @@ def test_white_garment_over_a_dark_two_tone_shirt_stays_white_with_its_folds() -
     rows, columns = np.mgrid[0:HEIGHT, 0:WIDTH]
     folds = 12 * np.sin(columns / 6.0)
     shirt = np.where(rows < 170, 35 + folds, 200 + folds)  # black above, white below
-    torso = body.masks["torso"]
+    torso = body.masks.torso
     person[torso] = np.clip(shirt[torso], 0, 255)[:, None].astype(np.uint8)
     composite = Compositor().compose(person, body, _flat_warp(torso, (245, 245, 245)), long_sleeves=True)
     grey = _grey(composite.rgb)
@@ -167,9 +169,7 @@ def _skeleton(elbow: tuple[float, float], wrist: tuple[float, float]) -> Body:
             f"{side}_shoulder_top": (x + sign * 5, 93.0),
         }
     empty = np.zeros((400, 300), bool)
-    return Body(
-        keypoints=points, masks={"person": ~empty, "face": empty}, skin_rgb=np.zeros(3), shoulder_width=100
-    )
+    return drawn_body((400, 300), points, {"person": ~empty, "face": empty}, np.zeros(3), 100)
 
 
 def _tshirt() -> np.ndarray:
@@ -208,7 +208,7 @@ def test_sleeves_stay_attached_to_the_body(elbow: tuple[float, float], wrist: tu
     gaps[:140, 110:190] = False  # the neckline, the design's own opening
     assert not gaps.any(), np.argwhere(gaps)[:5]
     for side in ("left", "right"):  # the shoulder's cap, between the shoulder point and the sleeve
-        x, y = body.keypoints[f"{side}_shoulder_top"]
+        x, y = body.keypoints.side(side).shoulder_top
         assert warp.mask[round(y) + 4, round(x)], side
     # What was closed takes the garment's colour, not the paper's.
     assert np.abs(warp.rgb[warp.mask].astype(int) - (200, 30, 40)).max(axis=1).mean() < 20

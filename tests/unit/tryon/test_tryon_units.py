@@ -28,6 +28,8 @@ from vestis.tryon.warp import ThinPlateSpline, Warp, Warper, _close_seams, body_
 from vestis.vision.io import ImageError, load_image
 from vestis.vision.pose import Pose
 
+from .bodies import drawn_body
+
 
 def _tshirt() -> np.ndarray:
     """A red T-shirt silhouette (body 160 wide, short sleeves out to 60..340) on off-white."""
@@ -95,7 +97,7 @@ def test_compose_leaves_background_and_face_untouched() -> None:
     masks["face"][40:70, 60:100] = True
     masks["old_clothing"] = masks["person"].copy()
     masks["old_clothing"][:90] = False
-    body = Body(keypoints={}, masks=masks, skin_rgb=np.array([200, 160, 140], np.float32), shoulder_width=60)
+    body = drawn_body((200, 160), {}, masks, np.array([200, 160, 140], np.float32), 60)
     warped = np.zeros((200, 160), bool)
     warped[60:170, 30:130] = True
     out = Compositor().compose(person, body, _flat_warp(warped, (0, 0, 255)), long_sleeves=False).rgb
@@ -159,11 +161,8 @@ def _front_body(height: int = 400, width: int = 300, elbow_out: float = 40) -> B
         "right_shoulder_top": (95.0, 93.0),
     }
     empty = np.zeros((height, width), bool)
-    return Body(
-        keypoints=points,
-        masks={"person": ~empty, "face": empty},
-        skin_rgb=np.zeros(3, np.float32),
-        shoulder_width=100,
+    return drawn_body(
+        (height, width), points, {"person": ~empty, "face": empty}, np.zeros(3, np.float32), 100
     )
 
 
@@ -174,8 +173,8 @@ def test_long_sleeves_follow_bent_arms_to_the_wrists() -> None:
     warp = Warper().warp(garment, body, (400, 300))
     assert warp.sleeves is not None and warp.sleeves.any()
     for side in ("left", "right"):
-        elbow = np.array(body.keypoints[f"{side}_elbow"])
-        wrist = np.array(body.keypoints[f"{side}_wrist"])
+        elbow = np.array(body.keypoints.side(side).elbow)
+        wrist = np.array(body.keypoints.side(side).wrist)
         forearm = [np.round(elbow + t * (wrist - elbow)).astype(int) for t in np.linspace(0.1, 0.9, 9)]
         covered = [warp.mask[y, x] for x, y in forearm]
         assert np.mean(covered) >= 0.8, (side, covered)
@@ -231,7 +230,7 @@ def test_short_sleeves_bare_the_old_sleeves_as_skin() -> None:
     masks["old_clothing"] = masks["person"] & ~masks["face"]
     person[masks["person"]] = (90, 90, 90)
     skin = np.array([205, 160, 130], np.float32)
-    body = Body(keypoints={}, masks=masks, skin_rgb=skin, shoulder_width=60)
+    body = drawn_body((200, 160), {}, masks, skin, 60)
     torso_only = np.zeros((200, 160), bool)
     torso_only[40:180, 55:125] = True
     out = Compositor().compose(person, body, _flat_warp(torso_only, (20, 120, 40)), long_sleeves=False).rgb
@@ -276,9 +275,9 @@ def test_camisole_v_keeps_its_true_depth_on_the_body() -> None:
     targets = body_targets(garment, body)
     chest = body.shoulder_width / 200  # the garment's body is 200 wide, armpit to armpit
     shoulders_y = (targets["left_shoulder"][1] + targets["right_shoulder"][1]) / 2
-    neck_drop = targets["neck"][1] - body.keypoints["neck"][1]
+    neck_drop = targets["neck"][1] - body.keypoints.neck[1]
     assert neck_drop == pytest.approx(chest * 130 - 16, abs=8)  # V 130 below the straps, lifted 0.16 sw
-    armhole = targets["right_armpit"][1] - body.keypoints["right_shoulder"][1]
+    armhole = targets["right_armpit"][1] - body.keypoints.right.shoulder[1]
     assert armhole == pytest.approx(chest * 70, abs=6)  # the straps' 70 pixels down to the armpit
     assert shoulders_y < targets["right_armpit"][1] < targets["neck"][1] < targets["right_hem"][1]
 
