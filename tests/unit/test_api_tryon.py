@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 
 from tests.unit.test_api_support import KEY, png_bytes, shop_client
+from vestis.vision import pose
 
 AUTH = {"X-API-Key": KEY}
 
@@ -110,3 +112,17 @@ def test_product_page_explains_a_failed_try_on(client: TestClient) -> None:
     blank = png_bytes((235, 235, 235), size=(600, 800))
     page = client.post("/shop/p00/try-on", files={"person": ("wall.png", blank, "image/png")})
     assert page.status_code == 422 and 'class="try-on__error"' in page.text
+
+
+def test_without_mediapipe_try_on_answers_503_naming_the_extra(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "mediapipe", None)  # a shop installed without `vestis[tryon]`
+    for name in ("_POSES", "_HANDS", "_SEGMENTERS"):
+        pool = getattr(pose, name)
+        monkeypatch.setattr(pose, name, pose._GraphPool(pool._factory))
+    person = png_bytes((180, 150, 130), size=(600, 800))
+    files = {"person": ("me.png", person, "image/png"), "garment": ("tee.png", _tee(), "image/png")}
+    response = client.post("/tryon", files=files, headers=AUTH)
+    assert response.status_code == 503
+    assert "vestis[tryon]" in response.json()["detail"]
