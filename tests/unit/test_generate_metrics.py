@@ -21,8 +21,8 @@ from vestis.generate.metrics import (
     precision_recall,
     spread,
 )
+from vestis.vectors import unit_rows
 from vestis.vision.embeddings import DIMENSION, ImageEmbedder
-from vestis.vision.features import unit_rows
 
 
 def gaussian(rng: np.random.Generator, n: int, mean: np.ndarray, cov: np.ndarray) -> np.ndarray:

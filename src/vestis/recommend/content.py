@@ -20,6 +20,7 @@ from vestis.recommend.catalog import ItemCatalog
 from vestis.recommend.interactions import Interactions
 from vestis.recommend.memo import catalog_cache
 from vestis.text.encoders import make_encoder
+from vestis.vectors import unit_rows
 
 ATTRIBUTES = ("product_type", "color", "pattern", "material", "gender", "brand")
 """Catalog fields that become one-hot features and "same …" explanations."""
@@ -83,7 +84,7 @@ class ContentRecommender(Recommender):
         profile = interactions.matrix(
             self.users_, self.items_, event_weights=self.event_weights, half_life_days=self.half_life_days
         )
-        self.user_vectors_ = _unit_rows(np.asarray(profile @ self.item_vectors_, dtype=np.float32))
+        self.user_vectors_ = unit_rows(np.asarray(profile @ self.item_vectors_, dtype=np.float32))
         self._set_tie_break()
 
     def _score_users(self, user_rows: np.ndarray) -> np.ndarray:
@@ -182,9 +183,4 @@ def _one_hot(catalog: ItemCatalog) -> np.ndarray:
             blocks.append(block)
     if not blocks:
         return np.zeros((len(catalog), 0), dtype=np.float32)
-    return _unit_rows(np.hstack(blocks))
-
-
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return unit_rows(np.hstack(blocks))

@@ -24,7 +24,7 @@ from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from vestis.vision.features import unit_rows
+from vestis.vectors import unit_rows
 
 __all__ = ["ENCODERS", "MiniLMEncoder", "TextEncoder", "TfidfEncoder", "make_encoder"]
 

@@ -36,8 +36,8 @@ from PIL import Image
 from vestis.config import get_settings
 from vestis.files import atomic_write
 from vestis.progress import track
+from vestis.vectors import unit_rows
 from vestis.vision.border import square_on_border
-from vestis.vision.features import unit_rows
 from vestis.vision.io import ImageError, load_image
 
 __all__ = [

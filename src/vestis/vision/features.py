@@ -26,6 +26,7 @@ from PIL import Image
 from scipy import ndimage
 
 from vestis.progress import track
+from vestis.vectors import unit_rows
 from vestis.vision.colour import PALETTE_LAB, PALETTE_NAMES, rgb_to_lab
 from vestis.vision.io import ImageError, load_image
 from vestis.vision.product_mask import product_cutout
@@ -39,7 +40,6 @@ __all__ = [
     "feature_matrix",
     "image_features",
     "similarity_space",
-    "unit_rows",
 ]
 
 BLOCKS: tuple[str, ...] = ("colour", "pattern", "shape")
@@ -278,9 +278,3 @@ def _hu_moments(mask: np.ndarray) -> np.ndarray:
         ]
     )
     return -np.sign(hu) * np.log10(np.abs(hu) + 1e-12) / 10.0
-
-
-def unit_rows(block: np.ndarray) -> np.ndarray:
-    """Each row scaled to length 1 (a row of zeros stays zeros)."""
-    norms = np.linalg.norm(block, axis=1, keepdims=True)
-    return np.divide(block, norms, out=np.zeros_like(block), where=norms > 0)
