@@ -236,3 +236,11 @@ def test_the_studio_page_names_a_bad_preview_choice(client: TestClient) -> None:
         files={"image": ("tee.png", b"nope", "image/png")},
     )
     assert broken.status_code == 422 and "image: " in broken.text and "tee.png" in broken.text
+
+
+def test_a_photo_is_prepared_once_and_preparing_it_again_changes_nothing(vae: ConditionalVAE) -> None:
+    wide = Image.new("RGB", (90, 40), (240, 240, 240))
+    wide.paste(red_tee(36), (27, 2))
+    prepared = vae.model_input(wide)
+    assert prepared.shape == (1, vae.size_, vae.size_, 3)
+    assert np.array_equal(vae.model_input(Image.fromarray(prepared[0])), prepared)

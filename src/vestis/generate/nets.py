@@ -49,13 +49,14 @@ class Conditions(nn.Module):
         self.colours = nn.Embedding(n_colours, dimension) if n_colours else None
         self.width = dimension * ((n_types > 0) + (n_colours > 0))
 
-    def forward(self, types: torch.Tensor, colours: torch.Tensor) -> list[torch.Tensor]:
-        parts = []
-        if self.types is not None:
-            parts.append(self.types(types))
-        if self.colours is not None:
-            parts.append(self.colours(colours))
-        return parts
+    def forward(self, types: torch.Tensor, colours: torch.Tensor) -> torch.Tensor:
+        """The embeddings side by side, ``(batch, width)``; zero columns for an unconditional model."""
+        parts = [
+            table(labels)
+            for table, labels in ((self.types, types), (self.colours, colours))
+            if table is not None
+        ]
+        return torch.cat(parts, dim=1) if parts else torch.zeros(len(types), 0, device=types.device)
 
 
 class Generator(nn.Module):
@@ -93,8 +94,7 @@ class Generator(nn.Module):
         self.colour_out = nn.Sequential(out, nn.Tanh()) if squash else nn.Sequential(out)
 
     def forward(self, codes: torch.Tensor, types: torch.Tensor, colours: torch.Tensor) -> torch.Tensor:
-        conditions = self.conditions(types, colours)
-        joined = torch.cat(conditions, dim=1) if conditions else codes[:, :0]
+        joined = self.conditions(types, colours)
         features = functional.relu(self.norms[0](self.project(torch.cat([codes, joined], dim=1)), joined))
         for grow, norm in zip(self.grows, self.norms[1:], strict=True):
             features = functional.relu(norm(grow(features), joined))
@@ -173,6 +173,6 @@ class Encoder(nn.Module):
     def forward(
         self, images: torch.Tensor, types: torch.Tensor, colours: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        joined = torch.cat([self.trunk(images), *self.conditions(types, colours)], dim=1)
+        joined = torch.cat([self.trunk(images), self.conditions(types, colours)], dim=1)
         mean, log_variance = self.posterior(joined).chunk(2, dim=1)
         return mean, log_variance.clamp(-10.0, 10.0)

@@ -182,6 +182,7 @@ def product_previews(
         raise GenerationRequestError("variations", f"must be from 0 to {MAX_VARIATIONS}; got {variations}")
     if not to and not variations:
         raise GenerationRequestError("to", "name at least one colour, or ask for variations")
+    photo = Image.fromarray(generator.model_input(photo)[0])  # type: ignore[attr-defined]  # prepared once for both
     recoloured = generator.colourways(photo, product_type, colour, list(to)) if to else None  # type: ignore[attr-defined]
     varied = (
         generator.variations(photo, product_type, colour, variations, seed=seed)  # type: ignore[attr-defined]

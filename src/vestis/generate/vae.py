@@ -93,7 +93,7 @@ class ConditionalVAE(TrainedGenerator):
         """
         if not new_colours:
             raise GenerationRequestError("to", "name at least one colour to preview")
-        pixels = self._as_input(photo)
+        pixels = self.model_input(photo)
         code = torch.from_numpy(
             self.encode(pixels, [product_type], [colour])
         )  # encoded once, drawn per colour
@@ -125,7 +125,7 @@ class ConditionalVAE(TrainedGenerator):
         check_request(self, n, product_type, colour)
         if not 0.0 < reach <= 1.0:
             raise GenerationRequestError("reach", f"must be in (0, 1]; got {reach}")
-        pixels = self._as_input(photo)
+        pixels = self.model_input(photo)
         start = torch.from_numpy(self.encode(pixels, [product_type], [colour]))
         target = torch.randn(1, self.latent, generator=torch.Generator().manual_seed(seed))
         share = torch.linspace(0.0, reach, n + 1)[1:, None]
@@ -153,6 +153,16 @@ class ConditionalVAE(TrainedGenerator):
             return to_uint8(self._decode(codes, types, tints))
 
     # ------------------------------------------------------------- subclass hooks
+    def model_input(self, photo: Image.Image) -> np.ndarray:
+        """A photo of any size padded square on its border colour and resized: ``(1, size, size, 3)`` uint8.
+
+        Idempotent (a photo already prepared comes back unchanged), so a caller drawing several
+        previews of one upload prepares it once.
+        """
+        self._check_fitted()
+        square = Image.fromarray(square_on_border(np.asarray(photo.convert("RGB"))))
+        return np.array(square.resize((self.size_, self.size_), Image.Resampling.LANCZOS))[None]
+
     def _build(self) -> None:
         n_types, n_colours = len(self.types_), len(self.colours_)
         self.encoder_ = Encoder(self.size_, self.latent, n_types, n_colours, self.width)
@@ -183,12 +193,6 @@ class ConditionalVAE(TrainedGenerator):
         return {"encoder": self.encoder_, "decoder": self.decoder_, "optimizer": self.optimizer_}
 
     # ---------------------------------------------------------------- helpers
-    def _as_input(self, photo: Image.Image) -> np.ndarray:
-        """A photo of any size padded square on its border colour and resized: ``(1, size, size, 3)`` uint8."""
-        self._check_fitted()
-        square = Image.fromarray(square_on_border(np.asarray(photo.convert("RGB"))))
-        return np.array(square.resize((self.size_, self.size_), Image.Resampling.LANCZOS))[None]
-
     def _indices(self, field: str, names: list[str]) -> torch.Tensor:
         known = self.types_ if field == "type" else self.colours_
         unknown = sorted(set(names) - set(known))
