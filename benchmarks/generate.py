@@ -430,9 +430,10 @@ def _section(
 
 
 def _options(args: argparse.Namespace) -> str:
-    """The non-default data and size options, for the reproduce commands."""
+    """The non-default data, size and model options, for the reproduce commands."""
     data = f" --data {os.path.relpath(args.data, ROOT)}" if args.data != DATA else ""
-    return data + (f" --size {args.size}" if args.size != 64 else "")
+    models = f" --models {args.models}" if args.models != _parser().get_default("models") else ""
+    return data + (f" --size {args.size}" if args.size != 64 else "") + models
 
 
 def _run_label(args: argparse.Namespace) -> str:
