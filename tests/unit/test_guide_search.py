@@ -150,6 +150,19 @@ def test_save_load_and_refresh_re_embed_only_what_changed(search: ProductSearch,
     assert reopened.last_refresh == 0 and reopened.search("sparkly sequin top", k=1)[0].product_id == "new-1"
 
 
+def test_bm25_scores_are_bm25s_lucene_scores() -> None:
+    """Our BM25 is Lucene's: bm25s's scores times its left-out k1 + 1; a repeated query term counts again."""
+    bm25s = pytest.importorskip("bm25s")
+    documents = [["red", "dress"], ["red", "red", "shirt"], ["blue", "linen", "shirt", "shirt"], ["dress"]]
+    matrix, terms = search_module._bm25_matrix(documents, k1=1.2, b=0.75)
+    peer = bm25s.BM25(k1=1.2, b=0.75, method="lucene", dtype="float64")
+    peer.index(documents, show_progress=False)
+    for query in (["red"], ["red", "shirt"], ["shirt", "shirt", "dress"], ["linen", "unknown"]):
+        ours = search_module._bm25_scores(matrix, [terms[t] for t in query if t in terms])
+        np.testing.assert_allclose(ours, peer.get_scores(query) * 2.2, rtol=1e-12)
+    assert not search_module._bm25_scores(matrix, []).any()
+
+
 def test_bad_arguments_are_refused(search: ProductSearch, tmp_path: Path, engine: Engine) -> None:
     with pytest.raises(ValueError, match="mode"):
         search.search("dress", mode="fuzzy")  # type: ignore[arg-type]

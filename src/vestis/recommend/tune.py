@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.model_selection import ParameterGrid, ParameterSampler
 
 from vestis.progress import track
 from vestis.recommend import make_model, model_class
@@ -191,22 +192,10 @@ def _validate(
 
 
 def _draw(grid: Grid, defaults: dict[str, Any], trials: int, seed: int) -> list[dict[str, Any]]:
-    """The defaults, then up to ``trials - 1`` distinct random grid points other than them."""
-    names = list(grid)
-    sizes = [len(grid[name]) for name in names]
-    total = int(np.prod(sizes))
-    rng = np.random.default_rng(seed)
-    if total <= 4 * trials:
-        picks = rng.permutation(total)
-    else:  # a big grid: draw indices without building the whole product
-        picks = rng.choice(total, size=min(total, 4 * trials), replace=False)
-    chosen = [defaults]
-    for flat in picks:
-        if len(chosen) >= trials:
-            break
-        point = {
-            name: grid[name][i] for name, i in zip(names, np.unravel_index(int(flat), sizes), strict=True)
-        }
-        if point not in chosen:
-            chosen.append(point)
-    return chosen
+    """The defaults, then up to ``trials - 1`` distinct random grid points other than them.
+
+    scikit-learn's sampler draws grid points without repetition, reproducibly by ``seed``;
+    drawing ``trials`` of them leaves room to drop the defaults when they are among them.
+    """
+    points = ParameterSampler(grid, n_iter=min(trials, len(ParameterGrid(grid))), random_state=seed)
+    return [defaults, *(point for point in points if point != defaults)][:trials]

@@ -91,6 +91,14 @@ def test_a_small_grid_is_searched_exhaustively() -> None:
     assert tried[0] == 14.0 and sorted(tried[1:], key=str) == [7.0, None]
 
 
+def test_the_defaults_come_first_and_are_never_drawn_again() -> None:
+    grid = {"half_life_days": [3.0, 7.0, 14.0, 30.0, 90.0]}  # 14.0 is the default
+    for seed in range(5):
+        result = tune("popular", clustered_log(), grid=grid, trials=3, seed=seed, progress=False)
+        tried = [params["half_life_days"] for params, _ in result.trials]
+        assert tried[0] == 14.0 and len(set(tried)) == 3
+
+
 def test_every_default_grid_names_real_parameters() -> None:
     assert {"popular", "itemknn", "als", "bpr"} <= set(GRIDS)
     for name, grid in GRIDS.items():
