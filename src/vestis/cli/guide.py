@@ -179,7 +179,7 @@ def _read_session(engine):  # type: ignore[no-untyped-def]
 
 
 def _print_cards(cards: list, title: str) -> None:  # type: ignore[type-arg]
-    from vestis.web.pages import money
+    from vestis.catalog.currency import money
 
     table = Table(title=title, title_justify="left")
     for column in ("#", "id", "product", "price", "why"):
