@@ -35,6 +35,7 @@ def test_import_reports_bad_rows_and_keeps_good_ones(tmp_path: Path) -> None:
     code, output = _invoke(tmp_path, "import", "merchant-feed", str(feed), "-q", "--errors", str(errors))
     assert code == 0, output
     assert "feed.tsv:3: price" in output
+    assert "[yellow]" not in output and "[/" not in output  # styled, not printed as markup
     assert errors.read_text().splitlines()[1].startswith(f"{feed},3,")
     assert _products(tmp_path) == 1
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from vestis.data.importing import ImportReport
@@ -29,6 +30,6 @@ def print_report(report: ImportReport) -> None:
     table.add_row(*map(str, counts))
     console.print(table)
     for error in report.errors[:20]:
-        console.print(f"[yellow]{error}[/yellow]", markup=False, highlight=False)
+        console.print(escape(str(error)), style="yellow", highlight=False)
     if len(report.errors) > 20:
         console.print(f"… and {len(report.errors) - 20} more (use --errors FILE to get them all)")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from vestis.cli.common import console
@@ -49,7 +50,7 @@ def delete(
     try:
         report = erase_customer(open_catalog(settings), settings, customer_id, vacuum=vacuum)
     except (UnknownCustomer, ValueError) as error:
-        console.print(f"[red]{error}[/red]", highlight=False)
+        console.print(escape(str(error)), style="red", highlight=False)
         raise typer.Exit(1) from None
     table = Table(title=f"erased customer {report.customer_id!r} at {report.erased_at:%Y-%m-%d %H:%M:%S} UTC")
     for column in ("customer rows", "events", "kept try-ons", "model files rewritten"):
@@ -82,7 +83,7 @@ def export(
     try:
         data = export_customer(open_catalog(settings), settings, customer_id)
     except UnknownCustomer as error:
-        console.print(f"[red]{error}[/red]", highlight=False)
+        console.print(escape(str(error)), style="red", highlight=False)
         raise typer.Exit(1) from None
     document = json.dumps(dataclasses.asdict(data), indent=1, default=str, ensure_ascii=False)
     if out is None:

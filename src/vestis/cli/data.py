@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from vestis.cli.common import ErrorsFile, Quiet, Strict, console, print_report
@@ -207,7 +208,9 @@ def _run_import(
         with transaction(engine) as session:
             report = work(session)
     except ImportFailed as failure:
-        console.print(f"[red]import failed, nothing was written:[/red] {failure}")
+        console.print(
+            f"[red]import failed, nothing was written:[/red] {escape(str(failure))}", highlight=False
+        )
         _write_errors(errors_file, failure.errors)
         raise typer.Exit(1) from None
     print_report(report)
