@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from vestis.config import Settings
+from vestis.models import ModelRegistry
+from vestis.studio import upscale as upscale_module
 from vestis.studio.errors import StudioError
 from vestis.studio.metrics import psnr, ssim
-from vestis.studio.upscale import WEIGHTS, network_metrics, upscale
+from vestis.studio.srnet import load_weights
+from vestis.studio.train_upscaler import register
+from vestis.studio.upscale import UPSCALER, WEIGHTS, network_metrics, upscale, weights_path
 
 
 def _chart() -> Image.Image:
@@ -75,3 +82,23 @@ def test_bad_parameters_name_themselves(chart: Image.Image, params: dict, parame
 def test_too_large_a_result_is_refused() -> None:
     with pytest.raises(StudioError, match="limit"):
         upscale(Image.new("RGB", (6000, 6000)), factor=2)
+
+
+def test_weights_registered_by_a_shop_replace_the_shipped_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chart: Image.Image
+) -> None:
+    registry = ModelRegistry(tmp_path / "models")
+    assert weights_path(registry.root) == WEIGHTS  # nothing registered: the shipped file
+    monkeypatch.setattr(upscale_module, "get_settings", lambda: Settings(home=tmp_path))
+    net, _ = load_weights(WEIGHTS)
+    metrics = {"psnr_network": 40.0, "psnr_lanczos": 30.0, "ssim_network": 0.99}
+    version = register(net, metrics, registry)  # what `train_upscaler --register` does
+    assert version.family == UPSCALER and registry.active(UPSCALER) == version
+    assert weights_path() == version.path / WEIGHTS.name
+    assert network_metrics() == metrics
+    assert upscale(chart, method="network").size == (512, 512)
+    (version.path / WEIGHTS.name).write_bytes(b"truncated")
+    upscale_module._load.cache_clear()
+    assert network_metrics() is None  # unreadable: auto falls back to Lanczos, network names the cause
+    with pytest.raises(StudioError, match="weights"):
+        upscale(chart, method="network")

@@ -1,6 +1,10 @@
 """Train the 2× super-resolution network on product photos and validate it on other photos.
 
-``python -m vestis.studio.train_upscaler --data DIR [DIR …] --val DIR [DIR …] --out FILE``
+``python -m vestis.studio.train_upscaler --data DIR [DIR …] --val DIR [DIR …] (--out FILE | --register)``
+
+``--register`` stores the weights as a new version of the ``upscaler`` in the model registry
+(under ``VESTIS_HOME``) and activates it, so a shop's studio upscales with a network trained
+on its own photos; ``--out`` writes a file (how the shipped weights are made).
 
 Training pairs are random crops of the training photos (photos larger than 1200 px are first
 halved, so crops hold garment detail rather than smooth blur) and their bicubic ½ downscales.
@@ -20,12 +24,15 @@ import torch
 from PIL import Image
 from rich.console import Console
 
+from vestis.config import get_settings
+from vestis.models import ModelRegistry, Version
 from vestis.progress import progress_bar
 from vestis.studio.metrics import psnr, ssim
 from vestis.studio.srnet import SCALE, SuperResolutionNet, save_weights, super_resolve
+from vestis.studio.upscale import UPSCALER, WEIGHTS
 from vestis.vision.io import IMAGE_SUFFIXES, ImageError, load_image
 
-__all__ = ["main", "train", "validate"]
+__all__ = ["main", "register", "train", "validate"]
 
 _PATCH = 64
 _MIN_PATCH_STD = 6.0
@@ -38,7 +45,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, nargs="+", required=True, help="folders of training photos")
     parser.add_argument("--val", type=Path, nargs="+", required=True, help="folders of validation photos")
-    parser.add_argument("--out", type=Path, required=True, help="weights file to write (.npz)")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", type=Path, help="weights file to write (.npz)")
+    target.add_argument("--register", action="store_true", help="register and activate in the model registry")
     parser.add_argument("--images", type=int, default=600, help="training photos to sample")
     parser.add_argument("--patches", type=int, default=24, help="crops per training photo")
     parser.add_argument("--steps", type=int, default=6000)
@@ -54,8 +63,20 @@ def main(argv: list[str] | None = None) -> None:
     high, low = _patches(files, args.patches, rng)
     net = train(high, low, steps=args.steps, batch=args.batch, seed=args.seed, console=console)
     metrics = validate(net, _image_files(args.val), console=console)
-    save_weights(net, args.out, metrics)
-    console.print(f"wrote {args.out}")
+    if args.out is not None:
+        save_weights(net, args.out, metrics)
+        console.print(f"wrote {args.out}")
+        return
+    version = register(net, metrics, ModelRegistry(get_settings().models_dir))
+    console.print(f"registered and activated {version.label}")
+
+
+def register(net: SuperResolutionNet, metrics: dict[str, float], registry: ModelRegistry) -> Version:
+    """Store ``net`` and its validation ``metrics`` as a new active :data:`UPSCALER` version."""
+    version = registry.register(
+        _Weights(net, metrics), name=UPSCALER, metadata={"family": UPSCALER, "metrics": metrics}
+    )
+    return registry.activate(UPSCALER, version.version)
 
 
 def train(
@@ -117,6 +138,19 @@ def validate(net: SuperResolutionNet, files: list[Path], *, console: Console) ->
 
 
 # ------------------------------------------------------------------------------ helpers
+class _Weights:
+    """The network and its metrics as something the registry can save."""
+
+    def __init__(self, net: SuperResolutionNet, metrics: dict[str, float]) -> None:
+        self.net, self.metrics = net, metrics
+
+    def save(self, directory: Path) -> Path:
+        """Write the weights file the studio reads into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        save_weights(self.net, directory / WEIGHTS.name, self.metrics)
+        return directory
+
+
 def _image_files(folders: list[Path]) -> list[Path]:
     files = sorted(p for folder in folders for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     if not files:

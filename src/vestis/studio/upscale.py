@@ -2,7 +2,9 @@
 
 The network (:mod:`vestis.studio.srnet`, ~15k parameters) ships with the package as
 ``weights/upscale2x.npz`` together with the PSNR it and Lanczos reached on held-out photos
-when it was trained (``python -m vestis.studio.train_upscaler``). ``method="auto"`` uses the
+when it was trained (``python -m vestis.studio.train_upscaler``). A shop that retrains it on
+its own photos (``--register``) gets a version of :data:`UPSCALER` in the model registry;
+once that is active it replaces the shipped file (checked on every call: a file read). ``method="auto"`` uses the
 network only when those weights load *and* it beat Lanczos there, and only for photos up to
 :data:`AUTO_NETWORK_PIXELS` (the small photos upscaling is for; its cost grows with the pixels
 while its gain over Lanczos on an already sharp large photo does not); otherwise, and for
@@ -11,6 +13,7 @@ factors that are not powers of two, Lanczos. PyTorch is imported only when the n
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -18,6 +21,8 @@ from typing import Literal
 import numpy as np
 from PIL import Image
 
+from vestis.config import get_settings
+from vestis.models import ModelLoadError, ModelRegistry
 from vestis.studio.errors import StudioError
 from vestis.studio.steps import MAX_PIXELS
 
@@ -25,16 +30,22 @@ __all__ = [
     "AUTO_NETWORK_PIXELS",
     "FACTORS",
     "METHODS",
+    "UPSCALER",
     "WEIGHTS",
     "network_metrics",
     "upscale",
     "upscaled_size",
+    "weights_path",
 ]
 
 UpscaleMethod = Literal["auto", "network", "lanczos"]
 METHODS: tuple[str, ...] = ("auto", "network", "lanczos")
 FACTORS: tuple[int, ...] = (2, 3, 4)
 WEIGHTS = Path(__file__).with_name("weights") / "upscale2x.npz"
+UPSCALER = "upscaler"
+"""The registry name, and family, of retrained upscaler weights."""
+logger = logging.getLogger(__name__)
+
 AUTO_NETWORK_PIXELS = 1_500_000
 """``method="auto"`` runs the network on inputs up to this many pixels (about 0.9 s on 2 cores)."""
 
@@ -56,9 +67,7 @@ def upscale(image: Image.Image, *, factor: int = 2, method: UpscaleMethod = "aut
     if method == "network" and factor == 3:
         raise StudioError("factor: the network upscales by 2 or 4; use method='lanczos' for 3")
     if method == "network" and network_metrics() is None:
-        raise StudioError(
-            f"method: 'network' needs the weights file {WEIGHTS}, which is missing or unreadable"
-        )
+        raise StudioError("method: 'network' needs the upscaler's weights, which are missing or unreadable")
     small = image.width * image.height <= AUTO_NETWORK_PIXELS
     use_network = factor != 3 and (method == "network" or (method == "auto" and small and _network_wins()))
     if not use_network:
@@ -82,26 +91,42 @@ def upscaled_size(size: tuple[int, int], *, factor: int, **_: object) -> tuple[i
 
 
 def network_metrics() -> dict[str, float] | None:
-    """Validation numbers stored with the shipped weights (PSNR in dB, SSIM), or ``None`` without weights."""
-    loaded = _load()
+    """Validation numbers stored with the weights in use (PSNR in dB, SSIM), or ``None`` without weights."""
+    loaded = _load(weights_path())
     return None if loaded is None else dict(loaded[1])
+
+
+def weights_path(models_dir: Path | None = None) -> Path:
+    """The weights upscaling uses: the registry's active :data:`UPSCALER` version, else the shipped file.
+
+    ``models_dir`` defaults to the configured one. A registry whose active version cannot be
+    read is logged and passed over, so upscaling keeps working on the shipped weights.
+    """
+    registry = ModelRegistry(models_dir or get_settings().models_dir)
+    try:
+        version = registry.active(UPSCALER)
+    except ModelLoadError:
+        logger.warning("the active upscaler cannot be read; using the shipped weights", exc_info=True)
+        return WEIGHTS
+    return WEIGHTS if version is None else version.path / WEIGHTS.name
 
 
 # ------------------------------------------------------------------------------ helpers
 @cache
-def _load():  # noqa: ANN202 - returns (SuperResolutionNet, metrics); torch types stay lazy
-    if not WEIGHTS.is_file():
+def _load(path: Path):  # noqa: ANN202 - returns (SuperResolutionNet, metrics); torch types stay lazy
+    if not path.is_file():
         return None
     from vestis.studio.srnet import load_weights
 
     try:
-        return load_weights(WEIGHTS)
+        return load_weights(path)
     except (OSError, ValueError, KeyError, RuntimeError):
+        logger.warning("cannot read the upscaler's weights in %s", path, exc_info=True)
         return None
 
 
 def _network():  # noqa: ANN202
-    return _load()[0]
+    return _load(weights_path())[0]
 
 
 def _network_wins() -> bool:
