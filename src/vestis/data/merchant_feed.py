@@ -36,9 +36,10 @@ def import_merchant_feed(
     Columns outside Merchant Center's product fields (``item_group_id``, ``usage``, …) are
     kept in ``attributes``, those the guide reads under its names (``usage`` → ``occasion``,
     see :data:`~vestis.data.schemas.ATTRIBUTE_ALIASES`). Gender spellings such as ``Boys``
-    give the age group too (:func:`~vestis.data.schemas.audience`). A local ``image_link`` (relative to the feed, or
-    ``file://``) must stay inside the feed's folder; it is validated and staged, and stored
-    under ``images_dir`` only when the caller's transaction commits. Web links stay links.
+    give the age group too (:func:`~vestis.data.schemas.audience`). A CSV, TSV or parquet file
+    is read (:func:`~vestis.data.tables.open_table`). A local ``image_link`` (relative to the
+    feed, or ``file://``) must stay inside the feed's folder; it is validated and staged, and
+    stored under ``images_dir`` only when the caller's transaction commits. Web links stay links.
     """
     with open_table(path, required=REQUIRED_COLUMNS, snake_header=True, progress=progress) as (
         _header,
