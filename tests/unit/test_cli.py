@@ -52,6 +52,24 @@ def test_strict_import_exits_non_zero_and_writes_nothing(tmp_path: Path) -> None
     assert _products(tmp_path) == 1
 
 
+def test_a_retailer_catalog_is_imported_as_it_comes(tmp_path: Path) -> None:
+    catalog = tmp_path / "styles.csv"
+    catalog.write_text("id,Title,gender,usage,articleType\n1,Red Tee,Boys,Sports,Tshirts\n2,Hat,Pets,,\n")
+    code, output = _invoke(tmp_path, "import", "merchant-feed", str(catalog), "-q")
+    assert code == 0, output
+    assert "styles.csv:3: gender: unknown gender 'Pets'" in output
+    engine = get_engine(f"sqlite:///{(tmp_path / 'vestis.db').resolve()}")
+    with session_factory(engine)() as session:
+        tee = store.get_product(session, "1")
+        assert tee is not None
+        assert (tee.price, tee.gender, tee.age_group, tee.attributes) == (
+            None,
+            "male",
+            "kids",
+            {"occasion": "Sports", "subcategory": "Tshirts"},
+        )
+
+
 def test_a_shopify_export_is_imported_in_the_shop_currency(tmp_path: Path) -> None:
     export = tmp_path / "products_export.csv"
     export.write_text("Handle,Title,Variant Price\ntee,Tee,12.50\nbad,,3\n")

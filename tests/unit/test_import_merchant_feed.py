@@ -56,9 +56,9 @@ def test_reimporting_a_feed_changes_no_counts(engine: Engine, tmp_path: Path) ->
 def test_missing_required_column_fails_and_stores_nothing(engine: Engine, tmp_path: Path) -> None:
     run(engine, import_merchant_feed, _feed(tmp_path), images_dir=tmp_path / "images")
     before = counts(engine)
-    feed = write_file(tmp_path, "no-price.csv", "id,title\nsku-3,Scarf\n")
+    feed = write_file(tmp_path, "no-title.csv", "id,price\nsku-3,5\n")
 
-    with pytest.raises(ImportFailed, match=r"no-price\.csv: missing required column\(s\): price"):
+    with pytest.raises(ImportFailed, match=r"no-title\.csv: missing required column\(s\): title"):
         run(engine, import_merchant_feed, feed, images_dir=tmp_path / "images")
     assert counts(engine) == before
 

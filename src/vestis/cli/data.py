@@ -24,7 +24,7 @@ import_app = typer.Typer(
 def import_merchant_feed(
     ctx: typer.Context, file: Path, strict: Strict = False, errors: ErrorsFile = None, quiet: Quiet = False
 ) -> None:
-    """Import a Google Merchant Center product feed (TSV or CSV); re-importing updates in place.
+    """Import a Merchant Center feed or a retailer's catalog (CSV, TSV, parquet); re-imports update in place.
 
     Example: [bold]vestis import merchant-feed products.tsv --errors rejected.csv[/bold]
     """

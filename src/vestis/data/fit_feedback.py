@@ -14,22 +14,18 @@ for parquet), with the field named; the others are imported.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from vestis.data.events import import_event_records
-from vestis.data.importing import (
-    ImportFailed,
-    ImportReport,
-    RowRejected,
-)
-from vestis.data.tables import json_lines
+from vestis.data.importing import ImportReport, RowRejected
+from vestis.data.tables import json_lines, parquet_rows
 
 __all__ = ["REQUIRED_COLUMNS", "UNDATED", "fit_feedback_rows", "import_fit_feedback"]
 
@@ -64,27 +60,14 @@ def fit_feedback_rows(
     ``advance`` is told how many bytes are read. A parquet file that cannot be read or lacks a
     column of :data:`REQUIRED_COLUMNS` raises :class:`ImportFailed` before any row."""
     if path.suffix.lower() == ".parquet":
-        yield from _parquet_rows(path, advance)
-        return
-    for number, record in json_lines(path, advance):
+        _header, records = parquet_rows(path, required=REQUIRED_COLUMNS, advance=advance)
+    else:
+        records = json_lines(path, advance)
+    for number, record in records:
         yield number, _event(record)
 
 
 # ------------------------------------------------------------------------------ helpers
-def _parquet_rows(path: Path, advance: Callable[[int], None]) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        frame = pd.read_parquet(path)
-    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
-        raise ImportFailed(f"{path}: not a readable parquet file ({error})") from None
-    missing = [name for name in REQUIRED_COLUMNS if name not in frame.columns]
-    if missing:
-        raise ImportFailed(
-            f"{path}: missing required column(s): {', '.join(missing)} (found: {', '.join(map(str, frame.columns))})"
-        )
-    size = path.stat().st_size
-    for number, record in enumerate(frame.to_dict("records"), 1):
-        advance(size * number // len(frame))
-        yield number, _event(record)
 
 
 def _with_fit(record: BaseModel) -> dict[str, Any]:
@@ -108,7 +91,7 @@ def _event(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -116,12 +99,13 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> Any:
-    """``review_date`` as given (a timestamp, or text such as ``"April 20, 2016"``); :data:`UNDATED` when absent."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+    """``review_date`` as given (text such as ``"April 20, 2016"``, or a parquet timestamp's
+    ``"2016-04-20 00:00:00"``); :data:`UNDATED` when absent."""
+    if value is None or value == "":
         return UNDATED
     if isinstance(value, str):
         try:
             return datetime.strptime(value.strip(), "%B %d, %Y").replace(tzinfo=UTC)
         except ValueError:
             return value  # ISO dates pass; anything else fails the schema, naming ``timestamp``
-    return pd.Timestamp(value).to_pydatetime().replace(tzinfo=UTC)
+    return value

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from vestis.catalog import store
 from vestis.catalog.images import file_inside, stage_images
 from vestis.data.importing import ImportFailed, ImportReport, RowRejected, run_import
-from vestis.data.schemas import CustomerRecord, EventRecord, ProductRecord
+from vestis.data.schemas import CustomerRecord, EventRecord, ProductRecord, audience
 from vestis.data.tables import Row, open_table
 from vestis.vision.io import ImageError
 
@@ -178,13 +178,6 @@ _GROUP_AUDIENCE = {
     "Menswear": ("male", "adult"),
     "Baby/Children": ("unisex", "kids"),
 }
-_SECTION_AUDIENCE = {
-    "Ladies": ("female", "adult"),
-    "Womens": ("female", "adult"),
-    "Men": ("male", "adult"),
-    "Mens": ("male", "adult"),
-    "Kids": ("unisex", "kids"),
-}
 _PERSONAL_COLUMNS = ("age", "postal_code")
 
 
@@ -211,7 +204,8 @@ def _product(row: Row) -> dict[str, Any]:
 
 
 def _audience(row: Row) -> tuple[str | None, str | None]:
-    """Gender and age group from the index group, or for Sport from the section's first word."""
+    """Gender and age group from the index group, or for Sport from the section's first word
+    (``Ladies``, ``Mens``, ``Kids`` …, read as any importer reads a gender)."""
     group = row.get("index_group_name", "").strip()
     index = row.get("index_name", "").strip()
     section = row.get("section_name", "").strip()
@@ -219,8 +213,7 @@ def _audience(row: Row) -> tuple[str | None, str | None]:
         return _GROUP_AUDIENCE["Baby/Children"]
     if group in _GROUP_AUDIENCE:
         return _GROUP_AUDIENCE[group]
-    first_word = section.split(" ", 1)[0]
-    return _SECTION_AUDIENCE.get(first_word, (None, None))
+    return audience(section.split(" ", 1)[0]) or (None, None)
 
 
 def _customer(row: Row, assume_consent: bool) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Google Merchant Center product feeds (TSV or CSV) into the catalog."""
+"""Google Merchant Center product feeds (CSV, TSV or parquet) into the catalog, as retailers write them."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from vestis.data.schemas import ProductRecord
 from vestis.data.tables import open_table
 from vestis.vision.io import ImageError
 
-REQUIRED_COLUMNS = ("id", "title", "price")
+REQUIRED_COLUMNS = ("id", "title")
+"""A catalog may have no prices (Myntra's has none): without a ``price`` column products have none."""
 
 
 def import_merchant_feed(
@@ -31,12 +32,16 @@ def import_merchant_feed(
 ) -> ImportReport:
     """Upsert every valid product of a Merchant Center feed; bad rows are reported by line.
 
-    Columns outside Merchant Center's product fields (``item_group_id``, ``sale_price``,
-    …) are kept in ``attributes``. A local ``image_link`` (relative to the feed, or
-    ``file://``) must stay inside the feed's folder; it is validated and staged, and stored
-    under ``images_dir`` only when the caller's transaction commits. Web links stay links.
+    Column names are read in snake case (``Image Link``, ``imageLink`` → ``image_link``).
+    Columns outside Merchant Center's product fields (``item_group_id``, ``usage``, …) are
+    kept in ``attributes``, those the guide reads under its names (``usage`` → ``occasion``,
+    see :data:`~vestis.data.schemas.ATTRIBUTE_ALIASES`). Gender spellings such as ``Boys``
+    give the age group too (:func:`~vestis.data.schemas.audience`). A CSV, TSV or parquet file
+    is read (:func:`~vestis.data.tables.open_table`). A local ``image_link`` (relative to the
+    feed, or ``file://``) must stay inside the feed's folder; it is validated and staged, and
+    stored under ``images_dir`` only when the caller's transaction commits. Web links stay links.
     """
-    with open_table(path, required=REQUIRED_COLUMNS, lower_header=True, progress=progress) as (
+    with open_table(path, required=REQUIRED_COLUMNS, snake_header=True, progress=progress) as (
         _header,
         rows,
     ):

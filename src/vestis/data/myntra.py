@@ -7,7 +7,8 @@ season, year, usage, productDisplayName`` — and, beside the CSV, photos under
 Column to field: ``productDisplayName`` → ``title``; ``subCategory`` (Topwear, Shoes, …) →
 ``product_type`` and ``articleType`` (Tshirts, Casual Shoes, …), the more specific kind, →
 the ``subcategory`` attribute, as the shopping guide reads a product's kind; ``baseColour`` →
-``color``; ``gender`` → ``gender`` and ``age_group`` (Boys and Girls are kids);
+``color``; ``gender`` → ``gender`` and ``age_group`` as every importer reads it
+(:func:`vestis.data.schemas.audience`: Boys and Girls are kids), adults' where it names no age;
 ``masterCategory`` → ``google_product_category`` (and kept as ``master_category``);
 ``usage`` (Casual, Formal, Sports, Ethnic …) → the ``occasion`` attribute; ``season`` and
 ``year`` stay attributes under their names. The data set has no prices: products are imported
@@ -24,22 +25,12 @@ from sqlalchemy.orm import Session
 
 from vestis.data.importing import ImportReport
 from vestis.data.merchant_feed import upsert_product_rows
-from vestis.data.tables import Row, open_table
+from vestis.data.schemas import audience
+from vestis.data.tables import Row, open_table, snake_case
 
-__all__ = ["AUDIENCES", "GOOGLE_CATEGORIES", "REQUIRED_COLUMNS", "import_myntra", "myntra_products"]
+__all__ = ["GOOGLE_CATEGORIES", "REQUIRED_COLUMNS", "import_myntra", "myntra_products"]
 
 REQUIRED_COLUMNS = ("id", "gender", "articleType", "productDisplayName")
-
-AUDIENCES = {
-    "men": ("male", "adult"),
-    "women": ("female", "adult"),
-    "boys": ("male", "kids"),
-    "girls": ("female", "kids"),
-    "unisex": ("unisex", "adult"),
-}
-"""Myntra's ``gender`` (case-insensitive) → Merchant Center ``gender`` and ``age_group``.
-
-Myntra files children's products under Boys and Girls, so Unisex ones are taken as adults'."""
 
 GOOGLE_CATEGORIES = {
     "Apparel": "Apparel & Accessories > Clothing",
@@ -50,14 +41,9 @@ GOOGLE_CATEGORIES = {
 }
 """``masterCategory`` → Google product category; the rest (Free Items, Home) get none."""
 
-_ATTRIBUTE_COLUMNS = {
-    "articleType": "subcategory",
-    "usage": "occasion",
-    "season": "season",
-    "year": "year",
-    "masterCategory": "master_category",
-}
-"""Columns kept in ``attributes``, under the names the guide and the outfit builder read."""
+_ATTRIBUTE_COLUMNS = ("articleType", "usage", "season", "year", "masterCategory")
+"""Columns kept in ``attributes`` in snake case, which the product schema renames to what the guide
+reads (``articleType`` → ``subcategory``, ``usage`` → ``occasion``)."""
 
 
 def import_myntra(
@@ -102,7 +88,7 @@ def _product(row: Row, folder: Path) -> dict[str, Any]:
 
     product_id = get("id")
     said = get("gender")
-    gender, age_group = AUDIENCES.get(said.lower(), (said, None))  # an unknown value fails validation
+    gender, age_group = audience(said) or (said, None)  # an unknown value fails validation
     photo = f"images/{product_id}.jpg"
     return {
         "id": product_id,
@@ -110,11 +96,11 @@ def _product(row: Row, folder: Path) -> dict[str, Any]:
         "product_type": get("subCategory"),
         "color": get("baseColour"),
         "gender": gender,
-        "age_group": age_group,
+        "age_group": age_group or "adult",  # Myntra files children's products under Boys and Girls
         "google_product_category": GOOGLE_CATEGORIES.get(get("masterCategory")),
         "image_link": photo if product_id and (folder / photo).is_file() else None,
-        "attributes": {name: _year(get(c)) if name == "year" else get(c)
-                       for c, name in _ATTRIBUTE_COLUMNS.items() if get(c)},
+        "attributes": {snake_case(c): _year(get(c)) if c == "year" else get(c)
+                       for c in _ATTRIBUTE_COLUMNS if get(c)},
     }  # fmt: skip
 
 

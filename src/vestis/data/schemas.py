@@ -1,8 +1,9 @@
 """Validated row schemas shared by every importer and by the HTTP API.
 
 Each record normalises the spellings feeds use in practice (``"19.99 EUR"`` prices,
-``"in stock"``, epoch or ISO timestamps) and rejects what cannot be repaired, with an
-error that names the field.
+``"in stock"``, ``"Boys"`` for a gender, epoch or ISO timestamps) and rejects what cannot
+be repaired, with an error that names the field. The spellings live here once, so every
+importer reads them alike.
 """
 
 from __future__ import annotations
@@ -34,6 +35,41 @@ A shop's events cannot be older or in the far future, and a bound keeps absurd v
 _MILLISECONDS_FROM = 1e12
 """Out-of-range epoch values from here on read as milliseconds (since 2001) and the error says so."""
 _PRICE = re.compile(r"^\s*(?P<amount>-?\d+(?:[.,]\d+)?)\s*(?P<currency>[A-Za-z]{3})?\s*$")
+GENDERS = ("male", "female", "unisex")
+"""Merchant Center's genders."""
+
+AGE_GROUPS = ("newborn", "infant", "toddler", "kids", "adult")
+"""Merchant Center's age groups, youngest first."""
+
+AUDIENCE_WORDS: dict[str, tuple[str | None, str | None]] = {
+    **dict.fromkeys(("male", "m"), ("male", None)),
+    **dict.fromkeys(("men", "man", "mens", "gents", "gent"), ("male", "adult")),
+    **dict.fromkeys(("female", "f"), ("female", None)),
+    **dict.fromkeys(("women", "woman", "womens", "ladies", "lady"), ("female", "adult")),
+    **dict.fromkeys(("unisex", "all", "both"), ("unisex", None)),
+    **dict.fromkeys(("boys", "boy"), ("male", "kids")),
+    **dict.fromkeys(("girls", "girl"), ("female", "kids")),
+    **dict.fromkeys(("kids", "kid", "children", "child"), (None, "kids")),
+    **dict.fromkeys(("toddler", "toddlers"), (None, "toddler")),
+    **dict.fromkeys(("baby", "babies", "infant", "infants"), (None, "infant")),
+    **dict.fromkeys(("newborn", "newborns"), (None, "newborn")),
+    **dict.fromkeys(("adult", "adults"), (None, "adult")),
+}
+"""The words a ``gender`` cell may use (any case; ``men's`` reads as ``men``) → the gender and
+the age group each implies, ``None`` where the word says nothing of it. See :func:`audience`."""
+
+ATTRIBUTE_ALIASES = {
+    "usage": "occasion",
+    "article_type": "subcategory",
+    "articletype": "subcategory",
+    "sub_category": "subcategory",
+}
+"""Attribute names retailers use → the name the shopping guide and the outfit builder read.
+
+Earlier entries win: an attribute already under its guide name keeps it, and a later alias of
+a name taken stays under its own name (Myntra's ``articleType`` is the subcategory, its
+coarser ``subCategory`` stays ``sub_category``)."""
+
 _EVENT_ALIASES = {
     "addtocart": "add_to_cart",
     "cart": "add_to_cart",
@@ -72,6 +108,27 @@ def _blank_to_false(value: Any) -> Any:
 
 
 Flag = Annotated[bool, BeforeValidator(_blank_to_false)]
+
+
+def audience(spelling: str) -> tuple[str, str | None] | None:
+    """The ``(gender, age group)`` a ``gender`` cell names, or ``None`` when a word of it is unknown.
+
+    Case and surrounding spaces do not matter and words combine: ``Boys`` → (male, kids),
+    ``Baby Girl`` → (female, infant), ``Men & Women`` → (unisex, adult), ``men's`` → (male,
+    adult), ``F`` → (female, None). The gender is the one the words state (``unisex`` when they
+    state none, or both), the age group the youngest they state.
+    """
+    split = re.split(r"[\s/&,+_-]+|\band\b", spelling.lower().replace("\u2019", "'"))
+    words = [word.removesuffix("'s").rstrip("'") for word in split if word]
+    if not words or any(word not in AUDIENCE_WORDS for word in words):
+        return None
+    meanings = [AUDIENCE_WORDS[word] for word in words]
+    genders = {gender for gender, _age in meanings if gender in ("male", "female")}
+    ages = [age for _gender, age in meanings if age]
+    return (
+        genders.pop() if len(genders) == 1 else "unisex",
+        min(ages, key=AGE_GROUPS.index) if ages else None,
+    )
 
 
 class Record(BaseModel):
@@ -123,6 +180,20 @@ class ProductRecord(AttributedRecord):
 
     @model_validator(mode="before")
     @classmethod
+    def _split_audience(cls, data: Any) -> Any:
+        """Read ``Boys``, ``Baby Girl``, ``women's`` … as a gender plus the age group it implies
+        (:func:`audience`); a stated ``age_group`` wins. Unknown spellings are left to ``_gender``."""
+        if not isinstance(data, dict) or not isinstance(data.get("gender"), str):
+            return data
+        named = audience(data["gender"])
+        if named is None:
+            return data
+        gender, implied = named
+        stated = _blank_to_none(data.get("age_group"))
+        return {**data, "gender": gender, "age_group": implied if stated is None else stated}
+
+    @model_validator(mode="before")
+    @classmethod
     def _split_price(cls, data: Any) -> Any:
         """Accept Merchant Center's ``"19.99 EUR"`` as a price plus its currency."""
         if isinstance(data, dict) and isinstance(data.get("price"), str) and data["price"].strip():
@@ -147,14 +218,22 @@ class ProductRecord(AttributedRecord):
     @field_validator("gender")
     @classmethod
     def _gender(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        normal = value.lower()
-        aliases = {"men": "male", "man": "male", "women": "female", "woman": "female"}
-        normal = aliases.get(normal, normal)
-        if normal not in ("male", "female", "unisex"):
-            raise ValueError(f"expected male, female or unisex; got {value!r}")
-        return normal
+        if value is not None and value not in GENDERS:
+            raise ValueError(
+                f"unknown gender {value!r}; expected male, female or unisex, or words such as "
+                f"{', '.join(AUDIENCE_WORDS)} (any case; combined like 'baby girl')"
+            )
+        return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _guide_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        """Rename the attributes the guide reads under another name (:data:`ATTRIBUTE_ALIASES`)."""
+        named = dict(value)
+        for alias, name in ATTRIBUTE_ALIASES.items():
+            if alias in named and name not in named:
+                named[name] = named.pop(alias)
+        return named
 
     @field_validator("availability")
     @classmethod

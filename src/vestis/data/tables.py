@@ -1,10 +1,11 @@
-"""Streaming CSV/TSV reading with line numbers, row-level recovery and a byte-based progress bar.
+"""Streaming CSV/TSV and parquet reading with line numbers, row-level recovery and a progress bar.
 
 A row the CSV parser cannot read (a field over :data:`MAX_FIELD_CHARS`, a quote left open
 to the end of the file or, where fields may not span lines, to the end of its line, text
 after a closing quote) is reported by file and line through
 :func:`~vestis.data.importing.reject_unreadable` and reading resumes on the line after the
 row's first line, so the rows a stray quote would have swallowed are read as rows again.
+Parquet files are read a batch of rows at a time, their cells as the text a CSV would hold.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import csv
 import gzip
 import io
 import json
+import math
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -20,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from rich.progress import (
     DownloadColumn,
     TimeRemainingColumn,
@@ -31,6 +35,8 @@ from vestis.progress import progress_bar
 Row = dict[str, str]
 MAX_FIELD_CHARS = csv.field_size_limit()
 """The longest field the CSV parser accepts (its default, 128 Ki characters); longer ones reject their row."""
+PARQUET_BATCH_ROWS = 4_096
+"""Rows of a parquet file held in memory at a time."""
 
 
 @contextmanager
@@ -39,25 +45,35 @@ def open_table(
     *,
     required: tuple[str, ...] = (),
     lower_header: bool = False,
+    snake_header: bool = False,
     progress: bool = True,
     delimiter: str | None = None,
     fieldnames: Sequence[str] | None = None,
     encoding: str = "utf-8-sig",
     multiline: bool = True,
 ) -> Iterator[tuple[list[str], Iterator[tuple[int, Row]]]]:
-    """Open a delimited text file and yield its header and ``(line number, row)`` pairs.
+    """Open a delimited text file or a parquet file and yield its header and ``(line number, row)`` pairs.
 
     The delimiter is taken from the extension (``.tsv``/``.txt``: tab) or sniffed;
     ``.gz`` files are decompressed on the fly; ``lower_header`` lower-cases column
-    names (for formats whose names are case-insensitive). Files without a header row
+    names (for formats whose names are case-insensitive), ``snake_header`` writes them in
+    :func:`snake_case` (``articleType`` → ``article_type``); two columns that then share a
+    name refuse the file, as one would silently replace the other. Files without a header row
     (MovieLens 100K) pass their column names as ``fieldnames``, and older data sets
     name their ``encoding`` (``"latin-1"``). Formats whose values never hold a line
     break pass ``multiline=False``: a quoted field that does not close on its line is then
     a bad row at once. Missing ``required`` columns raise :class:`ImportFailed` before any
-    row is read. Rows are numbered by the line they start on.
+    row is read. Rows are numbered by the line they start on; a ``.parquet`` file's rows
+    (see :func:`parquet_rows`) from 1.
     """
     if not path.is_file():
         raise ImportFailed(f"{path}: no such file")
+    rename = _renaming(lower_header=lower_header, snake_header=snake_header)
+    if path.suffix.lower() == ".parquet":
+        with byte_progress(path, enabled=progress) as advance:
+            header, rows = parquet_rows(path, required=required, rename=rename, advance=advance)
+            yield header, rows
+        return
     raw = path.open("rb")
     binary: IO[bytes] = gzip.GzipFile(fileobj=raw) if path.suffix == ".gz" else raw
     text = io.TextIOWrapper(binary, encoding=encoding, newline="")
@@ -68,21 +84,105 @@ def open_table(
             lines = _Lines(text, multiline=multiline)
             reader = csv.reader(lines, delimiter=delimiter or _delimiter(path, sample), strict=True)
             names = list(fieldnames) if fieldnames is not None else next(reader)
-            header = [h.strip().lower() if lower_header else h.strip() for h in names]
         except StopIteration:
             raise ImportFailed(f"{path}: the file is empty (no header row)") from None
         except (UnicodeDecodeError, csv.Error, _OpenQuote, EOFError, OSError) as error:
             raise ImportFailed(f"{path}: not a readable {_label(encoding)} CSV/TSV file ({error})") from None
-        missing = [c for c in required if c not in header]
-        if missing:
-            raise ImportFailed(
-                f"{path}: missing required column(s): {', '.join(missing)} "
-                f"(found: {', '.join(header) or 'none'})"
-            )
+        header = _header(path, names, required, rename)
         with byte_progress(path, enabled=progress) as advance:
             yield header, _rows(path, reader, lines, header, raw, advance)
     finally:
         text.close()
+
+
+def parquet_rows(
+    path: Path,
+    *,
+    required: tuple[str, ...] = (),
+    rename: Callable[[str], str] = str.strip,
+    advance: Callable[[int], object] = lambda _done: None,
+) -> tuple[list[str], Iterator[tuple[int, Row]]]:
+    """The header of a parquet file (its column names through ``rename``) and its ``(row number, row)``
+    pairs, rows numbered from 1 and read :data:`PARQUET_BATCH_ROWS` at a time; ``advance`` is told
+    about how many bytes are read.
+
+    Cells are the text a CSV cell would hold (:func:`_cell`: ``""`` for null, ``2012.0`` as
+    ``2012``, lists joined by ``,``), so one importer reads both. A file that is not parquet or
+    lacks a ``required`` column raises :class:`ImportFailed` before any row, a batch that cannot be
+    read one naming the file and row.
+    """
+    try:
+        table = pq.ParquetFile(path)
+    except (OSError, pa.ArrowException) as error:
+        raise ImportFailed(f"{path}: not a readable parquet file ({error})") from None
+    header = _header(path, table.schema_arrow.names, required, rename)
+    return header, _parquet_rows(path, table, header, advance)
+
+
+def snake_case(name: str) -> str:
+    """A column name in lower snake case: ``articleType`` → ``article_type``, ``Image Link`` →
+    ``image_link``, ``ID`` → ``id``, ``itemGroupID`` → ``item_group_id``."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name.strip())
+    return re.sub(r"[^0-9a-z]+", "_", words.lower()).strip("_")
+
+
+def _renaming(*, lower_header: bool, snake_header: bool) -> Callable[[str], str]:
+    """How ``open_table`` names a column it reads."""
+    if snake_header:
+        return snake_case
+    return (lambda name: name.strip().lower()) if lower_header else str.strip
+
+
+def _header(
+    path: Path, names: Sequence[str], required: tuple[str, ...], rename: Callable[[str], str]
+) -> list[str]:
+    """The column ``names`` of ``path`` through ``rename``; refused when a ``required`` one is missing, or
+    when renaming gives two columns one name."""
+    header = [rename(name) for name in names]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportFailed(
+            f"{path}: missing required column(s): {', '.join(missing)} (found: {', '.join(header) or 'none'})"
+        )
+    firsts: dict[str, str] = {}
+    for name, renamed in zip(names, header, strict=True):
+        first = firsts.setdefault(renamed, name)
+        if first.strip() != name.strip():
+            raise ImportFailed(f"{path}: columns {first!r} and {name!r} both read as {renamed!r}; rename one")
+    return header
+
+
+def _parquet_rows(
+    path: Path, table: pq.ParquetFile, header: list[str], advance: Callable[[int], object]
+) -> Iterator[tuple[int, Row]]:
+    size, total = path.stat().st_size, max(table.metadata.num_rows, 1)
+    number = 0
+    batches = table.iter_batches(batch_size=PARQUET_BATCH_ROWS)
+    try:
+        while True:
+            try:
+                batch = next(batches, None)
+            except (OSError, pa.ArrowException) as error:
+                raise ImportFailed(f"{path}:{number + 1}: unreadable rows ({error})") from None
+            if batch is None:
+                break
+            for values in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+                number += 1
+                yield number, dict(zip(header, map(_cell, values), strict=True))
+            advance(size * number // total)
+    finally:
+        table.close()
+
+
+def _cell(value: Any) -> str:
+    """A parquet value as the text a CSV cell would hold."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | tuple):
+        return ",".join(_cell(item) for item in value)
+    return str(value).strip()
 
 
 def _rows(
