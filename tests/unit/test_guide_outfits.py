@@ -36,12 +36,21 @@ GENDERS = [(pid, gender) for pid, _, _, gender, _ in PRODUCTS]
 
 
 @pytest.fixture
-def catalog(engine: Engine) -> Engine:
+def products_only(engine: Engine) -> Engine:
+    """The products above, and no events: a new shop."""
     rows = [
         {"id": pid, "title": pid, "brand": "Aster", "product_type": kind, "color": colour, "gender": gender,
          "pattern": "solid", "price": 40.0, "size": ["S", "M"], "attributes": {"style": style}}
         for pid, kind, colour, gender, style in PRODUCTS
     ]  # fmt: skip
+    with transaction(engine) as session:
+        store.upsert_products(session, rows=rows)
+    return engine
+
+
+@pytest.fixture
+def catalog(products_only: Engine) -> Engine:
+    """The products and a few shoppers' purchases."""
     bought = {  # shopper -> items bought together
         "u1": ["top-white", "jeans-navy", "bag-beige"],
         "u2": ["top-white", "jeans-navy"],
@@ -59,10 +68,9 @@ def catalog(engine: Engine) -> Engine:
         for user, items in bought.items()
         for i, item in enumerate(items)
     ]  # fmt: skip
-    with transaction(engine) as session:
-        store.upsert_products(session, rows=rows)
+    with transaction(products_only) as session:
         store.add_events(session, rows=events)
-    return engine
+    return products_only
 
 
 @pytest.fixture
@@ -115,6 +123,13 @@ def test_colour_harmony_decides_without_purchases(builder: OutfitBuilder) -> Non
     best = builder.complete_the_look("top-pink", k=1)[0]
     assert best.roles["bottom"] != "skirt-orange"  # more bought than the grey jeans, but it clashes with pink
     assert "pink goes with" in best.reason.lower()
+
+
+def test_a_shop_without_purchases_gets_outfits_from_roles_colours_and_style(products_only: Engine) -> None:
+    outfits = OutfitBuilder().fit(products_only).complete_the_look("top-pink", k=3)
+    assert outfits and all(o.roles["top"] == "top-pink" and len(o.roles) >= 2 for o in outfits)
+    assert "skirt-orange" not in outfits[0].items  # it clashes with pink
+    assert not any("bought" in o.reason for o in outfits)
 
 
 def test_outfits_are_diverse_and_skip_what_the_shopper_owns(builder: OutfitBuilder) -> None:

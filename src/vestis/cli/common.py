@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -33,3 +36,22 @@ def print_report(report: ImportReport) -> None:
         console.print(escape(str(error)), style="yellow", highlight=False)
     if len(report.errors) > 20:
         console.print(f"… and {len(report.errors) - 20} more (use --errors FILE to get them all)")
+
+
+@contextmanager
+def warnings_in_yellow() -> Iterator[None]:
+    """Show what Vestis logs at warning level meanwhile as yellow console lines (brackets kept as text)."""
+    handler = _YellowLines(logging.WARNING)
+    root = logging.getLogger("vestis")
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+
+
+class _YellowLines(logging.Handler):
+    """A logging handler that prints each record's message on the console in yellow."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        console.print(escape(record.getMessage()), style="yellow", highlight=False)

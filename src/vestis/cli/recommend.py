@@ -9,14 +9,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vestis.cli.common import Quiet, console
+from vestis.cli.common import Quiet, console, warnings_in_yellow
 from vestis.config import Settings
 
 DataSpec = Annotated[
     str,
     typer.Option(
         help="store (this catalog), store:URL (another catalog database), movielens:DIR, hm:DIR, demo:DIR, "
+        "events:FILE (USER_ID, ITEM_ID, TIMESTAMP, EVENT_TYPE CSV, as vestis import events reads), "
         "fit-feedback:FILE (RentTheRunway/ModCloth JSON lines or parquet) or amazon:FILE (Amazon review JSON lines)."
+    ),
+]
+ProductsFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="With a file data set such as events:FILE: a Merchant Center product feed (TSV or CSV) read "
+        "with it, which the content and visual models learn from."
     ),
 ]
 ParamsFile = Annotated[Path | None, typer.Option(help="JSON {model: {param: value}}, e.g. from vestis tune.")]
@@ -42,6 +50,8 @@ def train(
     """Train recommenders on the catalog's events, register them as new versions and activate them.
 
     A running server switches to them within seconds, or at once on [bold]POST /models/reload[/bold].
+    A new shop without events gets the models that learn from its products alone (content,
+    visual: similar items and outfits); the others are skipped until events are imported.
 
     Example: [bold]vestis train --models popular,itemknn,als --engine spark --spark-master local[2][/bold]
     """
@@ -51,16 +61,17 @@ def train(
     settings: Settings = ctx.obj
     if engine not in ("local", "spark"):
         raise typer.BadParameter(f"expected local or spark, got {engine!r}", param_hint="--engine")
-    versions = run(
-        open_catalog(settings),
-        settings,
-        models=_names(models),
-        engine_kind=engine,  # type: ignore[arg-type]
-        spark_master=spark_master,
-        parquet=parquet,
-        params=_read_params(params),
-        progress=not quiet,
-    )
+    with warnings_in_yellow():
+        versions = run(
+            open_catalog(settings),
+            settings,
+            models=_names(models),
+            engine_kind=engine,  # type: ignore[arg-type]
+            spark_master=spark_master,
+            parquet=parquet,
+            params=_read_params(params),
+            progress=not quiet,
+        )
     for version in versions:
         console.print(f"[green]{version.name}[/green] → version {version.version}")
     if guide:
@@ -74,6 +85,7 @@ def train(
 def evaluate(
     ctx: typer.Context,
     data: DataSpec = "store",
+    products: ProductsFile = None,
     models: Annotated[str, typer.Option(help="Comma-separated models.")] = "popular,itemknn,als,bpr",
     protocol: Annotated[str, typer.Option(help="leave-last-out or temporal.")] = "leave-last-out",
     k: Annotated[int, typer.Option(min=1, help="Cut-off of the headline metrics.")] = 10,
@@ -98,6 +110,8 @@ def evaluate(
     Example: [bold]vestis evaluate --data movielens:data/ml-latest-small --models popular,itemknn,als,bpr --k 10 --json scores.json --report report/[/bold]
 
     Rentals and reviews: [bold]--data fit-feedback:rtr_cleandata.parquet[/bold] or [bold]--data amazon:AMAZON_FASHION_5.json[/bold]; a bad record stops the run, naming its file and line.
+
+    A shop's own exports, without importing them: [bold]--data events:interactions.csv --products products.tsv[/bold]. A time-decay setting that cannot fit the events' time span is warned about.
     """
     from vestis.recommend.evaluate import evaluate_models
     from vestis.recommend.peers import make_peer
@@ -108,15 +122,16 @@ def evaluate(
         peers = [] if baseline == "none" else [make_peer(baseline)]
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--baseline") from error
-    result = evaluate_models(
-        _dataset(ctx.obj, data),
-        [*_names(models), *peers],
-        protocol=protocol,
-        k=k,
-        window_days=window_days,
-        params=_read_params(params),
-        progress=not quiet,
-    )
+    with warnings_in_yellow():
+        result = evaluate_models(
+            _dataset(ctx.obj, data, products),
+            [*_names(models), *peers],
+            protocol=protocol,
+            k=k,
+            window_days=window_days,
+            params=_read_params(params),
+            progress=not quiet,
+        )
     result.source = data
     _print_scores(result.to_dict(), baseline=peers[0].name if peers else None)
     if json_out:
@@ -129,6 +144,7 @@ def tune(
     ctx: typer.Context,
     model: Annotated[str, typer.Option(help="The model to tune.")] = "als",
     data: DataSpec = "store",
+    products: ProductsFile = None,
     protocol: Annotated[
         str, typer.Option(help="The evaluation split whose test part is set aside.")
     ] = "leave-last-out",
@@ -149,7 +165,7 @@ def tune(
     from vestis.recommend.tune import tune as search
 
     _check_protocol(protocol)
-    dataset = _dataset(ctx.obj, data)
+    dataset = _dataset(ctx.obj, data, products)
     training = make_split(dataset.interactions, protocol).train
     result = search(
         model, training, dataset.items, trials=trials, metric=metric, seed=seed, progress=not quiet
@@ -195,7 +211,8 @@ def _read_params(path: Path | None) -> dict[str, dict[str, object]] | None:
     return params
 
 
-def _dataset(settings: Settings, spec: str):  # type: ignore[no-untyped-def]
+def _dataset(settings: Settings, spec: str, products: Path | None):  # type: ignore[no-untyped-def]
+    """The data set ``spec`` names (with ``products``, a feed read beside it); a bad one is a usage error."""
     from vestis.catalog.db import open_catalog
     from vestis.recommend.datasets import load_dataset
 
@@ -206,7 +223,7 @@ def _dataset(settings: Settings, spec: str):  # type: ignore[no-untyped-def]
         else settings.home / "datasets" / spec.replace(":", "_").replace("/", "_")
     )
     try:
-        return load_dataset(spec, engine=engine, images_dir=images)
+        return load_dataset(spec, engine=engine, images_dir=images, products=products)
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--data") from None
 

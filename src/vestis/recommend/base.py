@@ -85,6 +85,12 @@ class Recommender(ABC):
     name: ClassVar[str]
     uses_catalog: ClassVar[bool] = False
     """Whether the model scores catalog items that have no interactions (content, visual)."""
+    needs_events: ClassVar[bool] = True
+    """Whether the model learns from events; one that does not (content, visual) fits a catalog
+    that has none yet, so a new shop gets similar items before its first sale."""
+    time_scales: ClassVar[tuple[str, ...]] = ()
+    """Hyper-parameters measured in days of event time (a half-life), which only make sense
+    against the data's time span (:func:`~vestis.recommend.timescales.check_time_scales`)."""
 
     def __init__(self, *, event_weights: Mapping[str, float] | None = None) -> None:
         self.event_weights = dict(event_weights or EVENT_WEIGHTS)
@@ -93,11 +99,13 @@ class Recommender(ABC):
     def fit(self, interactions: Interactions, items: ItemCatalog | None = None) -> Self:
         """Learn from ``interactions`` (and the item catalog, for models that use it)."""
         self._check_params()
-        if len(interactions) == 0:
+        if len(interactions) == 0 and self.needs_events:
             raise ValueError(f"{self.name}: cannot fit on an empty interaction log")
         universe = interactions.item_ids
         if self.uses_catalog and items is not None:
             universe = np.concatenate([universe, items.ids])
+        if len(universe) == 0:
+            raise ValueError(f"{self.name}: cannot fit without events or catalog items")
         self.users_ = interactions.users()
         self.items_ = IdMap.of(universe)
         self.user_items_ = interactions.matrix(self.users_, self.items_, event_weights=self.event_weights)

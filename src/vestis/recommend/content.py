@@ -43,11 +43,14 @@ class ContentRecommender(Recommender):
     ``encoder``: ``"tfidf"`` (fitted on the catalog), ``"minilm"`` (offline sentence
     transformer) or ``"both"``. ``attribute_weight`` (0..1) is the attributes' share of the
     similarity, the rest being text. ``half_life_days`` makes older events count less in a
-    profile (``None``: no decay).
+    profile (``None``: no decay). It needs no events: fitted on a catalog alone (a new shop),
+    it answers :meth:`similar_items` from the item vectors.
     """
 
     name = "content"
     uses_catalog = True
+    needs_events = False
+    time_scales = ("half_life_days",)
 
     def __init__(
         self,

@@ -30,6 +30,7 @@ from vestis.recommend.datasets import Dataset, load_dataset
 from vestis.recommend.interactions import EVENT_WEIGHTS, IdMap, Interactions
 from vestis.recommend.memo import forget_catalogs
 from vestis.recommend.metrics import popularity_percentiles, ranking_metrics
+from vestis.recommend.timescales import check_time_scales
 
 PROTOCOLS = ("leave-last-out", "temporal")
 DEFAULT_KS = (1, 5, 10, 20)
@@ -157,7 +158,8 @@ def evaluate_models(
     temporal test window). Each model's entry holds every metric at ``k`` and each of ``ks``,
     ``fit_seconds`` (from a cold start: catalog encodings an earlier model made are forgotten),
     ``recommend_seconds``, ``users_per_second`` (ranking throughput) and the split sizes
-    ``n_users`` (test users), ``n_items`` (catalog size), ``n_train``.
+    ``n_users`` (test users), ``n_items`` (catalog size), ``n_train``. A time-decay setting
+    that cannot fit the training events' time span is logged as a warning.
     """
     # 1. Check inputs and build the models, so a typo fails before any training.
     source = dataset if isinstance(dataset, str) else None
@@ -169,6 +171,7 @@ def evaluate_models(
         split = make_split(dataset.interactions, protocol, window_days=window_days)
     if not len(split.test):
         raise ValueError(f"the {split.protocol} split of {dataset.name} leaves no test users to evaluate")
+    check_time_scales(split.train, named)
 
     # 2. The item universe (catalog plus training items), its popularity and the relevant sets.
     universe = IdMap.of(np.concatenate([dataset.items.ids, split.train.item_ids]))

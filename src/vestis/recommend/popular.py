@@ -32,6 +32,7 @@ class PopularRecommender(Recommender):
     """
 
     name = "popular"
+    time_scales = ("half_life_days",)
 
     def __init__(
         self,

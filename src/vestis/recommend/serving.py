@@ -50,6 +50,9 @@ PERSONAL_MODELS = ("hybrid", "ease", "als", "itemknn", "bpr", "vbpr", "content",
 COLD_START_MODEL = "popular"
 SHOWCASE_SIZE = 6
 NO_MODELS = "no model trained yet: run `vestis train`"
+NO_EVENTS = (
+    "recommendations for shoppers need events: import some (vestis import events) and run `vestis train`"
+)
 ANONYMOUS = ""
 """Who an erased customer is answered as: an id no event carries, new and unsegmented to every model."""
 
@@ -291,13 +294,21 @@ def _served(snapshot: _Snapshot, name: str) -> tuple[Version, Recommender] | Non
 
 
 def _personal_model(snapshot: _Snapshot, customer_id: str) -> tuple[str, Recommender]:
-    """The best personal model served, or the cold-start model for a customer it has never seen."""
+    """The best personal model served, or the cold-start model for a customer it has never seen.
+
+    A shop whose models learned from its catalog alone (no events yet) has no popularity to
+    offer a stranger, so that is a :class:`ModelUnavailable` rather than an arbitrary list.
+    """
     name = next((n for n in PERSONAL_MODELS if n in snapshot.models), None)
     if name is None:
         raise ModelUnavailable(NO_MODELS)
     model = snapshot.models[name]
-    if customer_id not in model.users_ and COLD_START_MODEL in snapshot.models:
+    if customer_id in model.users_:
+        return name, model
+    if COLD_START_MODEL in snapshot.models:
         return COLD_START_MODEL, snapshot.models[COLD_START_MODEL]
+    if not model.popularity_.any():
+        raise ModelUnavailable(NO_EVENTS)
     return name, model
 
 

@@ -3,9 +3,9 @@
 :func:`train` is what ``vestis train`` and the first ``vestis serve --demo`` run: it reads
 the events and products of the store (or the events of a Parquet file), builds shopper
 segments for the popularity model from customers who consented to profiling, fits each
-requested model that exists in this installation, and stores it in the model registry
-with a data snapshot (row counts, newest event, content hash) so a version can be traced
-back to what it learned from.
+requested model that exists in this installation (only those that need no events while the
+catalog has none), and stores it in the model registry with a data snapshot (row counts,
+newest event, content hash) so a version can be traced back to what it learned from.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from vestis.progress import progress_bar
 from vestis.recommend import FAMILY, MODELS, Recommender, make_model, model_class
 from vestis.recommend.datasets import Dataset, from_engine
 from vestis.recommend.interactions import Interactions
+from vestis.recommend.timescales import check_time_scales
 
 DEFAULT_MODELS = ("popular", "itemknn", "ease", "als", "content", "visual", "hybrid")
 AGE_BANDS = ((18, 24), (25, 34), (35, 44), (45, 54), (55, 64))
@@ -62,7 +63,10 @@ def train(
     (``user_id, item_id, timestamp, event_type``) from that file instead of the store; the
     product catalog always comes from the store. ``params`` overrides hyper-parameters per
     model name. Models whose module is not part of this installation are skipped with a
-    warning; an unknown name is a ``ValueError``.
+    warning; an unknown name is a ``ValueError``. A catalog without events (a new shop) trains
+    the models that learn from the products alone (content, visual) and skips the others with a
+    warning each; they join at the first training after events are imported. A time-decay
+    setting that cannot fit the events' time span is logged as a warning.
     """
     # 1. Check inputs.
     unknown = [name for name in models if name not in MODELS]
@@ -72,24 +76,32 @@ def train(
         raise ValueError(f"engine_kind must be 'local' or 'spark'; got {engine_kind!r}")
     available = [name for name in models if _importable(name)]
 
-    # 2. Load the data once for every model.
+    # 2. Load the data once for every model; without events only the catalog models can learn.
     dataset = from_engine(engine, name="store", images_dir=settings.images_dir)
     if parquet is not None:
         dataset = Dataset(f"parquet:{parquet.name}", read_events(parquet), dataset.items)
+    if not len(dataset.interactions) and not len(dataset.items):
+        raise ValueError(f"{dataset.name}: the catalog holds no products or events to learn from")
+    trainable = [name for name in available if len(dataset.interactions) or _learns_from_catalog(name)]
     snapshot = data_snapshot(dataset)
     shopper_segments = segments(engine)
 
-    # 3. Fit, register and activate each model.
+    # 3. Build every model (a bad parameter fails before any training), check its time scales.
+    built: dict[str, Recommender] = {}
+    for name in trainable:
+        options = dict((params or {}).get(name, {}))
+        if name == "popular":
+            options.setdefault("segments", shopper_segments)
+        built[name] = _build(name, options, engine_kind=engine_kind, spark_master=spark_master)
+    check_time_scales(dataset.interactions, built)
+
+    # 4. Fit, register and activate each model.
     registry = ModelRegistry(settings.models_dir)
     versions = []
-    with _progress(progress, len(available)) as track:
-        for name in available:
+    with _progress(progress, len(built)) as track:
+        for name, model in built.items():
             track.start(name)
-            options = dict((params or {}).get(name, {}))
-            if name == "popular":
-                options.setdefault("segments", shopper_segments)
             started = time.perf_counter()
-            model = _build(name, options, engine_kind=engine_kind, spark_master=spark_master)
             model.fit(dataset.interactions, dataset.items)
             seconds = time.perf_counter() - started
             metadata = {
@@ -183,6 +195,14 @@ def _build(
 
         return SparkALS(spark_master=spark_master, **options)
     return make_model(name, **options)
+
+
+def _learns_from_catalog(name: str) -> bool:
+    """Whether model ``name`` can be trained without events; warns and says no otherwise."""
+    if model_class(name).needs_events:
+        logger.warning("%s needs events: skipped until some are imported", name)
+        return False
+    return True
 
 
 def _importable(name: str) -> bool:

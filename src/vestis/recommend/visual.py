@@ -172,11 +172,13 @@ class VisualRecommender(Recommender):
     share beside the three others; ``image_size`` is the long side photos are reduced to
     before the hand-made analysis. The default, ``"both"`` at an equal share (2.5 beside
     1 + 1 + 0.5), finds items of the same product type and colour group more often than
-    either alone on real H&M and Myntra photos (``benchmarks/visual_features.py``).
+    either alone on real H&M and Myntra photos (``benchmarks/visual_features.py``). It needs no
+    events: fitted on a catalog alone (a new shop), it answers :meth:`similar_items` from the photos.
     """
 
     name = "visual"
     uses_catalog = True
+    needs_events = False
 
     def __init__(
         self,

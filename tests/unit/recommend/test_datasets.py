@@ -162,3 +162,54 @@ def test_evaluate_models_runs_on_a_fit_feedback_log(tmp_path: Path) -> None:
     path = _write_lines(tmp_path / "rtr.jsonl", rentals)
     result = evaluate_models(load_dataset(f"fit-feedback:{path}"), ["popular", "itemknn"], progress=False)
     assert result.models["itemknn"]["n_users"] == 10
+
+
+def test_evaluate_cli_reads_a_shops_event_and_product_files_and_warns_about_decay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # short relative paths, so no error line wraps
+    colours = ["red", "blue", "black"]
+    feed = Path("products.tsv")
+    feed.write_text(
+        "id\ttitle\tprice\tcolor\tproduct_type\n"
+        + "".join(f"sku-{i}\t{colours[i % 3].title()} shirt\t{10 + i}.00 EUR\t{colours[i % 3]}\tShirts\n" for i in range(6))
+    )  # fmt: skip
+    events = Path("interactions.csv")
+    events.write_text(
+        "USER_ID,ITEM_ID,TIMESTAMP,EVENT_TYPE\n"
+        + "".join(f"u{u},sku-{(u + i) % 6},{1_700_000_000 + 86_400 * 2 * (5 * u + i)},purchase\n" for u in range(40) for i in range(5))
+    )  # fmt: skip  # one purchase every other day for 400 days
+    params = Path("params.json")
+    params.write_text(json.dumps({"popular": {"half_life_days": 1}}))
+    runner = CliRunner()
+    home = ["--home", "home"]
+    args = [
+        *home,
+        "evaluate",
+        "--data",
+        f"events:{events}",
+        "--products",
+        str(feed),
+        "--baseline",
+        "none",
+        "-q",
+    ]
+    result = runner.invoke(app, [*args, "--models", "popular,content", "--params", str(params)])
+    output = _text(result.output)
+    assert result.exit_code == 0, result.output
+    assert "events:interactions.csv" in output and "content" in output
+    assert (
+        "popular: half_life_days=1 leaves the events" in output and "span of 396 days" in output
+    )  # of the training part
+    assert "[yellow]" not in output
+    with events.open("a") as log:
+        log.write("u1,sku-1,yesterday,purchase\n")
+    result = runner.invoke(app, [*args, "--models", "popular"])
+    assert result.exit_code == 2 and "interactions.csv:202: timestamp" in _text(result.output)
+    result = runner.invoke(app, [*home, "evaluate", "--data", "store", "--products", str(feed), "-q"])
+    assert result.exit_code == 2 and "holds its own products" in _text(result.output)
+
+
+def _text(output: str) -> str:
+    """CLI output as one line of words, without the error box's borders."""
+    return " ".join(output.replace("│", " ").split())
