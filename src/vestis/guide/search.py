@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -52,9 +52,10 @@ Fusion = Literal["rrf", "mix"]
 Personalise = Callable[[str, Sequence[str]], dict[str, float]]
 """``(user_id, candidate_ids) -> {product_id: score}``; higher means the shopper likes it more."""
 
-FORMAT = 1
-EXACT_LIMIT = 2000
-"""A filtered set up to this size is scored exactly; larger ones (and unfiltered searches) use HNSW."""
+FORMAT = 2
+"""Version of the saved index; 2 embeds :meth:`GuideProduct.semantic_text` (1 embedded the whole text)."""
+EXACT_LIMIT = 20_000
+"""An admissible set up to this size is scored exactly (a few milliseconds); a larger one asks HNSW."""
 ANN_CANDIDATES = 200
 """How many nearest neighbours the HNSW graph returns per search."""
 
@@ -177,8 +178,8 @@ class ProductSearch:
                 gone = [i for i in self._vectors.hashes if i not in wanted]
             if stale:
                 if first:  # a first build: encoders that learn (TF-IDF) learn here
-                    self.encoder.fit([p.text() for p in products])
-                vectors = self.encoder.encode([p.text() for p in stale])
+                    self.encoder.fit([p.semantic_text() for p in products])
+                vectors = self.encoder.encode([p.semantic_text() for p in stale])
             with self._lock:
                 if stale:
                     self._vectors.upsert([p.id for p in stale], [wanted[p.id] for p in stale], vectors)
@@ -358,7 +359,7 @@ class _State:
     products: tuple[GuideProduct, ...]
     rows: Mapping[str, int]
     labels: np.ndarray
-    facets: Mapping[str, np.ndarray]
+    facets: Mapping[str, _Facet]
     prices: np.ndarray
     sizes: Mapping[str, np.ndarray]
     bm25: sparse.csc_matrix
@@ -388,7 +389,7 @@ class _State:
         products = tuple(products)
         n = len(products)
         facets = {
-            name: np.array([getattr(p, name).lower() for p in products], dtype=object)
+            name: _Facet.of([getattr(p, name).lower() for p in products])
             for name in (
                 "product_type",
                 "subcategory",
@@ -427,7 +428,7 @@ class _State:
         mask = np.ones(n, dtype=bool)
 
         def isin(name: str, values: Sequence[str]) -> np.ndarray:
-            return np.isin(self.facets[name], [v.lower() for v in values])
+            return self.facets[name].isin(v.lower() for v in values)
 
         if query.product_types:
             mask &= isin("product_type", query.product_types) | isin("subcategory", query.product_types)
@@ -455,7 +456,7 @@ class _State:
         if query.size:
             mask &= self.sizes.get(query.size.lower(), np.zeros(n, dtype=bool))
         if query.exclude_ids:
-            mask &= ~np.isin(np.array([p.id for p in self.products], dtype=object), list(query.exclude_ids))
+            mask[[self.rows[i] for i in query.exclude_ids if i in self.rows]] = False
         return mask
 
     def lexical(self, query: Query) -> np.ndarray:
@@ -475,16 +476,38 @@ class _State:
         for preference in preferences:
             checks = [(preference.styles, "style"), (preference.kinds, "subcategory"),
                       (preference.materials, "material"), (preference.seasons, "season")]  # fmt: skip
-            used = [np.isin(self.facets[name], list(wanted)) for wanted, name in checks if wanted]
+            used = [self.facets[name].isin(wanted) for wanted, name in checks if wanted]
             share = np.mean(used, axis=0) if used else np.zeros(len(self.products))
             if preference.occasions:  # a stated occasion decides (see Preference.score)
-                stated = self.facets["occasion"] != ""
-                share = np.where(stated, np.isin(self.facets["occasion"], list(preference.occasions)), share)
+                occasion = self.facets["occasion"]
+                share = np.where(~occasion.isin([""]), occasion.isin(preference.occasions), share)
             total += share
         return total / max(len(preferences), 1)
 
     def doc_words(self, product_id: str) -> frozenset[str]:
         return self.words[self.rows[product_id]]
+
+
+@dataclass(frozen=True)
+class _Facet:
+    """One lower-cased product attribute as integer codes, so a filter is one array lookup, not string compares."""
+
+    codes: np.ndarray
+    index: Mapping[str, int]
+
+    @classmethod
+    def of(cls, values: Sequence[str]) -> _Facet:
+        index: dict[str, int] = {}
+        codes = np.fromiter(
+            (index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values)
+        )
+        return cls(codes, index)
+
+    def isin(self, values: Iterable[str]) -> np.ndarray:
+        """Rows whose value is one of ``values`` (already lower-cased)."""
+        wanted = np.zeros(len(self.index) + 1, dtype=bool)
+        wanted[[self.index[v] for v in values if v in self.index]] = True
+        return wanted[self.codes]
 
 
 class _VectorStore:
@@ -511,7 +534,7 @@ class _VectorStore:
             self.matrix = np.zeros((0, vectors.shape[1]), dtype=np.float32)
             self.graph = hnswlib.Index(space="ip", dim=vectors.shape[1])
             self.graph.init_index(
-                max_elements=max(self.next_label, 64), M=16, ef_construction=200, random_seed=0
+                max_elements=max(self.next_label, 64), M=16, ef_construction=100, random_seed=0
             )
         if self.next_label > self.matrix.shape[0]:
             capacity = max(self.next_label, 2 * self.matrix.shape[0], 64)
@@ -521,7 +544,9 @@ class _VectorStore:
             self.graph.resize_index(capacity)
         labels = np.array([self.labels[i] for i in ids], dtype=np.int64)
         self.matrix[labels] = vectors
-        self.graph.add_items(vectors, labels, num_threads=1)
+        self.graph.add_items(
+            vectors, labels, num_threads=-1
+        )  # every core: the build's slowest step after embedding
         self.hashes.update(zip(ids, hashes, strict=True))
 
     def remove(self, ids: Sequence[str]) -> None:
@@ -533,27 +558,23 @@ class _VectorStore:
                 self.graph.mark_deleted(label)
 
     def similarities(self, vector: np.ndarray, labels: np.ndarray, allowed: np.ndarray) -> np.ndarray:
-        """Cosine similarity per row: exact over a small filtered set, from the HNSW graph otherwise.
+        """Cosine similarity per row: exact over an admissible set up to :data:`EXACT_LIMIT`, else from HNSW.
 
-        The graph answers when nothing is filtered out or the admissible set is large; rows
-        outside its candidates score 0. ``labels`` come from the caller's snapshot: when
-        products were removed since, the graph may hold fewer than were asked for, and the
-        answer is exact instead.
+        The graph is asked without a filter for as many neighbours as it takes to expect
+        :data:`ANN_CANDIDATES` admissible ones among them (a filter would call back into Python
+        for every node the search visits); rows outside its answer score 0. ``labels`` come
+        from the caller's snapshot: products added since have no row in it.
         """
         scores = np.zeros(len(labels))
         count = int(allowed.sum())
-        everything = count == len(labels)
-        if self.graph is None or (count <= EXACT_LIMIT and not everything):
+        if self.graph is None or count <= EXACT_LIMIT:
             scores[allowed] = self.matrix[labels[allowed]] @ vector
             return scores
-        wanted = min(count, ANN_CANDIDATES)
-        self.graph.set_ef(max(2 * wanted, 100))
-        permitted = np.zeros(self.matrix.shape[0], dtype=bool)
-        permitted[labels[allowed]] = True
-        only = None if everything else (lambda label: bool(permitted[label]))
+        asked = min(len(self.labels), int(np.ceil(ANN_CANDIDATES * len(labels) / count)))
+        self.graph.set_ef(max(asked, 100))
         try:
-            found, distances = self.graph.knn_query(vector[None, :], k=wanted, num_threads=1, filter=only)
-        except RuntimeError:  # hnswlib found fewer than ``wanted`` live neighbours
+            found, distances = self.graph.knn_query(vector[None, :], k=asked, num_threads=1)
+        except RuntimeError:  # hnswlib found fewer than ``asked`` live neighbours
             scores[allowed] = self.matrix[labels[allowed]] @ vector
             return scores
         row_of = np.full(self.matrix.shape[0], -1, dtype=np.int64)
@@ -561,6 +582,7 @@ class _VectorStore:
         rows = row_of[found[0]]
         known = rows >= 0  # products added after the caller's snapshot have no row in it
         scores[rows[known]] = 1.0 - distances[0][known]
+        scores[~allowed] = 0.0
         return scores
 
     def save(self, path: Path) -> dict[str, object]:

@@ -16,7 +16,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
 import numpy as np
@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from vestis.catalog import readers
 from vestis.catalog.db import session_factory
 from vestis.catalog.models import Product
+from vestis.text.tokens import words
 
 __all__ = [
     "FIELDS",
@@ -94,22 +95,36 @@ class GuideProduct:
         )
 
     def text(self) -> str:
-        """One text for lexical and semantic indexing: title, description and every attribute."""
-        audience = {"female": "women", "male": "men", "unisex": "unisex"}.get(self.gender, self.gender)
-        facets = (self.product_type, self.subcategory, self.color, self.pattern, self.material, audience,
-                  self.style, self.fit, f"{self.season} season" if self.season else "", self.brand)  # fmt: skip
-        return " . ".join(
-            part for part in (self.title, self.description, " ".join(f for f in facets if f)) if part
-        )
+        """One text for lexical indexing: title, description and every attribute."""
+        return " . ".join(part for part in (self.title, self.description, self._facets()) if part)
+
+    def semantic_text(self) -> str:
+        """What the sentence encoder embeds: the title, then the attribute words it does not say already.
+
+        Shorter than :meth:`text` (no description, no repeats), since embedding time grows with
+        the words: on the demo catalog semantic nDCG@10 stayed 0.883 at 1.9× the speed of
+        embedding :meth:`text` (docs/benchmarks.md). The description still counts lexically.
+        """
+        said = set(words(self.title.replace("-", " ")))
+        extra = [w for w in dict.fromkeys(words(self._facets().replace("-", " "))) if w not in said]
+        return " . ".join(part for part in (self.title, " ".join(extra)) if part)
 
     def content_hash(self) -> str:
         """A digest of everything that is indexed, so a refresh re-embeds only changed products."""
-        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode("utf-8")).hexdigest()
+        state = {item.name: getattr(self, item.name) for item in fields(self)}  # asdict without deep copies
+        return hashlib.sha1(json.dumps(state, sort_keys=True).encode("utf-8")).hexdigest()
 
     @property
     def kind(self) -> str:
         """The most specific category name: the subcategory when the catalog has one."""
         return self.subcategory or self.product_type
+
+    def _facets(self) -> str:
+        """The attributes as words: type, subcategory, colour, pattern, material, audience, style, fit, season, brand."""
+        audience = {"female": "women", "male": "men", "unisex": "unisex"}.get(self.gender, self.gender)
+        facets = (self.product_type, self.subcategory, self.color, self.pattern, self.material, audience,
+                  self.style, self.fit, f"{self.season} season" if self.season else "", self.brand)  # fmt: skip
+        return " ".join(f for f in facets if f)
 
 
 def load_products(engine: Engine) -> list[GuideProduct]:

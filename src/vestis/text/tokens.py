@@ -21,6 +21,7 @@ Examples
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["CJK", "stem", "terms", "words"]
 
@@ -41,8 +42,8 @@ def terms(text: str) -> list[str]:
     for word in words(text):
         if CJK.match(word):
             found.extend(word)
-            continue
-        found.append(stem(_POSSESSIVE.sub("", word)))
+        else:
+            found.append(_term(word))
     return found
 
 
@@ -59,3 +60,9 @@ def stem(word: str) -> str:
     if word.endswith("ies"):
         return word[:-3] + "y"
     return word[:-1] if word.endswith("s") else word
+
+
+@lru_cache(maxsize=1 << 16)
+def _term(word: str) -> str:
+    """One non-Chinese word as a term; cached, since a catalog repeats a few thousand words millions of times."""
+    return stem(_POSSESSIVE.sub("", word))
