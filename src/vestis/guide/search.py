@@ -44,6 +44,7 @@ from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary, load_product
 from vestis.text.encoders import MiniLMEncoder, TextEncoder
 from vestis.text.tokens import CJK
 from vestis.text.tokens import terms as search_terms
+from vestis.vectors import one_blas_thread
 
 __all__ = ["Fusion", "Mode", "Personalise", "ProductSearch", "SearchHit"]
 
@@ -226,7 +227,7 @@ class ProductSearch:
         if not state.products:
             return 0.0
         vector = self.encoder.encode([text])[0]
-        with self._lock:
+        with self._lock, one_blas_thread():
             return float((self._vectors.matrix[state.labels] @ vector).max())
 
     def search(
@@ -286,7 +287,7 @@ class ProductSearch:
     def _semantic(self, query: Query, state: _State, allowed: np.ndarray) -> np.ndarray:
         """Cosine similarity of ``state``'s rows to the query embedding (0 outside the ANN's candidates)."""
         vector = self.encoder.encode([_semantic_text(query)])[0]
-        with self._lock:
+        with self._lock, one_blas_thread():  # see one_blas_thread: spinning BLAS threads slow the next encode
             return self._vectors.similarities(vector, state.labels, allowed)
 
     def _fuse(

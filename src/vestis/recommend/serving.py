@@ -37,6 +37,7 @@ from vestis.models.watch import INTERVAL_SECONDS, PointerWatch
 from vestis.privacy.tombstones import ErasedCustomers
 from vestis.recommend import FAMILY, load_model
 from vestis.recommend.base import Reason, Recommendation, Recommender
+from vestis.vectors import one_blas_thread
 
 SimilarKind = Literal["behaviour", "visual", "content"]
 SIMILAR_MODELS: Mapping[str, tuple[str, ...]] = {
@@ -187,7 +188,11 @@ class RecommendationService:
         snapshot = self._current()
         customer_id = ANONYMOUS if customer_id in self.erased else customer_id
         name, model = _personal_model(snapshot, customer_id)
-        return _suggestions(snapshot, name, model.recommend([customer_id], k)[0])
+        with (
+            one_blas_thread()
+        ):  # a request's products are small; spinning BLAS threads would slow the next one
+            found = model.recommend([customer_id], k)[0]
+        return _suggestions(snapshot, name, found)
 
     def ranked_ids(self, customer_id: str, k: int = 12) -> list[str]:
         """The ids :meth:`for_customer` would return, best first, without writing their reasons.
@@ -199,9 +204,10 @@ class RecommendationService:
         snapshot = self._current()
         customer_id = ANONYMOUS if customer_id in self.erased else customer_id
         name, model = _personal_model(snapshot, customer_id)
-        if customer_id not in model.users_:
-            return [s.item.id for s in _suggestions(snapshot, name, model.recommend([customer_id], k)[0])]
-        top, scores = model.recommend_rows(model.users_.rows([customer_id]), k)
+        with one_blas_thread():
+            if customer_id not in model.users_:
+                return [s.item.id for s in _suggestions(snapshot, name, model.recommend([customer_id], k)[0])]
+            top, scores = model.recommend_rows(model.users_.rows([customer_id]), k)
         ids = (
             model.items_.id(int(row)) for row, score in zip(top[0], scores[0], strict=True) if score > -np.inf
         )
@@ -220,7 +226,9 @@ class RecommendationService:
             raise ModelUnavailable(message)
         if product_id not in snapshot.items:
             raise UnknownProduct(f"no product with id {product_id!r}")
-        return _suggestions(snapshot, name, snapshot.models[name].similar_items([product_id], k)[0])
+        with one_blas_thread():
+            found = snapshot.models[name].similar_items([product_id], k)[0]
+        return _suggestions(snapshot, name, found)
 
     def has(self, *names: str) -> bool:
         """Whether any of the models ``names`` is being served."""
