@@ -87,3 +87,22 @@ def test_the_guide_ranks_better_than_bm25s_on_titles(
     ours = mean_ndcg(ranker(search, "hybrid"), requests)
     assert len(requests) >= 50
     assert ours > peer + 0.1, (ours, peer)
+
+
+@pytest.mark.parametrize(
+    ("request_text", "kind", "gender", "age_group", "colour"),
+    [
+        ("blue jeans for boys", "Jeans", "male", "kids", "blue"),
+        ("white sports t-shirt men", "Tshirts", "male", "adult", "white"),
+    ],
+)
+def test_the_requests_the_issue_reported_find_what_was_asked(
+    search: ProductSearch, request_text: str, kind: str, gender: str, age_group: str, colour: str
+) -> None:
+    """Issue 16: boys' jeans exist, so "for boys" must not bring men's; "sports t-shirt" must not bring sports shoes."""
+    top = [search.product(hit.product_id) for hit in search.search(request_text, k=5)]
+    assert top, request_text
+    for product in top:
+        assert product is not None
+        assert (product.subcategory, product.gender, product.age_group) == (kind, gender, age_group), product
+        assert colour in product.color.lower(), product
