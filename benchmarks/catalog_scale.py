@@ -178,7 +178,8 @@ def report(results: Sequence[Result], args: argparse.Namespace) -> str:
         "Each catalog imported and built through the CLI into its own home (`vestis import …`, "
         "`vestis guide build`), then searched with the catalog-independent requests of "
         "`tests/data/guide_queries.jsonl` and `tests/data/myntra_queries.jsonl` "
-        f"({len(_queries())} requests, one at a time, cold for the encoder's cache). Goals: {TARGETS}.",
+        f"({len(results[0].in_process) // 2 if results else 0} requests, one at a time, cold for the encoder's cache). "
+        f"Goals: {TARGETS}.",
         "",
         "| catalog | products | import s | guide build s (steps) | in-process ms p50 / p99 | HTTP ms p50 / p99 "
         "| peer bm25s on titles ms p50 / p99 | CLI search s: alone / with `--server` | hybrid nDCG@10 |",

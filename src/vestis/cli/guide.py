@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -11,6 +11,9 @@ from rich.table import Table
 
 from vestis.cli.common import Quiet, console
 from vestis.config import Settings
+
+if TYPE_CHECKING:
+    from vestis.api.routes.guide import SearchPublic
 
 guide_app = typer.Typer(
     help="The shopping guide: search in plain words, chat, complete the look, size advice.",
@@ -192,7 +195,7 @@ def _read_session(engine):  # type: ignore[no-untyped-def]
     return session_factory(engine)()
 
 
-def _ask_server(settings: Settings, server: str, query: str, *, k: int, user: str | None):  # type: ignore[no-untyped-def]
+def _ask_server(settings: Settings, server: str, query: str, *, k: int, user: str | None) -> SearchPublic:
     """``GET /guide/search`` on a running server, as the API's own answer; a failure exits naming the server.
 
     A personal search sends one of the home's API keys, as the API asks of anyone reading a
@@ -200,7 +203,7 @@ def _ask_server(settings: Settings, server: str, query: str, *, k: int, user: st
     """
     import httpx
 
-    from vestis.api.routes.guide import SearchPublic
+    from vestis.api.routes.guide import SearchPublic  # noqa: F811 - the runtime import of the annotation's class
 
     keys = sorted(settings.api_key_set)
     headers = {"X-API-Key": keys[0]} if user and keys else {}

@@ -66,17 +66,20 @@ def upscale(image: Image.Image, *, factor: int = 2, method: UpscaleMethod = "aut
         )
     if method == "network" and factor == 3:
         raise StudioError("factor: the network upscales by 2 or 4; use method='lanczos' for 3")
-    if method == "network" and network_metrics() is None:
+    loaded = _load(weights_path())  # the weights in use, looked up once per call
+    if method == "network" and loaded is None:
         raise StudioError("method: 'network' needs the upscaler's weights, which are missing or unreadable")
     small = image.width * image.height <= AUTO_NETWORK_PIXELS
-    use_network = factor != 3 and (method == "network" or (method == "auto" and small and _network_wins()))
+    use_network = factor != 3 and (
+        method == "network" or (method == "auto" and small and _network_wins(loaded))
+    )
     if not use_network:
         return image.resize(size, Image.Resampling.LANCZOS)
     from vestis.studio.srnet import super_resolve
 
     rgb = np.asarray(image.convert("RGB"))
     for _ in range(factor // 2):
-        rgb = super_resolve(_network(), rgb)
+        rgb = super_resolve(loaded[0], rgb)  # type: ignore[index]
     result = Image.fromarray(rgb, "RGB")
     if image.mode == "RGBA":
         result.putalpha(image.getchannel("A").resize(size, Image.Resampling.LANCZOS))
@@ -125,10 +128,9 @@ def _load(path: Path):  # noqa: ANN202 - returns (SuperResolutionNet, metrics); 
         return None
 
 
-def _network():  # noqa: ANN202
-    return _load(weights_path())[0]
-
-
-def _network_wins() -> bool:
-    metrics = network_metrics()
-    return metrics is not None and metrics.get("psnr_network", 0.0) > metrics.get("psnr_lanczos", np.inf)
+def _network_wins(loaded) -> bool:  # noqa: ANN001 - (SuperResolutionNet, metrics) or None
+    """Whether the weights in use beat Lanczos on their validation photos."""
+    if loaded is None:
+        return False
+    metrics = loaded[1]
+    return metrics.get("psnr_network", 0.0) > metrics.get("psnr_lanczos", np.inf)
