@@ -1,8 +1,8 @@
 """The shopping guide's BM25 scorer alone against ``bm25s``, on the same token lists of real products.
 
 ``benchmarks/guide_search.py`` compares whole search systems by nDCG; this isolates the scorer
-behind the guide's lexical search (``vestis.guide.search._bm25_matrix`` and
-``_bm25_scores``) to decide whether the dependency could replace it. Both get the same
+behind the guide's lexical search (``vestis.guide.bm25.bm25_matrix`` and
+``bm25_scores``) to decide whether the dependency could replace it. Both get the same
 documents — every Myntra product (``../shared/data/fashion-product-images``) read with the
 ``vestis import myntra`` converter, as the index sees it (``GuideProduct.text()``), split by
 the index's tokeniser ``vestis.text.tokens.terms`` — and the same k1 and b (the guide's
@@ -44,7 +44,8 @@ from benchmarks.report import write_section
 from vestis.catalog.models import Product
 from vestis.data.myntra import REQUIRED_COLUMNS, myntra_products
 from vestis.data.tables import open_table
-from vestis.guide.search import ProductSearch, _bm25_matrix, _bm25_scores
+from vestis.guide.bm25 import bm25_matrix, bm25_scores
+from vestis.guide.search import ProductSearch
 from vestis.guide.vocabulary import GuideProduct
 from vestis.text.tokens import terms
 
@@ -108,13 +109,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     short = [_window(q, rng) for q in titles]
 
     with threadpool_limits(1):
-        ours_s, (matrix, vocabulary) = _timed_build(lambda: _bm25_matrix(documents, k1=k1, b=b), args.repeats)
+        ours_s, (matrix, vocabulary) = _timed_build(lambda: bm25_matrix(documents, k1=k1, b=b), args.repeats)
         peer_s, peer = _timed_build(lambda: _bm25s_index(bm25s, documents, k1, b), args.repeats)
 
-        def ours(query: list[str]) -> np.ndarray:  # what _State.lexical does after tokenising
-            return _bm25_scores(matrix, [vocabulary[t] for t in query if t in vocabulary])
+        def ours(query: list[str]) -> np.ndarray:  # what Snapshot.lexical does after tokenising
+            return bm25_scores(matrix, [vocabulary[t] for t in query if t in vocabulary])
 
-        def matvec(query: list[str]) -> np.ndarray:  # the scoring _State.lexical used before
+        def matvec(query: list[str]) -> np.ndarray:  # the scoring Snapshot.lexical used before
             columns = [vocabulary[t] for t in query if t in vocabulary]
             counts = np.bincount(columns, minlength=matrix.shape[1]).astype(float)
             return np.asarray(matrix @ counts).ravel()
@@ -150,7 +151,7 @@ def report(
     lines = [
         SECTION,
         "",
-        f"The guide's lexical scorer (`_bm25_matrix` + `_bm25_scores`) against `bm25s` {version} "
+        f"The guide's lexical scorer (`bm25_matrix` + `bm25_scores`) against `bm25s` {version} "
         f'(`method="lucene"`, float64, numpy backend) on the same token lists: {documents} Myntra products '
         f"(`GuideProduct.text()` split by `vestis.text.tokens.terms`), k1 = {k1}, b = {b}. Queries are held-out "
         "products' titles and 2–3 consecutive terms of them; `bm25s` scores are multiplied by k1 + 1, the "

@@ -14,6 +14,7 @@ from vestis.catalog import store
 from vestis.catalog.db import transaction
 from vestis.catalog.models import Product
 from vestis.guide import search as search_module
+from vestis.guide.bm25 import bm25_matrix, bm25_scores
 from vestis.guide.query import Query, parse_query
 from vestis.guide.search import ProductSearch
 from vestis.guide.vocabulary import load_products
@@ -154,13 +155,13 @@ def test_bm25_scores_are_bm25s_lucene_scores() -> None:
     """Our BM25 is Lucene's: bm25s's scores times its left-out k1 + 1; a repeated query term counts again."""
     bm25s = pytest.importorskip("bm25s")
     documents = [["red", "dress"], ["red", "red", "shirt"], ["blue", "linen", "shirt", "shirt"], ["dress"]]
-    matrix, terms = search_module._bm25_matrix(documents, k1=1.2, b=0.75)
+    matrix, terms = bm25_matrix(documents, k1=1.2, b=0.75)
     peer = bm25s.BM25(k1=1.2, b=0.75, method="lucene", dtype="float64")
     peer.index(documents, show_progress=False)
     for query in (["red"], ["red", "shirt"], ["shirt", "shirt", "dress"], ["linen", "unknown"]):
-        ours = search_module._bm25_scores(matrix, [terms[t] for t in query if t in terms])
+        ours = bm25_scores(matrix, [terms[t] for t in query if t in terms])
         np.testing.assert_allclose(ours, peer.get_scores(query) * 2.2, rtol=1e-12)
-    assert not search_module._bm25_scores(matrix, []).any()
+    assert not bm25_scores(matrix, []).any()
 
 
 def test_bad_arguments_are_refused(search: ProductSearch, tmp_path: Path, engine: Engine) -> None:

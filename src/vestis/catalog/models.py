@@ -84,7 +84,11 @@ class Product(Base):
         String(500), doc="Image file relative to the images directory, when stored locally."
     )
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    updated_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(
+        default=lambda: datetime.now(UTC),
+        onupdate=lambda: datetime.now(UTC),
+        doc="Set on every write, so the newest value and the count fingerprint the catalog (the guide re-indexes on a change).",
+    )
 
 
 class Customer(Base):

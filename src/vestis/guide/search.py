@@ -14,11 +14,12 @@ One search, in steps:
 5. return the top ``k`` as :class:`SearchHit` with the reasons a shopper can read.
 
 The index persists (``save``/``load``) and ``refresh`` re-embeds only products whose
-content hash changed, adds new ones and drops deleted ones.
+content hash changed, adds new ones and drops deleted ones. The catalog snapshot is saved
+too and reused by ``load`` while the catalog is unchanged (see :mod:`vestis.guide.snapshot`).
 
 Searches run while the index refreshes: everything a search reads about the catalog —
 products, rows, facets, BM25, vocabulary, the rows' vector labels — is one immutable
-snapshot, replaced whole in one assignment when a refresh is done, and each search takes
+:class:`~vestis.guide.snapshot.Snapshot`, replaced whole in one assignment when a refresh is done, and each search takes
 it once. The vectors themselves are shared and locked; labels are never reused, so a
 snapshot's labels stay valid while a refresh adds and removes products.
 """
@@ -26,25 +27,29 @@ snapshot's labels stay valid while a refresh adds and removes products.
 from __future__ import annotations
 
 import json
+import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 import hnswlib
 import numpy as np
-from scipy import sparse
 from sqlalchemy import Engine
 
 from vestis.catalog.currency import symbol as currency_symbol
 from vestis.files import atomic_write, replacing
-from vestis.guide.query import Query, admitted_age_groups, parse_query, price_phrase
-from vestis.guide.vocabulary import KIDS, GuideProduct, Vocabulary, load_products
+from vestis.guide.query import Query, parse_query, price_phrase
+from vestis.guide.snapshot import Snapshot, vectors_digest
+from vestis.guide.vocabulary import KIDS, CatalogState, GuideProduct, Vocabulary, load_products
 from vestis.text.encoders import MiniLMEncoder, TextEncoder
 from vestis.text.tokens import CJK
 from vestis.text.tokens import terms as search_terms
 from vestis.vectors import one_blas_thread
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Fusion", "Mode", "Personalise", "ProductSearch", "SearchHit"]
 
@@ -108,7 +113,8 @@ class ProductSearch:
         self._lock = threading.RLock()
         self._refreshing = threading.Lock()
         self._vectors = _VectorStore()
-        self._state = _State.empty()
+        self._state = Snapshot.empty()
+        self._saved_at: Path | None = None
         self.last_refresh = 0
 
     # -- building, persisting, refreshing ---------------------------------------------------
@@ -128,8 +134,11 @@ class ProductSearch:
     def load(cls, path: Path, engine: Engine, *, encoder: TextEncoder | None = None) -> ProductSearch:
         """Open an index saved with :meth:`save` and bring it up to date with ``engine``'s catalog.
 
-        Stored embeddings of unchanged products are reused; changed and new products are
-        embedded, deleted ones dropped (see :meth:`refresh`; ``last_refresh`` says how many).
+        While the catalog's fingerprint is the one the index was saved at, its saved snapshot
+        is used as it is (no product is read). Otherwise stored embeddings of unchanged products
+        are reused, changed and new ones embedded, deleted ones dropped (see :meth:`refresh`;
+        ``last_refresh`` says how many), and the brought-up-to-date index is saved back to
+        ``path`` so the next process need not do that again.
         """
         path = Path(path)
         try:
@@ -145,15 +154,37 @@ class ProductSearch:
                 f"{path}: built with encoder {manifest['encoder']}, opened with {type(search.encoder).__name__}"
             )
         search._vectors = _VectorStore.load(path, manifest)
+        search._saved_at = path
+        snapshot = Snapshot.load(
+            path / SNAPSHOT,
+            search._vectors.labels,
+            catalog=CatalogState.of(engine),
+            vectors=vectors_digest(search._vectors.hashes),
+        )
+        if snapshot is not None:
+            search._state = snapshot
+            return search
         search.refresh(engine)
+        try:
+            search.save(path)
+        except OSError as error:  # a read-only models folder: the next process refreshes again
+            logger.warning("could not save the refreshed search index to %s: %s", path, error)
         return search
 
     def save(self, path: Path) -> Path:
-        """Write the embeddings, the HNSW graph and a manifest (last) into folder ``path``."""
+        """Write the embeddings, the HNSW graph, the catalog snapshot and a manifest (last) into folder ``path``.
+
+        Embeddings and graph are rewritten only when they changed since they were last saved
+        to or loaded from ``path``.
+        """
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            manifest = self._vectors.save(path)
+            state = self._state
+            write = self._saved_at != path or self._vectors.changed
+            manifest = self._vectors.save(path, write=write)
+            self._saved_at = path
+        state.save(path / SNAPSHOT, vectors=vectors_digest(manifest["hashes"]))
         manifest |= {
             "format": FORMAT,
             "encoder": type(self.encoder).__name__,
@@ -171,6 +202,7 @@ class ProductSearch:
         one refresh runs at a time.
         """
         with self._refreshing:
+            catalog = CatalogState.of(engine)  # before reading: a change while reading shows next time
             products = load_products(engine)
             wanted = {p.id: p.content_hash() for p in products}
             with self._lock:
@@ -186,9 +218,14 @@ class ProductSearch:
                     self._vectors.upsert([p.id for p in stale], [wanted[p.id] for p in stale], vectors)
                 self._vectors.remove(gone)
                 labels = dict(self._vectors.labels)
-            self._state = _State.build(products, labels, k1=self.k1, b=self.b)
+            self._state = Snapshot.build(products, labels, k1=self.k1, b=self.b, catalog=catalog)
             self.last_refresh = len(stale) + len(gone)
             return self.last_refresh
+
+    @property
+    def catalog(self) -> CatalogState | None:
+        """The catalog's fingerprint when the indexed products were read (None before the first refresh)."""
+        return self._state.catalog
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -284,7 +321,7 @@ class ProductSearch:
 
     # -- private -----------------------------------------------------------------------------
 
-    def _semantic(self, query: Query, state: _State, allowed: np.ndarray) -> np.ndarray:
+    def _semantic(self, query: Query, state: Snapshot, allowed: np.ndarray) -> np.ndarray:
         """Cosine similarity of ``state``'s rows to the query embedding (0 outside the ANN's candidates)."""
         vector = self.encoder.encode([_semantic_text(query)])[0]
         with self._lock, one_blas_thread():  # see one_blas_thread: spinning BLAS threads slow the next encode
@@ -307,7 +344,7 @@ class ProductSearch:
     def _reasons(
         self,
         query: Query,
-        state: _State,
+        state: Snapshot,
         product: GuideProduct,
         *,
         lexical_hit: bool,
@@ -338,9 +375,9 @@ class ProductSearch:
             if preference is not None and preference.score(product) > 0:
                 reasons.append(f"suits '{name}'")
         words = set(search_terms(query.text))
-        matched = [w for w in words if w in state.doc_words(product.id)]
+        matched = sorted(words & _document_terms(product)) if words else []
         if lexical_hit and matched:
-            reasons.append(f"mentions '{' '.join(sorted(matched))}'")
+            reasons.append(f"mentions '{' '.join(matched)}'")
         if similar and query.raw:
             reasons.append(f"similar to '{_shorten(query.raw)}'")
         if personal:
@@ -351,164 +388,7 @@ class ProductSearch:
 MANIFEST = "manifest.json"
 VECTORS = "vectors.npy"
 GRAPH = "hnsw.bin"
-
-
-@dataclass(frozen=True)
-class _State:
-    """Everything one catalog snapshot answers from; replaced whole on refresh."""
-
-    products: tuple[GuideProduct, ...]
-    rows: Mapping[str, int]
-    labels: np.ndarray
-    facets: Mapping[str, _Facet]
-    prices: np.ndarray
-    sizes: Mapping[str, np.ndarray]
-    bm25: sparse.csc_matrix
-    terms: Mapping[str, int]
-    words: tuple[frozenset[str], ...]
-    vocabulary: Vocabulary
-
-    @classmethod
-    def empty(cls) -> _State:
-        return cls(
-            (),
-            {},
-            np.zeros(0, dtype=np.int64),
-            {},
-            np.zeros(0),
-            {},
-            sparse.csc_matrix((0, 0)),
-            {},
-            (),
-            Vocabulary(terms={}),
-        )
-
-    @classmethod
-    def build(
-        cls, products: Sequence[GuideProduct], labels: Mapping[str, int], *, k1: float, b: float
-    ) -> _State:
-        products = tuple(products)
-        n = len(products)
-        facets = {
-            name: _Facet.of([getattr(p, name).lower() for p in products])
-            for name in (
-                "product_type",
-                "subcategory",
-                "color",
-                "pattern",
-                "material",
-                "gender",
-                "age_group",
-                "style",
-                "season",
-                "occasion",
-            )
-        }
-        sizes: dict[str, np.ndarray] = {}
-        for row, product in enumerate(products):
-            for size in product.sizes:
-                sizes.setdefault(size.lower(), np.zeros(n, dtype=bool))[row] = True
-        documents = [search_terms(p.text()) for p in products]
-        bm25, terms = _bm25_matrix(documents, k1=k1, b=b)
-        return cls(
-            products=products,
-            rows={p.id: row for row, p in enumerate(products)},
-            labels=np.array([labels[p.id] for p in products], dtype=np.int64),
-            facets=facets,
-            prices=np.array([np.nan if p.price is None else p.price for p in products], dtype=float),
-            sizes=sizes,
-            bm25=bm25,
-            terms=terms,
-            words=tuple(frozenset(d) for d in documents),
-            vocabulary=Vocabulary.from_products(products),
-        )
-
-    def admissible(self, query: Query) -> np.ndarray:
-        """Rows that satisfy every hard constraint of ``query`` (the same rules as ``Query.admits``)."""
-        n = len(self.products)
-        mask = np.ones(n, dtype=bool)
-
-        def isin(name: str, values: Sequence[str]) -> np.ndarray:
-            return self.facets[name].isin(v.lower() for v in values)
-
-        if query.product_types:
-            mask &= isin("product_type", query.product_types) | isin("subcategory", query.product_types)
-        if query.exclude_product_types:
-            mask &= ~(
-                isin("product_type", query.exclude_product_types)
-                | isin("subcategory", query.exclude_product_types)
-            )
-        for name, wanted, unwanted in (("color", query.colors, query.exclude_colors),
-                                       ("pattern", query.patterns, query.exclude_patterns),
-                                       ("material", query.materials, query.exclude_materials)):  # fmt: skip
-            if wanted:
-                mask &= isin(name, wanted)
-            if unwanted:
-                mask &= ~isin(name, unwanted)
-        if query.gender:
-            mask &= isin("gender", [query.gender, "unisex"])
-        if query.age_group:
-            mask &= isin("age_group", admitted_age_groups(query.age_group))
-        with np.errstate(invalid="ignore"):
-            if query.price_min is not None:
-                mask &= self.prices >= query.price_min
-            if query.price_max is not None:
-                mask &= self.prices <= query.price_max
-        if query.size:
-            mask &= self.sizes.get(query.size.lower(), np.zeros(n, dtype=bool))
-        if query.exclude_ids:
-            mask[[self.rows[i] for i in query.exclude_ids if i in self.rows]] = False
-        return mask
-
-    def lexical(self, query: Query) -> np.ndarray:
-        """BM25 of every row for the query's free text plus its canonical catalog words."""
-        words = " ".join((query.text, *query.product_types, *query.colors, *query.patterns, *query.materials,
-                          *query.occasions, *query.seasons))  # fmt: skip
-        return _bm25_scores(self.bm25, [self.terms[t] for t in search_terms(words) if t in self.terms])
-
-    def soft(self, query: Query) -> np.ndarray:
-        """Mean occasion/season preference match per row, in [0, 1] (as :meth:`Preference.score`)."""
-        preferences = [
-            self.vocabulary.preferences[n]
-            for n in (*query.occasions, *query.seasons)
-            if n in self.vocabulary.preferences
-        ]
-        total = np.zeros(len(self.products))
-        for preference in preferences:
-            checks = [(preference.styles, "style"), (preference.kinds, "subcategory"),
-                      (preference.materials, "material"), (preference.seasons, "season")]  # fmt: skip
-            used = [self.facets[name].isin(wanted) for wanted, name in checks if wanted]
-            share = np.mean(used, axis=0) if used else np.zeros(len(self.products))
-            if preference.occasions:  # a stated occasion decides (see Preference.score)
-                occasion = self.facets["occasion"]
-                share = np.where(~occasion.isin([""]), occasion.isin(preference.occasions), share)
-            total += share
-        return total / max(len(preferences), 1)
-
-    def doc_words(self, product_id: str) -> frozenset[str]:
-        return self.words[self.rows[product_id]]
-
-
-@dataclass(frozen=True)
-class _Facet:
-    """One lower-cased product attribute as integer codes, so a filter is one array lookup, not string compares."""
-
-    codes: np.ndarray
-    index: Mapping[str, int]
-
-    @classmethod
-    def of(cls, values: Sequence[str]) -> _Facet:
-        index: dict[str, int] = {}
-        codes = np.fromiter(
-            (index.setdefault(v, len(index)) for v in values), dtype=np.int32, count=len(values)
-        )
-        return cls(codes, index)
-
-    def isin(self, values: Iterable[str]) -> np.ndarray:
-        """Rows whose value is one of ``values`` (already lower-cased)."""
-        wanted = np.zeros(len(self.index) + 1, dtype=bool)
-        wanted[[self.index[v] for v in values if v in self.index]] = True
-        return wanted[self.codes]
+SNAPSHOT = "snapshot.npz"
 
 
 class _VectorStore:
@@ -524,6 +404,8 @@ class _VectorStore:
         self.next_label = 0
         self.matrix = np.zeros((0, 0), dtype=np.float32)
         self.graph: hnswlib.Index | None = None
+        self.changed = False
+        """Whether vectors were added, changed or removed since the store was last saved or loaded."""
 
     def upsert(self, ids: Sequence[str], hashes: Sequence[str], vectors: np.ndarray) -> None:
         vectors = np.asarray(vectors, dtype=np.float32)
@@ -549,6 +431,7 @@ class _VectorStore:
             vectors, labels, num_threads=-1
         )  # every core: the build's slowest step after embedding
         self.hashes.update(zip(ids, hashes, strict=True))
+        self.changed = True
 
     def remove(self, ids: Sequence[str]) -> None:
         for product_id in ids:
@@ -557,6 +440,7 @@ class _VectorStore:
             self.matrix[label] = 0.0
             if self.graph is not None:
                 self.graph.mark_deleted(label)
+            self.changed = True
 
     def similarities(self, vector: np.ndarray, labels: np.ndarray, allowed: np.ndarray) -> np.ndarray:
         """Cosine similarity per row: exact over an admissible set up to :data:`EXACT_LIMIT`, else from HNSW.
@@ -586,12 +470,15 @@ class _VectorStore:
         scores[~allowed] = 0.0
         return scores
 
-    def save(self, path: Path) -> dict[str, object]:
-        with replacing(path / VECTORS) as temporary, temporary.open("wb") as handle:
-            np.save(handle, self.matrix, allow_pickle=False)
-        if self.graph is not None:
-            with replacing(path / GRAPH) as temporary:
-                self.graph.save_index(str(temporary))
+    def save(self, path: Path, *, write: bool = True) -> dict[str, Any]:
+        """The manifest entries; the vectors and graph are written to ``path`` too when ``write``."""
+        if write:
+            with replacing(path / VECTORS) as temporary, temporary.open("wb") as handle:
+                np.save(handle, self.matrix, allow_pickle=False)
+            if self.graph is not None:
+                with replacing(path / GRAPH) as temporary:
+                    self.graph.save_index(str(temporary))
+            self.changed = False
         return {"labels": self.labels, "hashes": self.hashes, "next_label": self.next_label}
 
     @classmethod
@@ -607,48 +494,6 @@ class _VectorStore:
         return store
 
 
-def _bm25_matrix(
-    documents: Sequence[Sequence[str]], *, k1: float, b: float
-) -> tuple[sparse.csc_matrix, dict[str, int]]:
-    """Documents × terms matrix of BM25 term weights, IDF ``log(1 + (N − df + 0.5) / (df + 0.5))``.
-
-    That IDF (Lucene's) is never negative, so a term in most products still adds a little.
-    Kept rather than ``bm25s`` (``method="lucene"``: the same scores but for its constant
-    factor ``k1 + 1``): this builds faster, scores (with :func:`_bm25_scores`) at least as
-    fast and needs no extra dependency; see "BM25 scorer vs bm25s" in docs/benchmarks.md.
-    """
-    terms: dict[str, int] = {}
-    rows, columns = [], []
-    for row, document in enumerate(documents):
-        for token in document:
-            rows.append(row)
-            columns.append(terms.setdefault(token, len(terms)))
-    n = len(documents)
-    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=(n, len(terms)))
-    counts.sum_duplicates()
-    lengths = np.asarray(counts.sum(axis=1)).ravel()
-    frequency = np.bincount(counts.indices, minlength=len(terms))
-    idf = np.log(1.0 + (n - frequency + 0.5) / (frequency + 0.5))
-    norm = k1 * (1 - b + b * lengths / max(lengths.mean(), 1e-9)) if n else lengths
-    tf = counts.data
-    row_of = np.repeat(np.arange(n), np.diff(counts.indptr))
-    counts.data = idf[counts.indices] * tf * (k1 + 1) / (tf + norm[row_of])
-    return counts.tocsc(), terms
-
-
-def _bm25_scores(matrix: sparse.csc_matrix, columns: Sequence[int]) -> np.ndarray:
-    """BM25 of every document for a query of term ``columns`` (a repeated term counts again).
-
-    Adds up only the query's columns rather than multiplying the whole matrix by a count
-    vector, so a search touches the postings of its own terms, not every term weight.
-    """
-    scores = np.zeros(matrix.shape[0])
-    for column in columns:
-        start, end = matrix.indptr[column], matrix.indptr[column + 1]
-        np.add.at(scores, matrix.indices[start:end], matrix.data[start:end])
-    return scores
-
-
 def _semantic_text(query: Query) -> str:
     """What to embed: the request as typed, or its English reading when it is written in Chinese.
 
@@ -661,7 +506,7 @@ def _semantic_text(query: Query) -> str:
     return " ".join(w for w in words if w) or query.raw
 
 
-def _personal_scores(personalise: Personalise, user_id: str, state: _State, pool: np.ndarray) -> np.ndarray:
+def _personal_scores(personalise: Personalise, user_id: str, state: Snapshot, pool: np.ndarray) -> np.ndarray:
     """The callback's scores for the candidate pool, min-max normalised to [0, 1]."""
     ids = [state.products[row].id for row in pool]
     given = personalise(user_id, ids) or {}
@@ -684,6 +529,12 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
     finite = np.flatnonzero(np.isfinite(scores))
     order = finite[np.lexsort((finite, -scores[finite]))]
     return order[:k]
+
+
+@lru_cache(maxsize=4096)
+def _document_terms(product: GuideProduct) -> frozenset[str]:
+    """The terms BM25 indexed for ``product`` (recomputed for the few products a search explains)."""
+    return frozenset(search_terms(product.text()))
 
 
 def _shorten(text: str, limit: int = 40) -> str:

@@ -24,7 +24,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -33,6 +32,7 @@ from sqlalchemy import Engine
 from vestis.catalog import readers
 from vestis.config import Settings
 from vestis.errors import Unavailable, UnknownProduct
+from vestis.guide.vocabulary import CatalogState
 from vestis.models import ModelLoadError, ModelRegistry, Saveable, Version
 from vestis.models.registry import METADATA_FILE
 from vestis.models.watch import INTERVAL_SECONDS, PointerWatch
@@ -40,9 +40,9 @@ from vestis.privacy.tombstones import ErasedCustomers
 from vestis.progress import progress_bar
 
 if TYPE_CHECKING:
-    from vestis.fit.size import SizeAdvice, SizeAdvisor
+    from vestis.fit.size import SizeAdvice
     from vestis.guide.conversation import Guide, Reply, SessionStore
-    from vestis.guide.outfits import Outfit, OutfitBuilder
+    from vestis.guide.outfits import Outfit
     from vestis.guide.search import SearchHit
     from vestis.recommend.serving import RecommendationService
 
@@ -64,7 +64,6 @@ _T = TypeVar("_T")
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "CatalogState",
     "GuideService",
     "GuideUnavailable",
     "UnknownProduct",
@@ -75,20 +74,6 @@ __all__ = [
 
 class GuideUnavailable(Unavailable):
     """The guide cannot answer: the catalog has no products yet (the API answers 503)."""
-
-
-@dataclass(frozen=True)
-class CatalogState:
-    """A cheap fingerprint of the products: when it changes, the search index is refreshed."""
-
-    products: int
-    updated_at: str | None
-
-    @classmethod
-    def of(cls, engine: Engine) -> CatalogState:
-        """The fingerprint of the catalog behind ``engine`` now."""
-        count, newest = readers.catalog_fingerprint(engine)
-        return cls(count, newest.isoformat() if newest is not None else None)
 
 
 def build_guide(engine: Engine, settings: Settings, *, progress: bool = True) -> Path:
@@ -166,11 +151,11 @@ class GuideService:
         self._guide: Guide | None = None
         self._path: Path | None = None
         self._version: Version | None = None
-        self._state: CatalogState | None = None
         self._checked_at = 0.0
         self.failure: str | None = None  # why the warm-up failed, in a few words without paths (for /health)
         self.erased = recommendations.erased if recommendations else ErasedCustomers.of(settings.models_dir)
         self._sessions: SessionStore | None = None
+        self._incomplete: Guide | None = None  # loaded without its outfit and size models (see _complete)
         self._personal: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], dict[str, float]] = OrderedDict()
 
     # ----------------------------------------------------------------- public API
@@ -234,11 +219,11 @@ class GuideService:
 
     def ask(self, session_id: str | None, message: str, *, user_id: str | None = None) -> Reply:
         """One turn of a conversation; a new or unknown ``session_id`` starts a conversation."""
-        return self._fresh_guide().ask(session_id, message, user_id=self._known(user_id))
+        return self._complete(self._fresh_guide()).ask(session_id, message, user_id=self._known(user_id))
 
     def complete_the_look(self, product_id: str, *, k: int = 3, user_id: str | None = None) -> list[Outfit]:
         """Up to ``k`` outfits built around ``product_id``; :class:`UnknownProduct` when it does not exist."""
-        guide = self._fresh_guide()
+        guide = self._complete(self._fresh_guide())
         self._require(product_id)
         if guide.outfits is None:
             return []
@@ -246,7 +231,7 @@ class GuideService:
 
     def size_advice(self, product_id: str, *, user_id: str | None = None) -> SizeAdvice | None:
         """The size ``user_id`` should take in ``product_id`` (with confidence and reason), or None without a size model."""
-        guide = self._fresh_guide()
+        guide = self._complete(self._fresh_guide())
         self._require(product_id)
         if guide.sizes is None:
             return None
@@ -275,6 +260,7 @@ class GuideService:
     def _warm(self) -> None:
         try:
             self.search(WARM_UP_QUERY, k=1)  # loads the artifacts and the sentence encoder
+            self._complete(self._fresh_guide())
         except GuideUnavailable:
             logger.info("the shopping guide waits for products")
         except Exception as error:  # a failed warm-up must not take the server down; requests will retry
@@ -314,7 +300,6 @@ class GuideService:
                 raise GuideUnavailable("the catalog has no products yet: import some, then ask again")
             build_guide(self.engine, self.settings, progress=False)
             pointers, version = self._watch.read(), self._active(strict=True)
-        state = CatalogState.of(self.engine)
         try:
             guide = self._load(version.path, strict=True)  # loading brings the index up to date
         except Exception:  # written by another release, or damaged: build afresh rather than limp on
@@ -325,7 +310,7 @@ class GuideService:
             pointers, version = self._watch.read(), self._active(strict=True)
             guide = self._load(version.path, strict=False)
         self._guide, self._path, self._version = guide, version.path, version
-        self._state, self._checked_at = state, time.monotonic()
+        self._checked_at = time.monotonic()
         self._watch.mark(pointers)
         return guide, version.path
 
@@ -340,38 +325,52 @@ class GuideService:
             return None
 
     def _load(self, path: Path, *, strict: bool) -> Guide:
-        """The guide in generation ``path``; unless ``strict``, without an outfit or size model that fails to load."""
-        from vestis.fit.size import SizeAdvisor
+        """The guide in generation ``path``, its outfit and size models left for :meth:`_complete`.
+
+        A search needs neither (at 100,000 products they take over a second to read), so a
+        CLI search or a server's first search does not wait for them. ``strict``: a missing
+        part raises (the generation is then rebuilt) rather than leaving the guide without it.
+        """
         from vestis.guide.conversation import Guide, SessionStore
-        from vestis.guide.outfits import OutfitBuilder
         from vestis.guide.search import ProductSearch
 
+        if strict:
+            for folder in ("outfits", "sizes"):
+                if not (path / folder).is_dir():
+                    raise FileNotFoundError(f"{path / folder}: missing from the shopping guide's generation")
         search = ProductSearch.load(path / "search", self.engine)
-        outfits: OutfitBuilder | None = _component(OutfitBuilder.load, path / "outfits", strict=strict)
-        sizes: SizeAdvisor | None = _component(
-            lambda p: SizeAdvisor.load(p, engine=self.engine), path / "sizes", strict=strict
-        )
         self._sessions = self._sessions or SessionStore(max_sessions=MAX_SESSIONS)
-        return Guide(
+        guide = Guide(
             search,
             search.vocabulary,
-            outfits=outfits,
-            sizes=sizes,
             engine=self.engine,
             personalise=self.personalise,
             sessions=self._sessions,
         )
+        self._incomplete = guide
+        return guide
+
+    def _complete(self, guide: Guide) -> Guide:
+        """``guide`` with its outfit and size models, read on first use; one that fails to load is left out (logged)."""
+        from vestis.fit.size import SizeAdvisor
+        from vestis.guide.outfits import OutfitBuilder
+
+        with self._lock:
+            if self._incomplete is guide and self._path is not None:
+                path = self._path
+                guide.outfits = _component(OutfitBuilder.load, path / "outfits")
+                guide.sizes = _component(lambda p: SizeAdvisor.load(p, engine=self.engine), path / "sizes")
+                self._incomplete = None
+        return guide
 
     def _refresh(self, guide: Guide) -> int:
         """Re-index if the catalog fingerprint moved; returns the number of products re-indexed."""
         self._checked_at = time.monotonic()
-        state = CatalogState.of(self.engine)
-        if state == self._state:
+        if CatalogState.of(self.engine) == guide.search.catalog:
             return 0
         changed = guide.search.refresh(self.engine)
-        self._state = state
-        if changed and self._path is not None:
-            guide.search.save(self._path / "search")  # the next start need not embed them again
+        if self._path is not None:  # the next process starts from this snapshot, embeds nothing again
+            guide.search.save(self._path / "search")
         logger.info("shopping guide: re-indexed %d changed products", changed)
         return changed
 
@@ -403,10 +402,8 @@ class GuideService:
         return ranking
 
 
-def _component(load: Callable[[Path], _T], path: Path, *, strict: bool) -> _T | None:
-    """A model loaded from ``path``; unless ``strict``, None (logged) when it is missing or unreadable."""
-    if strict:
-        return load(path)
+def _component(load: Callable[[Path], _T], path: Path) -> _T | None:
+    """A model loaded from ``path``, or None (logged) when it is missing or unreadable."""
     try:
         return load(path)
     except Exception:  # one unreadable model must not stop the guide's search and conversation

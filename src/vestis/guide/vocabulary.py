@@ -18,18 +18,20 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Row
 
 from vestis.catalog import readers
-from vestis.catalog.db import session_factory
 from vestis.catalog.models import Product
 from vestis.text.tokens import words
 
 __all__ = [
     "FIELDS",
+    "CatalogState",
     "KIDS",
+    "PRODUCT_COLUMNS",
     "GuideProduct",
     "Preference",
     "Term",
@@ -42,6 +44,11 @@ FIELDS = ("product_type", "color", "pattern", "material", "gender", "audience", 
 
 KIDS = ("kids", "toddler", "infant", "newborn")
 """Merchant Center age groups a request for children's products admits; ``adult`` is the other one."""
+
+
+PRODUCT_COLUMNS = ("id", "title", "description", "brand", "product_type", "attributes", "color", "pattern",
+                   "material", "gender", "age_group", "size", "price", "currency", "availability")  # fmt: skip
+"""The catalog columns :meth:`GuideProduct.from_product` reads."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,7 @@ class GuideProduct:
     availability: str = "in_stock"
 
     @classmethod
-    def from_product(cls, product: Product) -> GuideProduct:
+    def from_product(cls, product: Product | Row[Any]) -> GuideProduct:
         """From a catalog row; ``subcategory``, ``style``, ``season``, ``fit`` and ``occasion`` live in attributes."""
         extra = product.attributes or {}
         return cls(
@@ -129,11 +136,27 @@ class GuideProduct:
         return " ".join(f for f in facets if f)
 
 
+@dataclass(frozen=True)
+class CatalogState:
+    """A cheap fingerprint of the products: the count and the newest ``updated_at``.
+
+    Every write through the catalog store sets ``updated_at``, and removing a product changes
+    the count, so an unchanged fingerprint means unchanged products.
+    """
+
+    products: int
+    updated_at: str | None
+
+    @classmethod
+    def of(cls, engine: Engine) -> CatalogState:
+        """The fingerprint of the catalog behind ``engine`` now."""
+        count, newest = readers.catalog_fingerprint(engine)
+        return cls(count, newest.isoformat() if newest is not None else None)
+
+
 def load_products(engine: Engine) -> list[GuideProduct]:
     """Every catalog product as a :class:`GuideProduct`, ordered by id."""
-    with session_factory(engine)() as session:
-        rows = readers.products(session, by_id=True)
-        return [GuideProduct.from_product(row) for row in rows]
+    return [GuideProduct.from_product(row) for row in readers.product_fields(engine, names=PRODUCT_COLUMNS)]
 
 
 @dataclass(frozen=True)
