@@ -92,10 +92,12 @@ def test_a_damaged_snapshot_or_one_beside_other_vectors_is_rebuilt_not_trusted(
     built = ProductSearch.build(catalog, path=index, encoder=encoder)
     expected = built.search(REQUESTS[0], k=8)
 
-    (index / SNAPSHOT).write_bytes(b"not a snapshot")
-    damaged = ProductSearch.load(index, catalog, encoder=encoder)
-    assert damaged.search(REQUESTS[0], k=8) == expected
-    assert (index / SNAPSHOT).read_bytes() != b"not a snapshot"  # written again for the next process
+    whole = (index / SNAPSHOT).read_bytes()
+    for damage in (b"not a snapshot", whole[: len(whole) // 2]):
+        (index / SNAPSHOT).write_bytes(damage)
+        damaged = ProductSearch.load(index, catalog, encoder=encoder)
+        assert damaged.search(REQUESTS[0], k=8) == expected
+        assert (index / SNAPSHOT).read_bytes() != damage  # written again for the next process
 
     manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
     manifest["hashes"]["vs-00003"] = "0" * 40  # as if the vectors were saved by another writer meanwhile

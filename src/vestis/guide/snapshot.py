@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -188,7 +189,7 @@ class Snapshot:
                 bm25 = sparse.csc_matrix((saved["data"], saved["indices"], saved["indptr"]), shape=shape)
                 values = json.loads(saved["facets"].tobytes())
                 facets = {name: Facet.restore(saved[f"codes_{name}"], values[name]) for name in FACETS}
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile):
             return None
         if any(p.id not in labels for p in products) or any(
             len(f.codes) != len(products) for f in facets.values()
