@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from vestis.catalog.db import transaction
 from vestis.catalog.models import Product
 from vestis.fit.size import SizeAdvisor
 from vestis.guide import search as search_module
+from vestis.guide import service as service_module
 from vestis.guide.outfits import OutfitBuilder
 from vestis.guide.search import MANIFEST, SNAPSHOT, ProductSearch
 from vestis.guide.service import GuideService, build_guide
@@ -135,3 +137,34 @@ def test_a_guide_search_reads_neither_outfits_nor_sizes_until_they_are_asked_for
     shutil.rmtree(built / "sizes")  # a generation missing a part is rebuilt whole, not served half
     fresh = service.reload()
     assert fresh != built and (fresh / "sizes").is_dir()
+
+
+def test_a_large_catalog_is_re_indexed_in_the_background_while_the_old_snapshot_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shop = shop_client(tmp_path, products=8)
+    app: Any = shop.app
+    build_guide(app.state.engine, app.state.settings, progress=False)
+    monkeypatch.setattr(service_module, "BACKGROUND_REFRESH_FROM", 0)  # as if the catalog were large
+    service = GuideService(app.state.settings, app.state.engine, check_interval=0.0)
+    assert service.search("dress", k=20)
+    release = threading.Event()
+    refresh = ProductSearch.refresh
+
+    def held(search: ProductSearch, engine: Engine) -> int:
+        assert release.wait(30)
+        return refresh(search, engine)
+
+    monkeypatch.setattr(ProductSearch, "refresh", held)
+    add_products(app, 10)  # p08 and p09 are new
+    during = {hit.product_id for hit in service.search("dress", k=20)}  # answers while the re-index waits
+    running = service._reindexing
+    assert "p09" not in during and running is not None and running.is_alive()
+    service.search("dress", k=20)
+    assert service._reindexing is running  # a second check does not start a second re-index
+    release.set()
+    service._reindexing.join(30)
+    assert "p09" in {hit.product_id for hit in service.search("dress", k=20)}
+    monkeypatch.setattr(search_module, "load_products", lambda engine: pytest.fail("read the catalog again"))
+    reopened = GuideService(app.state.settings, app.state.engine)
+    assert "p09" in {hit.product_id for hit in reopened.search("dress", k=20)}  # the re-index was saved

@@ -175,24 +175,24 @@ class ProductSearch:
         """Write the embeddings, the HNSW graph, the catalog snapshot and a manifest (last) into folder ``path``.
 
         Embeddings and graph are rewritten only when they changed since they were last saved
-        to or loaded from ``path``.
+        to or loaded from ``path``. Searches go on meanwhile: saving only reads the vectors, and
+        it excludes a concurrent refresh (the one writer) rather than the searches.
         """
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            state = self._state
+        with self._refreshing:
             write = self._saved_at != path or self._vectors.changed
             manifest = self._vectors.save(path, write=write)
             self._saved_at = path
-        state.save(path / SNAPSHOT, vectors=vectors_digest(manifest["hashes"]))
-        manifest |= {
-            "format": FORMAT,
-            "encoder": type(self.encoder).__name__,
-            "settings": {"fusion": self.fusion, "rrf_k": self.rrf_k, "mix_weight": self.mix_weight,
-                         "soft_weight": self.soft_weight, "personal_weight": self.personal_weight,
-                         "k1": self.k1, "b": self.b},
-        }  # fmt: skip
-        atomic_write(path / MANIFEST, (json.dumps(manifest) + "\n").encode("utf-8"))
+            self._state.save(path / SNAPSHOT, vectors=vectors_digest(manifest["hashes"]))
+            manifest |= {
+                "format": FORMAT,
+                "encoder": type(self.encoder).__name__,
+                "settings": {"fusion": self.fusion, "rrf_k": self.rrf_k, "mix_weight": self.mix_weight,
+                             "soft_weight": self.soft_weight, "personal_weight": self.personal_weight,
+                             "k1": self.k1, "b": self.b},
+            }  # fmt: skip
+            atomic_write(path / MANIFEST, (json.dumps(manifest) + "\n").encode("utf-8"))
         return path
 
     def refresh(self, engine: Engine) -> int:
