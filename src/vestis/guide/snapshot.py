@@ -11,7 +11,6 @@ built from (:class:`~vestis.guide.vocabulary.CatalogState`), and rebuilds it oth
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from vestis.files import atomic_write
+from vestis.files import replacing
 from vestis.guide.bm25 import bm25_matrix, bm25_scores
 from vestis.guide.query import Query, admitted_age_groups
 from vestis.guide.vocabulary import CatalogState, GuideProduct, Vocabulary
@@ -150,20 +149,19 @@ class Snapshot:
             "catalog": None if self.catalog is None else [self.catalog.products, self.catalog.updated_at],
             "vectors": vectors,
         }
-        buffer = io.BytesIO()
-        np.savez(
-            buffer,
-            header=_json_bytes(header),
-            products=_json_bytes([[getattr(p, name) for name in _FIELD_NAMES] for p in self.products]),
-            terms=_json_bytes(sorted(self.terms, key=self.terms.__getitem__)),
-            data=self.bm25.data,
-            indices=self.bm25.indices,
-            indptr=self.bm25.indptr,
-            shape=np.array(self.bm25.shape, dtype=np.int64),
-            facets=_json_bytes({name: list(self.facets[name].index) for name in FACETS}),
-            **{f"codes_{name}": self.facets[name].codes for name in FACETS},
-        )
-        atomic_write(path, buffer.getvalue())
+        with replacing(path) as temporary, temporary.open("wb") as handle:
+            np.savez(
+                handle,
+                header=_json_bytes(header),
+                products=_json_bytes([[getattr(p, name) for name in _FIELD_NAMES] for p in self.products]),
+                terms=_json_bytes(sorted(self.terms, key=self.terms.__getitem__)),
+                data=self.bm25.data,
+                indices=self.bm25.indices,
+                indptr=self.bm25.indptr,
+                shape=np.array(self.bm25.shape, dtype=np.int64),
+                facets=_json_bytes({name: list(self.facets[name].index) for name in FACETS}),
+                **{f"codes_{name}": self.facets[name].codes for name in FACETS},
+            )
 
     @classmethod
     def load(

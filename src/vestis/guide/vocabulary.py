@@ -140,8 +140,8 @@ class GuideProduct:
 class CatalogState:
     """A cheap fingerprint of the products: the count and the newest ``updated_at``.
 
-    Every write through the catalog store sets ``updated_at``, and removing a product changes
-    the count, so an unchanged fingerprint means unchanged products.
+    Every ORM or SQLAlchemy write sets ``updated_at`` (``Product.updated_at`` has ``onupdate``), and
+    removing a product changes the count, so an unchanged fingerprint means unchanged products.
     """
 
     products: int
